@@ -1,0 +1,11 @@
+module github.com/tinygen/tinygen
+
+go 1.26.8
+
+require (
+	github.com/google/flatbuffers v25.9.23+incompatible // indirect
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/rogpeppe/go-internal v1.16.0 // indirect
+	github.com/spf13/cobra v1.10.2 // indirect
+	github.com/spf13/pflag v1.0.9 // indirect
+)

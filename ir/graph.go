@@ -1,0 +1,260 @@
+package ir
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
+// Tensor is a value in the graph: a graph input, a constant, or the output
+// of exactly one operator.
+type Tensor struct {
+	// ID is the tensor's index in Graph.Tensors; it names the tensor in the
+	// textual IR (%ID). Graph.AddTensor and Graph.Renumber maintain it.
+	ID    int
+	Name  string
+	DType DType
+	Shape Shape
+	// Quant is nil for tensors without quantisation parameters.
+	Quant *Quant
+	// Data holds a constant's bytes, little-endian and row-major; it is
+	// nil for every non-constant tensor.
+	Data []byte
+}
+
+// IsConst reports whether the tensor is a constant.
+func (t *Tensor) IsConst() bool { return t.Data != nil }
+
+// NumBytes returns the size of the tensor's data in bytes.
+func (t *Tensor) NumBytes() int { return t.Shape.Elements() * t.DType.Size() }
+
+// String names the tensor for messages: `%3 "conv1/out"`.
+func (t *Tensor) String() string {
+	if t == nil {
+		return "<none>"
+	}
+	return fmt.Sprintf("%%%d %q", t.ID, t.Name)
+}
+
+// ZeroPoint returns the per-tensor zero point (0 if unquantised).
+func (t *Tensor) ZeroPoint() int32 {
+	if t.Quant == nil || len(t.Quant.ZeroPoint) == 0 {
+		return 0
+	}
+	return int32(t.Quant.ZeroPoint[0])
+}
+
+// Scale returns the per-tensor scale (0 if unquantised).
+func (t *Tensor) Scale() float32 {
+	if t.Quant == nil || len(t.Quant.Scale) == 0 {
+		return 0
+	}
+	return t.Quant.Scale[0]
+}
+
+// Int8s returns an int8 constant's data.
+func (t *Tensor) Int8s() []int8 {
+	out := make([]int8, len(t.Data))
+	for i, b := range t.Data {
+		out[i] = int8(b)
+	}
+	return out
+}
+
+// Int32s returns an int32 constant's data.
+func (t *Tensor) Int32s() []int32 {
+	out := make([]int32, len(t.Data)/4)
+	for i := range out {
+		out[i] = int32(binary.LittleEndian.Uint32(t.Data[4*i:]))
+	}
+	return out
+}
+
+// Int64s returns an int64 constant's data.
+func (t *Tensor) Int64s() []int64 {
+	out := make([]int64, len(t.Data)/8)
+	for i := range out {
+		out[i] = int64(binary.LittleEndian.Uint64(t.Data[8*i:]))
+	}
+	return out
+}
+
+// Float32s returns a float32 constant's data.
+func (t *Tensor) Float32s() []float32 {
+	out := make([]float32, len(t.Data)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(t.Data[4*i:]))
+	}
+	return out
+}
+
+// Ints returns the values of an integer constant (int8/16/32/64, uint8) as
+// ints, for attribute-like tensors such as shapes and axes.
+func (t *Tensor) Ints() ([]int, error) {
+	if !t.IsConst() {
+		return nil, fmt.Errorf("tensor %v is not a constant", t)
+	}
+	n := t.Shape.Elements()
+	if len(t.Data) != n*t.DType.Size() {
+		return nil, fmt.Errorf("tensor %v has %d bytes of data, want %d", t, len(t.Data), n*t.DType.Size())
+	}
+	out := make([]int, n)
+	for i := range out {
+		switch t.DType {
+		case Int8:
+			out[i] = int(int8(t.Data[i]))
+		case UInt8:
+			out[i] = int(t.Data[i])
+		case Int16:
+			out[i] = int(int16(binary.LittleEndian.Uint16(t.Data[2*i:])))
+		case Int32:
+			out[i] = int(int32(binary.LittleEndian.Uint32(t.Data[4*i:])))
+		case Int64:
+			out[i] = int(int64(binary.LittleEndian.Uint64(t.Data[8*i:])))
+		default:
+			return nil, fmt.Errorf("tensor %v has type %v, want an integer type", t, t.DType)
+		}
+	}
+	return out, nil
+}
+
+// Graph is a whole model: its tensors, its operators in execution order and
+// its inputs and outputs.
+type Graph struct {
+	Name        string
+	Description string
+	// Source names the format the graph was read from, e.g. "tflite v3".
+	Source string
+	// Tensors lists every tensor; Tensors[i].ID == i.
+	Tensors []*Tensor
+	// Ops are in execution order, which must be a topological order.
+	Ops     []*Op
+	Inputs  []*Tensor
+	Outputs []*Tensor
+}
+
+// AddTensor appends a tensor to the graph, sets its ID and returns it.
+func (g *Graph) AddTensor(t *Tensor) *Tensor {
+	t.ID = len(g.Tensors)
+	g.Tensors = append(g.Tensors, t)
+	return t
+}
+
+// AddOp appends an operator and returns it. If SourceIndex is negative it
+// is set to the op's position.
+func (g *Graph) AddOp(o *Op) *Op {
+	if o.SourceIndex < 0 {
+		o.SourceIndex = len(g.Ops)
+	}
+	if o.Attrs == nil {
+		o.Attrs = NoAttrs{}
+	}
+	g.Ops = append(g.Ops, o)
+	return o
+}
+
+// Renumber drops tensors that no op, input or output refers to and sets
+// every remaining tensor's ID to its index, keeping their relative order.
+func (g *Graph) Renumber() {
+	used := map[*Tensor]bool{}
+	for _, t := range g.Inputs {
+		used[t] = true
+	}
+	for _, t := range g.Outputs {
+		used[t] = true
+	}
+	for _, o := range g.Ops {
+		for _, t := range o.Inputs {
+			if t != nil {
+				used[t] = true
+			}
+		}
+		for _, t := range o.Outputs {
+			used[t] = true
+		}
+	}
+	kept := g.Tensors[:0]
+	for _, t := range g.Tensors {
+		if used[t] {
+			t.ID = len(kept)
+			kept = append(kept, t)
+		}
+	}
+	for i := len(kept); i < len(g.Tensors); i++ {
+		g.Tensors[i] = nil
+	}
+	g.Tensors = kept
+}
+
+// Producers maps each op output to the op that computes it.
+func (g *Graph) Producers() map[*Tensor]*Op {
+	m := make(map[*Tensor]*Op, len(g.Ops))
+	for _, o := range g.Ops {
+		for _, t := range o.Outputs {
+			m[t] = o
+		}
+	}
+	return m
+}
+
+// Consumers maps each tensor to the ops that read it, in execution order.
+func (g *Graph) Consumers() map[*Tensor][]*Op {
+	m := map[*Tensor][]*Op{}
+	for _, o := range g.Ops {
+		for _, t := range o.Inputs {
+			if t != nil {
+				m[t] = append(m[t], o)
+			}
+		}
+	}
+	return m
+}
+
+// SortTopologically reorders Ops so that every op comes after the producers
+// of its inputs, keeping the existing order where it is already valid
+// (a stable Kahn sort). It fails on cycles and on inputs that nothing
+// produces.
+func (g *Graph) SortTopologically() error {
+	prod := g.Producers()
+	deps := make(map[*Op]int, len(g.Ops))
+	users := map[*Op][]*Op{}
+	for _, o := range g.Ops {
+		seen := map[*Op]bool{}
+		for _, t := range o.Inputs {
+			if t == nil {
+				continue
+			}
+			if p, ok := prod[t]; ok && !seen[p] {
+				seen[p] = true
+				deps[o]++
+				users[p] = append(users[p], o)
+			}
+		}
+	}
+	done := make([]bool, len(g.Ops))
+	order := make([]*Op, 0, len(g.Ops))
+	for len(order) < len(g.Ops) {
+		progressed := false
+		for i, o := range g.Ops {
+			if done[i] || deps[o] > 0 {
+				continue
+			}
+			done[i] = true
+			progressed = true
+			order = append(order, o)
+			for _, u := range users[o] {
+				deps[u]--
+			}
+			break
+		}
+		if !progressed {
+			for i, o := range g.Ops {
+				if !done[i] {
+					return fmt.Errorf("graph has a cycle through %v", o)
+				}
+			}
+		}
+	}
+	g.Ops = order
+	return nil
+}
