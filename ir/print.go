@@ -58,7 +58,7 @@ func Print(w io.Writer, g *Graph) error {
 	}
 	for _, o := range g.Ops {
 		fmt.Fprintf(&b, "op %d %v (%s) -> (%s)", o.SourceIndex, o.Kind, tensorRefs(o.Inputs), tensorRefs(o.Outputs))
-		if attrs := formatAttrs(o.Attrs); attrs != "" {
+		if attrs := FormatAttrs(o.Attrs); attrs != "" {
 			fmt.Fprintf(&b, " {%s}", attrs)
 		}
 		b.WriteByte('\n')
@@ -101,9 +101,9 @@ func tensorRefs(ts []*Tensor) string {
 	return strings.Join(parts, ", ")
 }
 
-// formatAttrs prints an attribute struct's fields in declaration order as
+// FormatAttrs prints an attribute struct's fields in declaration order as
 // Name=value pairs.
-func formatAttrs(a Attrs) string {
+func FormatAttrs(a Attrs) string {
 	v := reflect.ValueOf(a)
 	if v.Kind() == reflect.Pointer {
 		v = v.Elem()
