@@ -91,7 +91,7 @@ func InferShape(o *Op) (Shape, error) {
 		if err := rankIs(f, 4, "filter"); err != nil {
 			return nil, err
 		}
-		if f.Shape[3] == 0 || in.Shape[3]%f.Shape[3] != 0 {
+		if f.Shape[3] == 0 || in.Shape[3] == 0 || in.Shape[3]%f.Shape[3] != 0 {
 			return nil, fmt.Errorf("input depth %d is not a multiple of filter depth %d", in.Shape[3], f.Shape[3])
 		}
 		groups := in.Shape[3] / f.Shape[3]
