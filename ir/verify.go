@@ -202,7 +202,9 @@ func verifyTypes(o *Op) error {
 			continue
 		}
 		weight := (o.Kind == Conv2D || o.Kind == DepthwiseConv2D || o.Kind == FullyConnected) && i >= 1
-		if !weight {
+		// TFLM's int8 softmax may also write int16 probabilities.
+		softmax16 := o.Kind == Softmax && t.DType == Int8 && out.DType == Int16
+		if !weight && !softmax16 {
 			return fmt.Errorf("input %d %v is %v but output %v is %v", i, t, t.DType, out, out.DType)
 		}
 	}

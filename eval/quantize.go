@@ -1,0 +1,72 @@
+package eval
+
+import (
+	"github.com/tinygen/tinygen/ir"
+	"github.com/tinygen/tinygen/quant"
+)
+
+// prepareQuantize prepares QUANTIZE. float32 → int8, uint8, int16 or int32
+// computes clamp(roundf(x / scale) + zero point) with a float32 division
+// (quant.QuantizeFloat, AffineQuantize in tensorflow/lite/kernels/internal/
+// reference/quantize.h); an integer input is requantized
+// (quant.PrepareRequantize/RequantizeElement, PrepareQuantizeReference in
+// tensorflow/lite/micro/kernels/quantize_common.cc and Requantize in
+// reference/requantize.h), for the pairs TFLM supports (§11). The output
+// must be quantised per tensor.
+func prepareQuantize(op *ir.Op) (kernel, error) {
+	in, out := op.Inputs[0], op.Outputs[0]
+	outS, outZ, err := tensorQuant(op, out, "output")
+	if err != nil {
+		return nil, err
+	}
+	if in.DType == ir.Float32 {
+		if !isIntType(out.DType) {
+			return nil, unsupportedTypes(op)
+		}
+		lo64, hi64 := out.DType.Range()
+		lo, hi, dt := int32(lo64), int32(hi64), out.DType
+		return func(ins [][]byte, o []byte) error {
+			x := decodeF32(ins[0])
+			for i, v := range x {
+				setIntAt(o, dt, i, quant.QuantizeFloat(v, outS, outZ, lo, hi))
+			}
+			return nil
+		}, nil
+	}
+	if !isIntType(in.DType) || !isIntType(out.DType) {
+		return nil, unsupportedTypes(op)
+	}
+	inS, inZ, err := tensorQuant(op, in, "input")
+	if err != nil {
+		return nil, err
+	}
+	p, err := quant.PrepareRequantize(inS, outS, inZ, outZ, in.DType, out.DType)
+	if err != nil {
+		return nil, err
+	}
+	return unaryInt(in.DType, out.DType, func(x int32) int32 { return quant.RequantizeElement(p, x) }), nil
+}
+
+// prepareDequantize prepares DEQUANTIZE from int8, uint8 or int16 to
+// float32: float32(double(scale)·double(q − zero point)) (quant.Dequantize,
+// Dequantize in tensorflow/lite/kernels/internal/reference/dequantize.h, as
+// called by tensorflow/lite/micro/kernels/dequantize.cc; §11). The input must
+// be quantised per tensor.
+func prepareDequantize(op *ir.Op) (kernel, error) {
+	in, out := op.Inputs[0], op.Outputs[0]
+	if out.DType != ir.Float32 || (in.DType != ir.Int8 && in.DType != ir.UInt8 && in.DType != ir.Int16) {
+		return nil, unsupportedTypes(op)
+	}
+	s, z, err := tensorQuant(op, in, "input")
+	if err != nil {
+		return nil, err
+	}
+	dt := in.DType
+	return func(ins [][]byte, o []byte) error {
+		x := decodeInts(ins[0], dt, 0)
+		for i, v := range x {
+			setF32At(o, i, quant.Dequantize(v, s, z))
+		}
+		return nil
+	}, nil
+}
