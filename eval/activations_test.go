@@ -101,4 +101,3 @@ func TestActivationInt16(t *testing.T) {
 		t.Fatalf("got %v, want [0 200 32767]", got)
 	}
 }
-

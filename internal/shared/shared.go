@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -76,4 +77,20 @@ func Require(tb testing.TB) string {
 		tb.Skipf("shared folder not available: %v", err)
 	}
 	return d
+}
+
+// RequireTool returns the path of an external program a test needs. Where
+// it is missing the test is skipped naming the Debian package to install,
+// except under CI=true, where .ci/run installs it and its absence fails.
+func RequireTool(tb testing.TB, name, debianPackage string) string {
+	tb.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		msg := fmt.Sprintf("%s not found: install the Debian package %s", name, debianPackage)
+		if os.Getenv("CI") == "true" {
+			tb.Fatal(msg)
+		}
+		tb.Skip(msg)
+	}
+	return p
 }
