@@ -12,9 +12,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
-	"github.com/sbinet/npyio/npy"
 	"github.com/tinygen/tinygen/ir"
 )
 
@@ -51,63 +52,83 @@ func ReadFile(path string, t *ir.Tensor) ([]byte, error) {
 	return b, nil
 }
 
+// maxNPYHeader bounds the header of a .npy file (real ones are < 1 KiB).
+const maxNPYHeader = 1 << 16
+
+var (
+	npyDescrRE   = regexp.MustCompile(`'descr'\s*:\s*'([^']*)'`)
+	npyFortranRE = regexp.MustCompile(`'fortran_order'\s*:\s*(True|False)`)
+	npyShapeRE   = regexp.MustCompile(`'shape'\s*:\s*\(([^)]*)\)`)
+)
+
+// readNPY parses a .npy file (format versions 1 to 3): the magic string,
+// the header length, a Python dict literal with 'descr', 'fortran_order'
+// and 'shape', then the data. The header is parsed here rather than with
+// a library because the one available panics on malformed headers (found
+// by FuzzReadNPY).
 func readNPY(r io.Reader, t *ir.Tensor) ([]byte, error) {
-	nr, err := npy.NewReader(r)
-	if err != nil {
-		return nil, fmt.Errorf("not a valid .npy file: %w", err)
+	var pre [10]byte
+	if _, err := io.ReadFull(r, pre[:8]); err != nil || string(pre[:6]) != "\x93NUMPY" {
+		return nil, fmt.Errorf("not a valid .npy file: bad magic string")
 	}
-	h := nr.Header
-	descr := strings.Replace(h.Descr.Type, "=", "<", 1)
-	if d := npyDescr[t.DType]; descr != d && !(d[0] == '|' && descr == "<"+d[1:]) {
-		return nil, fmt.Errorf(".npy holds %s, input %v is %v (%s)", h.Descr.Type, t, t.DType, d)
+	var hlen int
+	switch pre[6] {
+	case 1:
+		if _, err := io.ReadFull(r, pre[8:10]); err != nil {
+			return nil, fmt.Errorf("not a valid .npy file: %w", err)
+		}
+		hlen = int(binary.LittleEndian.Uint16(pre[8:10]))
+	case 2, 3:
+		var l [4]byte
+		if _, err := io.ReadFull(r, l[:]); err != nil {
+			return nil, fmt.Errorf("not a valid .npy file: %w", err)
+		}
+		hlen = int(binary.LittleEndian.Uint32(l[:]))
+	default:
+		return nil, fmt.Errorf("not a valid .npy file: unknown format version %d", pre[6])
 	}
-	if h.Descr.Fortran {
+	if hlen > maxNPYHeader {
+		return nil, fmt.Errorf("not a valid .npy file: %d-byte header", hlen)
+	}
+	hdr := make([]byte, hlen)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return nil, fmt.Errorf("not a valid .npy file: truncated header")
+	}
+	descr, fortran, shape := npyDescrRE.FindSubmatch(hdr), npyFortranRE.FindSubmatch(hdr), npyShapeRE.FindSubmatch(hdr)
+	if descr == nil || fortran == nil || shape == nil {
+		return nil, fmt.Errorf("not a valid .npy file: header %q lacks descr, fortran_order or shape", hdr)
+	}
+	typ := strings.Replace(string(descr[1]), "=", "<", 1)
+	if d := npyDescr[t.DType]; typ != d && !(d[0] == '|' && typ == "<"+d[1:]) {
+		return nil, fmt.Errorf(".npy holds %s, input %v is %v (%s)", descr[1], t, t.DType, d)
+	}
+	if string(fortran[1]) == "True" {
 		return nil, fmt.Errorf(".npy is in Fortran order; save it in C order")
 	}
-	n, err := ir.Shape(h.Descr.Shape).NumElements()
+	var dims ir.Shape
+	for _, f := range strings.Split(string(shape[1]), ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		d, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("not a valid .npy file: shape (%s)", shape[1])
+		}
+		dims = append(dims, d)
+	}
+	n, err := dims.NumElements()
 	if err != nil {
 		return nil, err
 	}
 	if n != t.Shape.Elements() {
-		return nil, fmt.Errorf(".npy has shape %v, input %v needs %d elements (%v)", h.Descr.Shape, t, t.Shape.Elements(), t.Shape)
+		return nil, fmt.Errorf(".npy has shape %v, input %v needs %d elements (%v)", dims, t, t.Shape.Elements(), t.Shape)
 	}
-	var buf bytes.Buffer
-	switch t.DType {
-	case ir.Int8:
-		v := make([]int8, n)
-		err = nr.Read(&v)
-		_ = binary.Write(&buf, binary.LittleEndian, v)
-	case ir.UInt8:
-		v := make([]uint8, n)
-		err = nr.Read(&v)
-		buf.Write(v)
-	case ir.Bool:
-		v := make([]bool, n)
-		err = nr.Read(&v)
-		_ = binary.Write(&buf, binary.LittleEndian, v)
-	case ir.Int16:
-		v := make([]int16, n)
-		err = nr.Read(&v)
-		_ = binary.Write(&buf, binary.LittleEndian, v)
-	case ir.Int32:
-		v := make([]int32, n)
-		err = nr.Read(&v)
-		_ = binary.Write(&buf, binary.LittleEndian, v)
-	case ir.Int64:
-		v := make([]int64, n)
-		err = nr.Read(&v)
-		_ = binary.Write(&buf, binary.LittleEndian, v)
-	case ir.Float32:
-		v := make([]float32, n)
-		err = nr.Read(&v)
-		_ = binary.Write(&buf, binary.LittleEndian, v)
-	default:
-		return nil, fmt.Errorf("no .npy mapping for %v", t.DType)
+	data := make([]byte, t.NumBytes())
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, fmt.Errorf(".npy data is shorter than its shape %v says", dims)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading .npy data: %w", err)
-	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // WriteFile writes data of tensor t to path (raw bytes, or .npy with the
@@ -125,8 +146,6 @@ func WriteFile(path string, t *ir.Tensor, data []byte) error {
 
 // WriteNPY writes a version 1.0 .npy file: the magic string, a header
 // dictionary padded so the data starts on a 64-byte boundary, then data.
-// (The npyio library infers shapes from Go array types, so it cannot write
-// an N-dimensional shape from flat bytes; reading goes through it.)
 func WriteNPY(w io.Writer, dt ir.DType, shape ir.Shape, data []byte) error {
 	d, ok := npyDescr[dt]
 	if !ok {

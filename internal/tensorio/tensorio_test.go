@@ -79,3 +79,27 @@ func TestReadErrors(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadNPY feeds arbitrary bytes to the .npy reader: it must fail
+// cleanly or return exactly the tensor's byte count, never panic or
+// allocate for a shape the tensor does not have.
+func FuzzReadNPY(f *testing.F) {
+	tensors := []*ir.Tensor{
+		{Name: "i8", DType: ir.Int8, Shape: ir.Shape{2, 3}},
+		{Name: "f32", DType: ir.Float32, Shape: ir.Shape{2, 3}},
+	}
+	for _, tt := range tensors {
+		var b bytes.Buffer
+		_ = WriteNPY(&b, tt.DType, tt.Shape, make([]byte, tt.NumBytes()))
+		f.Add(b.Bytes(), uint8(0))
+		f.Add(b.Bytes(), uint8(1))
+	}
+	f.Add([]byte("\x93NUMPY\x01\x00\x20\x00{'descr': '|i1', 'shape': (1099511627776,)}"), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
+		tt := tensors[int(which)%len(tensors)]
+		b, err := readNPY(bytes.NewReader(data), tt)
+		if err == nil && len(b) != tt.NumBytes() {
+			t.Fatalf("read %d bytes for a %d-byte tensor", len(b), tt.NumBytes())
+		}
+	})
+}
