@@ -6,7 +6,10 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/tinygen/tinygen/frontends/tflite"
 	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/testmodels"
+	"github.com/tinygen/tinygen/ir"
 )
 
 func TestMain(m *testing.M) {
@@ -27,6 +30,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"mkmodel": mkmodel},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("TESTDATA", testdata)
 			env.Setenv("SHARED", sharedDir)
@@ -39,4 +43,35 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 	})
+}
+
+// mkmodel NAME FILE [MUTATION] writes synthetic model NAME as .tflite to
+// FILE, optionally damaged: "truncate" keeps the first half of the bytes,
+// "hugeshape" gives the input a shape of 2^40 elements.
+func mkmodel(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: mkmodel NAME FILE [truncate|hugeshape]")
+	}
+	m, ok := testmodels.Get(args[0])
+	if !ok {
+		ts.Fatalf("no synthetic model %q", args[0])
+	}
+	g := m.Graph()
+	mutation := ""
+	if len(args) == 3 {
+		mutation = args[2]
+	}
+	if mutation == "hugeshape" {
+		g.Inputs[0].Shape = ir.Shape{1 << 20, 1 << 20}
+	}
+	b, err := tflite.Encode(g)
+	ts.Check(err)
+	switch mutation {
+	case "", "hugeshape":
+	case "truncate":
+		b = b[:len(b)/2]
+	default:
+		ts.Fatalf("unknown mutation %q", mutation)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
 }
