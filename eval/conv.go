@@ -20,6 +20,16 @@ import (
 // accum is an integer accumulator type.
 type accum interface{ int32 | int64 }
 
+// element is the type the window loops read: int32 (integer inputs with
+// their offsets already added) or float32.
+type element interface{ int32 | float32 }
+
+// sum is the accumulator of a window loop: an accum, or float32. Loops
+// accumulate A(A(w)·A(x)): for floats the outer conversion rounds the
+// product to float32 before the addition, which keeps the Go compiler from
+// fusing them into an FMA (§14.6); for integers it is a no-op.
+type sum interface{ int32 | int64 | float32 }
+
 // convGeom is the geometry of a 2-D window walk over an NHWC input.
 type convGeom struct {
 	batches, inH, inW, inC int
@@ -287,7 +297,7 @@ func prepareConv(op *ir.Op) (kernel, error) {
 	}
 	channels := f.Shape[0]
 	if kind == convFloat {
-		return floatKernel(op, channels, func(in, filter, total []float32) { convFloatCore(&g, in, filter, total) }), nil
+		return floatKernel(op, channels, func(in, filter, total []float32) { convCore(&g, in, filter, total) }), nil
 	}
 	p, err := prepareIntConv(op, 0, channels, false)
 	if err != nil {
@@ -297,14 +307,15 @@ func prepareConv(op *ir.Op) (kernel, error) {
 		p.inOffset, p.outOffset = 0, 0
 	}
 	if kind == convInt16x8Wide {
-		return intKernel(op, p, channels, 0, func(in, filter []int32, acc []int64) { convIntCore(&g, in, filter, acc) }), nil
+		return intKernel(op, p, channels, 0, func(in, filter []int32, acc []int64) { convCore(&g, in, filter, acc) }), nil
 	}
-	return intKernel(op, p, channels, 0, func(in, filter []int32, acc []int32) { convIntCore(&g, in, filter, acc) }), nil
+	return intKernel(op, p, channels, 0, func(in, filter []int32, acc []int32) { convCore(&g, in, filter, acc) }), nil
 }
 
-// convIntCore accumulates filter·(input+offset) over the in-image taps of
-// every output element (§5.2): for b, oy, ox, oc; for fy, fx; for ic.
-func convIntCore[A accum](g *convGeom, in, filter []int32, acc []A) {
+// convCore accumulates filter·(input+offset) over the in-image taps of
+// every output element (§5.2, and §14.2 for float32, where the offset is 0):
+// for b, oy, ox, oc; for fy, fx; for ic.
+func convCore[E element, A sum](g *convGeom, in, filter []E, acc []A) {
 	fC, ocPerGroup := g.fC, g.outC/g.groups
 	o := 0
 	for b := 0; b < g.batches; b++ {
@@ -330,51 +341,11 @@ func convIntCore[A accum](g *convGeom, in, filter []int32, acc []A) {
 							frow := filter[fb : fb+fC]
 							irow := in[ib : ib+len(frow)]
 							for i, w := range frow {
-								sum += A(w) * A(irow[i])
+								sum += A(A(w) * A(irow[i]))
 							}
 						}
 					}
 					acc[o] = sum
-					o++
-				}
-			}
-		}
-	}
-}
-
-// convFloatCore is convIntCore in float32 (§14.2): total += in·w with the
-// product rounded to float32 before the addition (no FMA).
-func convFloatCore(g *convGeom, in, filter, total []float32) {
-	fC, ocPerGroup := g.fC, g.outC/g.groups
-	o := 0
-	for b := 0; b < g.batches; b++ {
-		for oy := 0; oy < g.outH; oy++ {
-			y0 := oy*g.strideH - g.padH
-			for ox := 0; ox < g.outW; ox++ {
-				x0 := ox*g.strideW - g.padW
-				for oc := 0; oc < g.outC; oc++ {
-					inBase := (oc / ocPerGroup) * fC
-					var sum float32
-					for fy := 0; fy < g.fH; fy++ {
-						iy := y0 + g.dilH*fy
-						if iy < 0 || iy >= g.inH {
-							continue
-						}
-						for fx := 0; fx < g.fW; fx++ {
-							ix := x0 + g.dilW*fx
-							if ix < 0 || ix >= g.inW {
-								continue
-							}
-							ib := ((b*g.inH+iy)*g.inW+ix)*g.inC + inBase
-							fb := ((oc*g.fH+fy)*g.fW + fx) * fC
-							frow := filter[fb : fb+fC]
-							irow := in[ib : ib+len(frow)]
-							for i, w := range frow {
-								sum += float32(irow[i] * w)
-							}
-						}
-					}
-					total[o] = sum
 					o++
 				}
 			}
@@ -404,7 +375,7 @@ func prepareDepthwise(op *ir.Op) (kernel, error) {
 	g.depthMul = a.DepthMultiplier
 	channels := f.Shape[3]
 	if kind == convFloat {
-		return floatKernel(op, channels, func(in, filter, total []float32) { depthwiseFloatCore(&g, in, filter, total) }), nil
+		return floatKernel(op, channels, func(in, filter, total []float32) { depthwiseCore(&g, in, filter, total) }), nil
 	}
 	p, err := prepareIntConv(op, 3, channels, false)
 	if err != nil {
@@ -412,14 +383,14 @@ func prepareDepthwise(op *ir.Op) (kernel, error) {
 	}
 	if in.DType == ir.Int16 {
 		p.inOffset, p.outOffset = 0, 0
-		return intKernel(op, p, channels, 0, func(in, filter []int32, acc []int64) { depthwiseIntCore(&g, in, filter, acc) }), nil
+		return intKernel(op, p, channels, 0, func(in, filter []int32, acc []int64) { depthwiseCore(&g, in, filter, acc) }), nil
 	}
-	return intKernel(op, p, channels, 0, func(in, filter []int32, acc []int32) { depthwiseIntCore(&g, in, filter, acc) }), nil
+	return intKernel(op, p, channels, 0, func(in, filter []int32, acc []int32) { depthwiseCore(&g, in, filter, acc) }), nil
 }
 
-// depthwiseIntCore accumulates, for output channel oc = ic·M + m, filter[0,
+// depthwiseCore accumulates (integer or float32), for output channel oc = ic·M + m, filter[0,
 // fy, fx, oc]·(input[b, iy, ix, ic]+offset) over the in-image taps (§5.3).
-func depthwiseIntCore[A accum](g *convGeom, in, filter []int32, acc []A) {
+func depthwiseCore[E element, A sum](g *convGeom, in, filter []E, acc []A) {
 	o := 0
 	for b := 0; b < g.batches; b++ {
 		for oy := 0; oy < g.outH; oy++ {
@@ -442,46 +413,10 @@ func depthwiseIntCore[A accum](g *convGeom, in, filter []int32, acc []A) {
 								if ix < 0 || ix >= g.inW {
 									continue
 								}
-								sum += A(filter[(rowF+fx)*g.outC+oc]) * A(in[(rowIn+ix)*g.inC+ic])
+								sum += A(A(filter[(rowF+fx)*g.outC+oc]) * A(in[(rowIn+ix)*g.inC+ic]))
 							}
 						}
 						acc[o] = sum
-						o++
-					}
-				}
-			}
-		}
-	}
-}
-
-// depthwiseFloatCore is depthwiseIntCore in float32 (§14.2).
-func depthwiseFloatCore(g *convGeom, in, filter, total []float32) {
-	o := 0
-	for b := 0; b < g.batches; b++ {
-		for oy := 0; oy < g.outH; oy++ {
-			y0 := oy*g.strideH - g.padH
-			for ox := 0; ox < g.outW; ox++ {
-				x0 := ox*g.strideW - g.padW
-				for ic := 0; ic < g.inC; ic++ {
-					for m := 0; m < g.depthMul; m++ {
-						oc := ic*g.depthMul + m
-						var sum float32
-						for fy := 0; fy < g.fH; fy++ {
-							iy := y0 + g.dilH*fy
-							if iy < 0 || iy >= g.inH {
-								continue
-							}
-							rowIn := (b*g.inH + iy) * g.inW
-							rowF := fy * g.fW
-							for fx := 0; fx < g.fW; fx++ {
-								ix := x0 + g.dilW*fx
-								if ix < 0 || ix >= g.inW {
-									continue
-								}
-								sum += float32(in[(rowIn+ix)*g.inC+ic] * filter[(rowF+fx)*g.outC+oc])
-							}
-						}
-						total[o] = sum
 						o++
 					}
 				}
@@ -507,7 +442,7 @@ func prepareFullyConnected(op *ir.Op) (kernel, error) {
 	}
 	units, depth := f.Shape[0], f.Shape[1]
 	if kind == convFloat {
-		return floatKernel(op, units, func(in, w, total []float32) { fcFloatCore(units, depth, in, w, total) }), nil
+		return floatKernel(op, units, func(in, w, total []float32) { fcCore(units, depth, in, w, total) }), nil
 	}
 	p, err := prepareIntConv(op, 0, units, true)
 	if err != nil {
@@ -518,36 +453,22 @@ func prepareFullyConnected(op *ir.Op) (kernel, error) {
 		wOff = -int32(f.Quant.ZeroPoint[0])
 	}
 	if kind == convInt16x8Wide {
-		return intKernel(op, p, units, wOff, func(in, w []int32, acc []int64) { fcIntCore(units, depth, in, w, acc) }), nil
+		return intKernel(op, p, units, wOff, func(in, w []int32, acc []int64) { fcCore(units, depth, in, w, acc) }), nil
 	}
-	return intKernel(op, p, units, wOff, func(in, w []int32, acc []int32) { fcIntCore(units, depth, in, w, acc) }), nil
+	return intKernel(op, p, units, wOff, func(in, w []int32, acc []int32) { fcCore(units, depth, in, w, acc) }), nil
 }
 
-// fcIntCore accumulates Σ_d (w[oc,d]+w_off)·(in[b,d]+in_off) (§5.4); the
-// offsets are already in w and in.
-func fcIntCore[A accum](units, depth int, in, w []int32, acc []A) {
+// fcCore accumulates Σ_d (w[oc,d]+w_off)·(in[b,d]+in_off) in order of d
+// (§5.4, §14.2); the offsets are already in w and in (0 for float32).
+func fcCore[E element, A sum](units, depth int, in, w []E, acc []A) {
 	for o := range acc {
 		b, oc := o/units, o%units
 		row := in[b*depth : b*depth+depth]
 		wrow := w[oc*depth : oc*depth+len(row)]
 		var sum A
 		for d, x := range row {
-			sum += A(wrow[d]) * A(x)
+			sum += A(A(wrow[d]) * A(x))
 		}
 		acc[o] = sum
-	}
-}
-
-// fcFloatCore is fcIntCore in float32: total += in·w in order of d (§14.2).
-func fcFloatCore(units, depth int, in, w, total []float32) {
-	for o := range total {
-		b, oc := o/units, o%units
-		row := in[b*depth : b*depth+depth]
-		wrow := w[oc*depth : oc*depth+len(row)]
-		var sum float32
-		for d, x := range row {
-			sum += float32(x * wrow[d])
-		}
-		total[o] = sum
 	}
 }

@@ -5,7 +5,7 @@
 // the numeric oracle the passes, emitters and conformance tests compare
 // against.
 //
-// The specification is /work/shared/docs/numerics.md ("numerics.md", §n
+// The specification is docs/numerics.md in the shared folder ("numerics.md", §n
 // below). Every piece of quantisation arithmetic (multipliers, rounding,
 // saturation, fixed-point transcendental functions) comes from package quant;
 // this package only moves data, loops over windows and broadcasts, and calls
