@@ -4,7 +4,7 @@
 // generator prints the precomputed parameter structs they take, so both
 // reproduce TFLM bit for bit.
 //
-// The specification is /work/shared/docs/numerics.md ("numerics.md" below),
+// The specification is docs/numerics.md in the shared folder ("numerics.md" below),
 // which was read from tensorflow/tflite-micro at commit 90b983c2 and
 // google/gemmlowp at commit 719139ce (fixedpoint/fixedpoint.h). Section
 // numbers (§n) in doc comments refer to it. Only the default TFLM build is
