@@ -1,6 +1,6 @@
 module github.com/tinygen/tinygen
 
-go 1.26.8
+go 1.25
 
 require (
 	github.com/google/flatbuffers v25.9.23+incompatible
