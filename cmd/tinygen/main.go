@@ -29,7 +29,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmd, err := root.ExecuteC()
 	if err != nil {
 		fmt.Fprintf(stderr, "tinygen: %v\n", err)
-		if _, usage := err.(usageError); usage || cmd == root || isFlagError(err) {
+		if _, usage := err.(usageError); usage || cmd == root {
 			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 			return 2
 		}
@@ -38,16 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// usageError marks errors in how a command was called.
+// usageError marks errors in how a command was called (exit status 2).
 type usageError struct{ error }
-
-func isFlagError(err error) bool {
-	_, ok := err.(flagError)
-	return ok
-}
-
-// flagError wraps cobra's flag parsing errors so they exit with code 2.
-type flagError struct{ error }
 
 func newRoot(stdout io.Writer) *cobra.Command {
 	root := &cobra.Command{
@@ -57,7 +49,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newInspect(stdout), newRun())
 	return root
 }

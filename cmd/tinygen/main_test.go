@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -74,4 +75,31 @@ func mkmodel(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("unknown mutation %q", mutation)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
+}
+
+// TestExitCodes checks the documented exit statuses: 0 success, 1 failure,
+// 2 usage error.
+func TestExitCodes(t *testing.T) {
+	model := filepath.Join("..", "..", "testdata", "kws_tiny.tflite")
+	tests := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"inspect", model}, 0},
+		{[]string{"inspect", "--json", model}, 0},
+		{[]string{"--version"}, 0},
+		{[]string{"inspect"}, 2},
+		{[]string{"inspect", model, model}, 2},
+		{[]string{"inspect", "--bogus", model}, 2},
+		{[]string{"frobnicate"}, 2},
+		{[]string{"run", model}, 2},
+		{[]string{"inspect", "does-not-exist.tflite"}, 1},
+		{[]string{"run", model, "--input", "does-not-exist.bin", "--output", filepath.Join(t.TempDir(), "o.bin")}, 1},
+	}
+	for _, tc := range tests {
+		var out, errOut strings.Builder
+		if got := run(tc.args, &out, &errOut); got != tc.want {
+			t.Errorf("tinygen %s: exit %d, want %d (stderr %q)", strings.Join(tc.args, " "), got, tc.want, errOut.String())
+		}
+	}
 }

@@ -51,3 +51,30 @@ func TestGoldenEval(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEval times one inference of each golden model through the Go
+// evaluator (on its last reference vector):
+//
+//	go test ./internal/conformance -run '^$' -bench Eval
+func BenchmarkEval(b *testing.B) {
+	dir := shared.Require(b)
+	cases, err := golden.Load(filepath.Join(dir, "golden"), filepath.Join(dir, "models"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range cases {
+		b.Run(c.Name, func(b *testing.B) {
+			run, err := evalEngine.Prepare(c.Model)
+			if err != nil {
+				b.Fatal(err)
+			}
+			in := c.Vectors[len(c.Vectors)-1].Inputs
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := run(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
