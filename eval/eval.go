@@ -272,7 +272,12 @@ func unsupportedTypes(op *ir.Op) error {
 	for i, t := range op.Outputs {
 		parts = append(parts, fmt.Sprintf("output %d %v", i, t.DType))
 	}
-	return fmt.Errorf("%v: unsupported type combination (%s)", op, strings.Join(parts, ", "))
+	hint := ""
+	if w := op.Input(1); len(op.Inputs) > 1 && w != nil && op.Inputs[0].DType == ir.Float32 && w.DType != ir.Float32 &&
+		(op.Kind == ir.Conv2D || op.Kind == ir.DepthwiseConv2D || op.Kind == ir.FullyConnected) {
+		hint = "; a hybrid model (float activations, integer weights), which TFLM does not run either"
+	}
+	return fmt.Errorf("%v: unsupported type combination (%s)%s", op, strings.Join(parts, ", "), hint)
 }
 
 // tensorQuant returns a tensor's per-tensor scale and zero point, failing if
