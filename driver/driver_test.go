@@ -143,7 +143,9 @@ func TestSanitizeName(t *testing.T) {
 		"pretrainedResnet-quant": "pretrainedresnet_quant",
 		"96x96 model":            "m_96x96_model",
 		"*/ int x; /*":           "int_x",
-		"":                       "m_",
+		"":                       "m",
+		"int":                    "m_int",
+		"Float":                  "m_float",
 		"__a..b__":               "a_b",
 	} {
 		if got := SanitizeName(in); got != want {

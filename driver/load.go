@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/frontends/tflite"
 	"github.com/tinygen/tinygen/ir"
 )
@@ -77,22 +78,6 @@ func parse(path string, data []byte) (*ir.Graph, error) {
 }
 
 // SanitizeName turns a file or tensor name into a lower-case C identifier:
-// letters, digits and underscores, not starting with a digit, never empty.
-func SanitizeName(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		default:
-			if b.Len() > 0 && !strings.HasSuffix(b.String(), "_") {
-				b.WriteByte('_')
-			}
-		}
-	}
-	out := strings.TrimSuffix(b.String(), "_")
-	if out == "" || (out[0] >= '0' && out[0] <= '9') {
-		out = "m_" + out
-	}
-	return out
-}
+// letters, digits and underscores, not starting with a digit, never empty
+// and never a C keyword (the code generator's rule, codegen/c.Identifier).
+func SanitizeName(s string) string { return cgen.Identifier(s) }

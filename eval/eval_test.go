@@ -239,7 +239,7 @@ func TestRandomGraphsDoNotPanic(t *testing.T) {
 			attrs = a
 			// The output shape depends on the masks: take it from
 			// StridedSliceRegion when it succeeds.
-			if _, _, _, _, s, err := StridedSliceRegion(a, ins[0].Shape); err == nil {
+			if _, _, _, _, s, err := ir.StridedSliceRegion(a, ins[0].Shape); err == nil {
 				b.op(kind, attrs, odt, s, quantFor(odt), ins...)
 			}
 		default:

@@ -180,7 +180,7 @@ func TestStridedSliceErrors(t *testing.T) {
 }
 
 func TestStridedSliceRegion(t *testing.T) {
-	eff, start, count, stride, out, err := StridedSliceRegion(ir.StridedSliceAttrs{
+	eff, start, count, stride, out, err := ir.StridedSliceRegion(ir.StridedSliceAttrs{
 		Begin: []int{-1, 0}, End: []int{0, 0}, Strides: []int{-1, 2}, EndMask: 0b11, NewAxisMask: 0b10,
 	}, ir.Shape{5, 4})
 	if err != nil {

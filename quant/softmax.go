@@ -109,3 +109,40 @@ func softmaxRow[T int8 | int16](p *SoftmaxParams, in []int8, out []T, outBits in
 		out[i] = T(clamp32(u+lo, lo, hi))
 	}
 }
+
+// ExpTable returns the exponentials of the int8 SOFTMAX as a table indexed
+// by the non-negative distance to the row maximum: entry k holds the raw
+// Q0.31 exp(β·s·(−k)) that SoftmaxInt8 computes for an element k below the
+// row maximum, or 0 where −k < DiffMin. Because an element with exp 0
+// contributes 0 to the sum and produces the lowest output code, exactly as
+// an element below DiffMin does, a kernel that reads this table reproduces
+// SoftmaxInt8 and SoftmaxInt8ToInt16 bit for bit (the generated C does).
+func (p SoftmaxParams) ExpTable() [256]int32 {
+	var t [256]int32
+	for k := range t {
+		if d := -int32(k); d >= p.DiffMin {
+			t[k] = p.exp(d)
+		}
+	}
+	return t
+}
+
+// SoftmaxInt8FromTable computes one int8 → int8 SOFTMAX row from
+// ExpTable's table with the arithmetic of the generated C kernel
+// (tg_softmax_s8). It exists so that tests can show it equals SoftmaxInt8.
+func SoftmaxInt8FromTable(table *[256]int32, in, out []int8) {
+	maxIn := int32(math.MinInt8)
+	for _, v := range in {
+		maxIn = max(maxIn, int32(v))
+	}
+	var sum int32
+	for _, v := range in {
+		sum += Rescale(table[maxIn-int32(v)], 0, softmaxAccumulationIntegerBits)
+	}
+	recip, nbou := GetReciprocal(sum, softmaxAccumulationIntegerBits)
+	exponent := nbou + 31 - 8
+	for i, v := range in {
+		u := RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(recip, table[maxIn-int32(v)]), exponent)
+		out[i] = int8(clamp32(u-128, -128, 127))
+	}
+}

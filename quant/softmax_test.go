@@ -2,6 +2,7 @@ package quant
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/tinygen/tinygen/ir"
@@ -137,5 +138,36 @@ func TestPrepareSoftmaxInt8Errors(t *testing.T) {
 	p, err := PrepareSoftmaxInt8(1e6, 100, 1.0/256, -128, ir.Int8)
 	if err != nil || p.InputMultiplier != math.MaxInt32 || p.InputLeftShift != 31 || p.DiffMin != 0 {
 		t.Errorf("capped softmax = %+v, %v", p, err)
+	}
+}
+
+// TestSoftmaxExpTable checks that the table form used by the generated C
+// kernel equals SoftmaxInt8 on random rows, for scales that exercise the
+// DiffMin cut-off (large β·scale) and the wide range (small β·scale).
+func TestSoftmaxExpTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	for _, c := range []struct{ beta, scale float32 }{
+		{1, 0.0039}, {1, 0.1}, {1, 0.5}, {2, 1}, {1, 0.00390625}, {0.5, 0.05},
+	} {
+		p, err := PrepareSoftmaxInt8(c.beta, c.scale, 1.0/256, -128, ir.Int8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		table := p.ExpTable()
+		for trial := 0; trial < 300; trial++ {
+			n := 1 + r.IntN(40)
+			in := make([]int8, n)
+			for i := range in {
+				in[i] = int8(r.IntN(256) - 128)
+			}
+			want, got := make([]int8, n), make([]int8, n)
+			SoftmaxInt8(p, in, want)
+			SoftmaxInt8FromTable(&table, in, got)
+			for i := range want {
+				if want[i] != got[i] {
+					t.Fatalf("beta %v scale %v row %v: element %d: table %d, SoftmaxInt8 %d", c.beta, c.scale, in, i, got[i], want[i])
+				}
+			}
+		}
 	}
 }

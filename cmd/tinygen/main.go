@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/tinygen/tinygen/driver"
@@ -22,7 +23,7 @@ func main() {
 // run executes the command line and returns the process exit code:
 // 0 success, 1 failure, 2 usage error.
 func run(args []string, stdout, stderr io.Writer) int {
-	root := newRoot(stdout)
+	root := newRoot(stdout, args)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -41,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // usageError marks errors in how a command was called (exit status 2).
 type usageError struct{ error }
 
-func newRoot(stdout io.Writer) *cobra.Command {
+func newRoot(stdout io.Writer, args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "tinygen",
 		Short:         "Compile neural networks into dependency-free C for microcontrollers",
@@ -50,7 +51,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newInspect(stdout), newRun())
+	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, args))
 	return root
 }
 
@@ -100,6 +101,51 @@ bytes in row-major order.`,
 	}
 	cmd.Flags().StringArrayVar(&inputs, "input", nil, "input tensor file (raw bytes or .npy), once per model input")
 	cmd.Flags().StringArrayVar(&outputs, "output", nil, "file to write an output tensor to (raw bytes or .npy), once per model output")
+	return cmd
+}
+
+func newCompile(stdout io.Writer, cmdLine []string) *cobra.Command {
+	var opts driver.CompileOptions
+	var outDir string
+	cmd := &cobra.Command{
+		Use:   "compile MODEL -o DIR [--name NAME]",
+		Short: "Generate ahead-of-time C99 inference code for a model",
+		Long: `Generate dependency-free C99 for a model: NAME.h (the API), NAME.c (the
+schedule, with every kernel parameter precomputed), NAME_weights.c (the
+constants), the kernel headers and the source of every kernel the model uses.
+Intermediate tensors share one arena laid out at compile time. The same model
+and flags always give the same bytes.`,
+		Args: exactArgs(1, "compile needs one model file"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if outDir == "" {
+				return usageError{fmt.Errorf("compile needs an output folder (-o DIR)")}
+			}
+			m, err := driver.Load(args[0])
+			if err != nil {
+				return err
+			}
+			opts.CommandLine = strings.Join(append([]string{"tinygen"}, cmdLine...), " ")
+			opts.Generator = driver.Generator(version)
+			files, p, err := driver.Compile(m, opts)
+			if err != nil {
+				return err
+			}
+			if err := driver.WriteFiles(outDir, files); err != nil {
+				return err
+			}
+			total := 0
+			for _, f := range files {
+				total += len(f.Data)
+			}
+			fmt.Fprintf(stdout, "wrote %d files (%d bytes) to %s; arena %d bytes (%s plan, %d tensors)\n",
+				len(files), total, outDir, p.Size, p.Planner, len(p.Buffers))
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&outDir, "output", "o", "", "folder to write the C files to (created if missing)")
+	cmd.Flags().StringVar(&opts.Name, "name", "", "prefix of the generated symbols and file names (default: the model file name)")
+	cmd.Flags().BoolVar(&opts.CallerArena, "caller-arena", false, "make NAME_run take the arena as an argument instead of a static array")
+	cmd.Flags().BoolVar(&opts.HostMain, "host-main", false, "also write NAME_host_main.c, a stdin/stdout test harness for the host")
 	return cmd
 }
 

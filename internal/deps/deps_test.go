@@ -19,7 +19,11 @@ const module = "github.com/tinygen/tinygen"
 // allowed.
 var allowed = map[string][]string{
 	"cmd/tinygen":                      {"driver", "github.com/spf13/cobra"},
-	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio"},
+	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c"},
+	"kernels":                          {"ir", "quant"},
+	"plan":                             {"ir"},
+	"codegen/c":                        {"ir", "quant", "kernels", "plan", "github.com/Masterminds/sprig/v3"},
+	"internal/hostcc":                  {},
 	"ir":                               {},
 	"quant":                            {"ir"},
 	"eval":                             {"ir", "quant"},

@@ -1,0 +1,326 @@
+package c_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"flag"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	cgen "github.com/tinygen/tinygen/codegen/c"
+	"github.com/tinygen/tinygen/eval"
+	"github.com/tinygen/tinygen/internal/golden"
+	"github.com/tinygen/tinygen/internal/hostcc"
+	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/testmodels"
+	"github.com/tinygen/tinygen/ir"
+	"github.com/tinygen/tinygen/kernels"
+	"github.com/tinygen/tinygen/plan"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// generate emits a model's files with fixed options, as the goldens pin.
+func generate(t testing.TB, g *ir.Graph, opts cgen.Options) []cgen.File {
+	t.Helper()
+	if _, err := eval.New(g); err != nil {
+		t.Fatalf("%s: eval rejects the model: %v", g.Name, err)
+	}
+	p, err := plan.Greedy(g, plan.DefaultAlign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Name == "" {
+		opts.Name = cgen.Identifier(g.Name)
+	}
+	if opts.Generator == "" {
+		opts.Generator = "tinygen (test)"
+		opts.CommandLine = "tinygen compile " + g.Name + ".tflite -o out"
+		opts.ModelFile = g.Name + ".tflite"
+	}
+	files, err := cgen.Generate(g, p, opts)
+	if err != nil {
+		t.Fatalf("%s: %v", g.Name, err)
+	}
+	return files
+}
+
+func writeAll(t testing.TB, dir string, files []cgen.File) {
+	t.Helper()
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// compilers returns the host C compilers present (gcc is required).
+func compilers(t testing.TB) []string {
+	ccs := []string{shared.RequireTool(t, "gcc", "gcc")}
+	if p, err := exec.LookPath("clang"); err == nil {
+		ccs = append(ccs, p)
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal("clang not found: install the Debian package clang")
+	}
+	return ccs
+}
+
+// goldenModels are the synthetic models whose generated C is pinned.
+var goldenModels = []string{"kws_tiny", "kws_tiny_f32", "shape_ops", "quant_dequant"}
+
+// TestGolden compares the generated files of a few synthetic models byte
+// for byte with testdata/<model>/ (go test -update rewrites them) and
+// compiles each with the warning flags under gcc, clang and
+// arm-none-eabi-gcc.
+func TestGolden(t *testing.T) {
+	for _, name := range goldenModels {
+		t.Run(name, func(t *testing.T) {
+			m, _ := testmodels.Get(name)
+			files := generate(t, m.Graph(), cgen.Options{})
+			dir := filepath.Join("testdata", name)
+			for _, f := range files[:3] { // <m>.h, <m>.c, <m>_weights.c
+				path := filepath.Join(dir, f.Name)
+				if *update {
+					if err := os.MkdirAll(dir, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(path, f.Data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatalf("%v (run go test ./codegen/c -update)", err)
+				}
+				if !bytes.Equal(f.Data, want) {
+					t.Errorf("%s differs from the golden file (go test ./codegen/c -update rewrites it)", path)
+				}
+			}
+			build := t.TempDir()
+			writeAll(t, build, files)
+			compileEverywhere(t, build)
+		})
+	}
+}
+
+// compileEverywhere compiles every .c file of dir with the warning flags
+// under each host compiler and, where installed, arm-none-eabi-gcc for a
+// Cortex-M4 with FPU.
+func compileEverywhere(t *testing.T, dir string) {
+	t.Helper()
+	files, err := hostcc.CFiles(dir, "_host_main.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, cc := range compilers(t) {
+		if err := hostcc.Compile(ctx, cc, dir, files, append(hostcc.WarningFlags, "-O2")...); err != nil {
+			t.Errorf("%s: %v", filepath.Base(cc), err)
+		}
+	}
+	arm := shared.RequireTool(t, "arm-none-eabi-gcc", "gcc-arm-none-eabi")
+	flags := append(append([]string{}, hostcc.WarningFlags...), "-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16")
+	if err := hostcc.Compile(ctx, arm, dir, files, flags...); err != nil {
+		t.Errorf("arm-none-eabi-gcc: %v", err)
+	}
+}
+
+// randomInputs returns n input sets for g: random bytes for integer
+// inputs, uniform values in [-4, 4) for float32 ones.
+func randomInputs(g *ir.Graph, n int, seed uint64) [][][]byte {
+	r := rand.New(rand.NewPCG(seed, 99))
+	var sets [][][]byte
+	for i := 0; i < n; i++ {
+		var set [][]byte
+		for _, t := range g.Inputs {
+			b := make([]byte, t.NumBytes())
+			if t.DType == ir.Float32 {
+				for k := 0; k < len(b); k += 4 {
+					binary.LittleEndian.PutUint32(b[k:], math.Float32bits(float32(r.Float64()*8-4)))
+				}
+			} else {
+				for k := range b {
+					b[k] = byte(r.UintN(256))
+				}
+			}
+			set = append(set, b)
+		}
+		sets = append(sets, set)
+	}
+	return sets
+}
+
+// TestHostMatchesEval builds every synthetic model's generated code with
+// its host harness under AddressSanitizer and UndefinedBehaviorSanitizer,
+// with each host compiler and both arena modes, runs random inputs and
+// requires the outputs of the Go evaluator: byte for byte for integer
+// outputs, within the golden float tolerance for float32 ones.
+func TestHostMatchesEval(t *testing.T) {
+	ccs := compilers(t)
+	for _, m := range testmodels.All() {
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			g := m.Graph()
+			e, err := eval.New(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vectors := randomInputs(g, 16, 1)
+			var want [][][]byte
+			for _, v := range vectors {
+				o, err := e.Run(v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, o)
+			}
+			var outSizes []int
+			for _, o := range g.Outputs {
+				outSizes = append(outSizes, o.NumBytes())
+			}
+			for i, cc := range ccs {
+				arena := cgen.StaticArena
+				if i%2 == 1 {
+					arena = cgen.CallerArena
+				}
+				dir := t.TempDir()
+				writeAll(t, dir, generate(t, g, cgen.Options{HostMain: true, Arena: arena}))
+				files, err := hostcc.CFiles(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bin := filepath.Join(dir, "model")
+				ctx := context.Background()
+				if err := hostcc.Link(ctx, cc, dir, bin, files, append(hostcc.WarningFlags, hostcc.SanitizerFlags...)...); err != nil {
+					t.Fatalf("%s: %v", filepath.Base(cc), err)
+				}
+				got, err := hostcc.RunVectors(ctx, bin, vectors, outSizes)
+				if err != nil {
+					t.Fatalf("%s: %v", filepath.Base(cc), err)
+				}
+				for v := range vectors {
+					for k, o := range g.Outputs {
+						var msg string
+						if o.DType == ir.Float32 {
+							msg = golden.CompareFloat32(got[v][k], want[v][k], golden.FloatRelTol, golden.FloatAbsTol)
+						} else {
+							msg = golden.CompareBytes(got[v][k], want[v][k])
+						}
+						if msg != "" {
+							t.Errorf("%s: vector %d output %d: %s", filepath.Base(cc), v, k, msg)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestDeterministic generates every synthetic model twice and requires
+// identical bytes.
+func TestDeterministic(t *testing.T) {
+	for _, m := range testmodels.All() {
+		a := generate(t, m.Graph(), cgen.Options{HostMain: true})
+		b := generate(t, m.Graph(), cgen.Options{HostMain: true})
+		if len(a) != len(b) {
+			t.Fatalf("%s: %d files, then %d", m.Name, len(a), len(b))
+		}
+		for i := range a {
+			if a[i].Name != b[i].Name || !bytes.Equal(a[i].Data, b[i].Data) {
+				t.Errorf("%s: %s differs between two runs", m.Name, a[i].Name)
+			}
+		}
+	}
+}
+
+// TestHostileNames gives every tensor a name that would break naive C
+// output (comment terminators, trigraphs, keywords, non-ASCII, huge
+// names) and requires code that compiles cleanly and keeps the names
+// inside comments.
+func TestHostileNames(t *testing.T) {
+	m, _ := testmodels.Get("kws_tiny")
+	g := m.Graph()
+	names := []string{"*/ int x; /*", "int", "??/", "a\nb\\", "résumé ☃", strings.Repeat("x", 500), "", "__reserved", "9lives"}
+	for i, tn := range g.Tensors {
+		tn.Name = names[i%len(names)]
+	}
+	g.Name = "*/ evil /*"
+	g.Description = "*/ #error boom /*"
+	files := generate(t, g, cgen.Options{HostMain: true, Name: cgen.Identifier(g.Name)})
+	for _, f := range files {
+		if strings.Contains(string(f.Data), "int x;") && !strings.HasPrefix(f.Name, "tg_") {
+			// The text may appear only inside a comment: check that no
+			// line with it is outside /* ... */.
+			for _, line := range strings.Split(string(f.Data), "\n") {
+				if strings.Contains(line, "int x;") && !strings.Contains(line, "*_/ int x; /_*") {
+					t.Errorf("%s: unescaped name in %q", f.Name, line)
+				}
+			}
+		}
+		if strings.Contains(string(f.Data), "#error") && !strings.Contains(string(f.Data), "*_/ #error boom /_*") {
+			t.Errorf("%s: unescaped description", f.Name)
+		}
+	}
+	dir := t.TempDir()
+	writeAll(t, dir, files)
+	compileEverywhere(t, dir)
+}
+
+// forbidden are calls and headers that model and kernel code must not use.
+var forbidden = regexp.MustCompile(`\b(malloc|calloc|realloc|free|printf|fprintf|puts|fopen|exit|abort)\s*\(|#include\s*<(stdio|stdlib)\.h>`)
+
+// TestNoForbiddenCalls scans every kernel source and the generated model
+// files (not the host harness) for heap, stdio and process calls.
+func TestNoForbiddenCalls(t *testing.T) {
+	check := func(name string, data []byte) {
+		if loc := forbidden.FindIndex(data); loc != nil {
+			t.Errorf("%s uses %q", name, data[loc[0]:loc[1]])
+		}
+	}
+	srcs, err := kernels.SourceFiles(kernels.Reference)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range append(kernels.Headers(), srcs...) {
+		b, err := kernels.File(kernels.Reference, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(n, b)
+	}
+	for _, m := range testmodels.All() {
+		for _, f := range generate(t, m.Graph(), cgen.Options{}) {
+			check(m.Name+"/"+f.Name, f.Data)
+		}
+	}
+}
+
+// TestUnsupportedNamesOp checks that an op without a C kernel fails with an
+// error naming the op and its types.
+func TestUnsupportedNamesOp(t *testing.T) {
+	g := &ir.Graph{Name: "int16_relu"}
+	q := &ir.Quant{Scale: []float32{0.1}, ZeroPoint: []int64{0}}
+	x := g.AddTensor(&ir.Tensor{Name: "x", DType: ir.Int16, Shape: ir.Shape{4}, Quant: q})
+	y := g.AddTensor(&ir.Tensor{Name: "y", DType: ir.Int16, Shape: ir.Shape{4}, Quant: q})
+	g.AddOp(&ir.Op{Kind: ir.Relu, Inputs: []*ir.Tensor{x}, Outputs: []*ir.Tensor{y}, SourceIndex: 7})
+	g.Inputs, g.Outputs = []*ir.Tensor{x}, []*ir.Tensor{y}
+	if _, err := eval.New(g); err != nil {
+		t.Fatalf("eval should accept int16 RELU: %v", err)
+	}
+	p, err := plan.Greedy(g, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cgen.Generate(g, p, cgen.Options{Name: "m"})
+	if err == nil || !strings.Contains(err.Error(), "op 7 (RELU)") || !strings.Contains(err.Error(), "int16") {
+		t.Fatalf("error %v, want one naming op 7 (RELU) and int16", err)
+	}
+}

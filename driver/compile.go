@@ -1,0 +1,107 @@
+package driver
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+
+	cgen "github.com/tinygen/tinygen/codegen/c"
+	"github.com/tinygen/tinygen/eval"
+	"github.com/tinygen/tinygen/plan"
+)
+
+// CompileOptions control tinygen compile.
+type CompileOptions struct {
+	// Name prefixes the generated symbols; empty means the model's
+	// sanitised file name. It is sanitised with SanitizeName.
+	Name string
+	// CallerArena makes <name>_run take the arena as an argument instead
+	// of declaring a static one.
+	CallerArena bool
+	// HostMain adds the host test harness <name>_host_main.c.
+	HostMain bool
+	// CommandLine is recorded in the generated files' header.
+	CommandLine string
+	// Generator overrides the "tinygen <version>" text of the header
+	// (tests pin it so that golden files do not change with every commit).
+	Generator string
+}
+
+// Generator returns "tinygen <version>" with the VCS revision of the
+// running binary when the build recorded one.
+func Generator(version string) string {
+	g := "tinygen " + version
+	if info, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			if dirty {
+				rev += "+dirty"
+			}
+			g += " (" + rev + ")"
+		}
+	}
+	return g
+}
+
+// Compile generates the AOT C code of a model: it runs the evaluator's
+// Prepare checks (the same validation TFLM performs), plans the arena and
+// emits the files. Errors name the model file and the op.
+func Compile(m *Model, opts CompileOptions) ([]cgen.File, *plan.Plan, error) {
+	if _, err := eval.New(m.Graph); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	p, err := plan.Greedy(m.Graph, plan.DefaultAlign)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	name := m.Graph.Name
+	if opts.Name != "" {
+		name = opts.Name
+	}
+	gen := opts.Generator
+	if gen == "" {
+		gen = "tinygen"
+	}
+	arena := cgen.StaticArena
+	if opts.CallerArena {
+		arena = cgen.CallerArena
+	}
+	files, err := cgen.Generate(m.Graph, p, cgen.Options{
+		Name: SanitizeName(name), Generator: gen, CommandLine: opts.CommandLine,
+		ModelFile: filepath.Base(m.Path), ModelSHA256: m.SHA256, Arena: arena, HostMain: opts.HostMain,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	return files, p, nil
+}
+
+// WriteFiles writes generated files into dir, creating it if needed. It
+// refuses to write a file name with a path separator.
+func WriteFiles(dir string, files []cgen.File) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if strings.ContainsAny(f.Name, `/\`) || f.Name == ".." || f.Name == "." {
+			return fmt.Errorf("refusing to write generated file %q", f.Name)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,395 @@
+/* tg_kernels.h: parameter structs and entry points of tinygen's kernels.
+ *
+ * Part of tinygen's kernel library (https://github.com/tinygen/tinygen),
+ * copied unchanged into every generated project. Every kernel set
+ * (reference, and optimized sets later) implements these functions with
+ * these exact signatures, so the code generator chooses a set by choosing
+ * source files, never with #ifdef.
+ *
+ * Conventions:
+ *  - A kernel takes a pointer to its parameter struct first, then its
+ *    input tensors, then its output tensor. Parameters are computed by the
+ *    code generator at compile time (see kernels/lower.go) and live in
+ *    static const structs; kernels never allocate, recurse or print.
+ *  - Tensors are dense, row-major (NHWC for images). Sizes and dimensions
+ *    are element counts unless a field name says bytes.
+ *  - Integer arithmetic reproduces the TensorFlow Lite (Micro) reference
+ *    kernels bit for bit; float kernels follow their operation order.
+ *    Float kernels keep each multiply and add in separate statements, so
+ *    that compilers which contract within an expression (clang's default
+ *    -ffp-contract=on) cannot fuse them; build with -ffp-contract=off to
+ *    rule out contraction across statements as well (GCC's default outside
+ *    -std=c99).
+ *  - Elementwise kernels (broadcast, LUT, unary, copy) allow the output to
+ *    be the same buffer as an input; window kernels (conv, pool,
+ *    fully-connected, softmax, mean, pad, gather, concatenation) do not.
+ *  - Per-channel multiplier arrays hold Q0.31 significands; shifts are
+ *    left shifts (negative: divide), TFLM's output_multiplier/output_shift.
+ */
+#ifndef TG_KERNELS_H
+#define TG_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Largest rank of the broadcasting and data-movement kernels. */
+#define TG_MAX_DIMS 6
+
+/* ---- window geometry (conv, depthwise conv, pooling) ------------------ */
+
+/* tg_window_t is the geometry of a 2-D window walk over an NHWC input:
+ * output (b, oy, ox, oc) reads input rows oy*stride_h - pad_h +
+ * dilation_h*fy and columns ox*stride_w - pad_w + dilation_w*fx; taps
+ * outside the image are skipped. */
+typedef struct {
+  int32_t batches;
+  int32_t in_h, in_w, in_c;
+  int32_t out_h, out_w, out_c;
+  int32_t filter_h, filter_w;
+  int32_t stride_h, stride_w;
+  int32_t dilation_h, dilation_w;
+  int32_t pad_h, pad_w;
+} tg_window_t;
+
+/* ---- CONV_2D ---------------------------------------------------------- */
+
+/* Filter [out_c, filter_h, filter_w, filter_c], bias [out_c] int32 (may be
+ * NULL). Grouped convolution when filter_c < in_c: output channel oc reads
+ * input channels (oc / (out_c / groups)) * filter_c onwards. */
+typedef struct {
+  tg_window_t win;
+  int32_t filter_c;
+  int32_t input_offset;  /* -input zero point */
+  int32_t output_offset; /* output zero point */
+  int32_t act_min, act_max;
+  const int32_t *multiplier; /* [out_c] */
+  const int32_t *shift;      /* [out_c] */
+} tg_conv2d_s8_params_t;
+
+void tg_conv2d_s8(const tg_conv2d_s8_params_t *p, const int8_t *input,
+                  const int8_t *filter, const int32_t *bias, int8_t *output);
+
+typedef struct {
+  tg_window_t win;
+  int32_t filter_c;
+  float act_min, act_max;
+} tg_conv2d_f32_params_t;
+
+void tg_conv2d_f32(const tg_conv2d_f32_params_t *p, const float *input,
+                   const float *filter, const float *bias, float *output);
+
+/* ---- DEPTHWISE_CONV_2D ------------------------------------------------ */
+
+/* Filter [1, filter_h, filter_w, out_c], bias [out_c] (may be NULL);
+ * output channel oc = ic * depth_multiplier + m. */
+typedef struct {
+  tg_window_t win;
+  int32_t depth_multiplier;
+  int32_t input_offset, output_offset;
+  int32_t act_min, act_max;
+  const int32_t *multiplier; /* [out_c] */
+  const int32_t *shift;      /* [out_c] */
+} tg_depthwise_conv2d_s8_params_t;
+
+void tg_depthwise_conv2d_s8(const tg_depthwise_conv2d_s8_params_t *p,
+                            const int8_t *input, const int8_t *filter,
+                            const int32_t *bias, int8_t *output);
+
+typedef struct {
+  tg_window_t win;
+  int32_t depth_multiplier;
+  float act_min, act_max;
+} tg_depthwise_conv2d_f32_params_t;
+
+void tg_depthwise_conv2d_f32(const tg_depthwise_conv2d_f32_params_t *p,
+                             const float *input, const float *filter,
+                             const float *bias, float *output);
+
+/* ---- FULLY_CONNECTED -------------------------------------------------- */
+
+/* Input [batches, depth], filter [units, depth], bias [units] (may be
+ * NULL), output [batches, units]. filter_offset is -filter zero point for
+ * per-tensor filters and 0 for per-channel ones; per_channel selects
+ * multiplier[unit] over multiplier[0]. */
+typedef struct {
+  int32_t batches, units, depth;
+  int32_t input_offset, filter_offset, output_offset;
+  int32_t act_min, act_max;
+  int32_t per_channel;
+  const int32_t *multiplier; /* [units] or [1] */
+  const int32_t *shift;      /* [units] or [1] */
+} tg_fully_connected_s8_params_t;
+
+void tg_fully_connected_s8(const tg_fully_connected_s8_params_t *p,
+                           const int8_t *input, const int8_t *filter,
+                           const int32_t *bias, int8_t *output);
+
+typedef struct {
+  int32_t batches, units, depth;
+  float act_min, act_max;
+} tg_fully_connected_f32_params_t;
+
+void tg_fully_connected_f32(const tg_fully_connected_f32_params_t *p,
+                            const float *input, const float *filter,
+                            const float *bias, float *output);
+
+/* ---- AVERAGE_POOL_2D, MAX_POOL_2D ------------------------------------- */
+
+/* win.out_c == win.in_c; dilation is 1. Windows are clipped to the image;
+ * the code generator rejects geometries with an empty window. */
+typedef struct {
+  tg_window_t win;
+  int32_t act_min, act_max;
+} tg_pool_s8_params_t;
+
+void tg_average_pool2d_s8(const tg_pool_s8_params_t *p, const int8_t *input,
+                          int8_t *output);
+void tg_max_pool2d_s8(const tg_pool_s8_params_t *p, const int8_t *input,
+                      int8_t *output);
+
+typedef struct {
+  tg_window_t win;
+  float act_min, act_max;
+} tg_pool_f32_params_t;
+
+void tg_average_pool2d_f32(const tg_pool_f32_params_t *p, const float *input,
+                           float *output);
+void tg_max_pool2d_f32(const tg_pool_f32_params_t *p, const float *input,
+                       float *output);
+
+/* ---- broadcasting binary ops ------------------------------------------ */
+
+/* tg_broadcast_t maps output elements to input elements, NumPy style. With
+ * broadcast == 0 all three tensors have size elements in the same order.
+ * Otherwise dims is the output shape padded to TG_MAX_DIMS with leading 1s,
+ * and a_strides/b_strides the inputs' element strides per output dimension
+ * (0 where an input repeats). */
+typedef struct {
+  int32_t size;
+  int32_t broadcast;
+  int32_t dims[TG_MAX_DIMS];
+  int32_t a_strides[TG_MAX_DIMS];
+  int32_t b_strides[TG_MAX_DIMS];
+} tg_broadcast_t;
+
+/* ADD and SUB, int8 (TFLM OpDataAdd/OpDataSub). */
+typedef struct {
+  tg_broadcast_t bc;
+  int32_t left_shift;
+  int32_t input1_offset, input2_offset, output_offset;
+  int32_t input1_multiplier, input1_shift;
+  int32_t input2_multiplier, input2_shift;
+  int32_t output_multiplier, output_shift;
+  int32_t act_min, act_max;
+} tg_add_s8_params_t;
+
+void tg_add_s8(const tg_add_s8_params_t *p, const int8_t *a, const int8_t *b,
+               int8_t *output);
+void tg_sub_s8(const tg_add_s8_params_t *p, const int8_t *a, const int8_t *b,
+               int8_t *output);
+
+/* MUL, int8 (TFLM OpDataMul). */
+typedef struct {
+  tg_broadcast_t bc;
+  int32_t input1_zero_point, input2_zero_point, output_zero_point;
+  int32_t output_multiplier, output_shift;
+  int32_t act_min, act_max;
+} tg_mul_s8_params_t;
+
+void tg_mul_s8(const tg_mul_s8_params_t *p, const int8_t *a, const int8_t *b,
+               int8_t *output);
+
+/* ADD, SUB, MUL, float32, with the fused activation clamp. */
+typedef struct {
+  tg_broadcast_t bc;
+  float act_min, act_max;
+} tg_binary_f32_params_t;
+
+void tg_add_f32(const tg_binary_f32_params_t *p, const float *a,
+                const float *b, float *output);
+void tg_sub_f32(const tg_binary_f32_params_t *p, const float *a,
+                const float *b, float *output);
+void tg_mul_f32(const tg_binary_f32_params_t *p, const float *a,
+                const float *b, float *output);
+
+/* MAXIMUM and MINIMUM on raw values (quantized inputs are not rescaled). */
+typedef struct {
+  tg_broadcast_t bc;
+} tg_minmax_params_t;
+
+void tg_maximum_s8(const tg_minmax_params_t *p, const int8_t *a,
+                   const int8_t *b, int8_t *output);
+void tg_minimum_s8(const tg_minmax_params_t *p, const int8_t *a,
+                   const int8_t *b, int8_t *output);
+void tg_maximum_f32(const tg_minmax_params_t *p, const float *a,
+                    const float *b, float *output);
+void tg_minimum_f32(const tg_minmax_params_t *p, const float *a,
+                    const float *b, float *output);
+
+/* ---- elementwise unary ops -------------------------------------------- */
+
+/* An 8-bit to 8-bit function given by its table: output[i] =
+ * table[(uint8_t)input[i]]. The code generator computes the table with the
+ * same quantized arithmetic as the Go evaluator, so every int8 activation
+ * (LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU, HARD_SWISH) and every 8-bit
+ * requantization (QUANTIZE) is one table look-up per element. */
+typedef struct {
+  int32_t size;
+  int8_t table[256];
+} tg_lut_s8_params_t;
+
+void tg_lut_s8(const tg_lut_s8_params_t *p, const int8_t *input,
+               int8_t *output);
+
+/* An 8-bit to float32 function given by its table (DEQUANTIZE). */
+typedef struct {
+  int32_t size;
+  float table[256];
+} tg_lut_s8_f32_params_t;
+
+void tg_lut_s8_f32(const tg_lut_s8_f32_params_t *p, const int8_t *input,
+                   float *output);
+
+/* Float32 unary ops; alpha is used by LEAKY_RELU only. */
+typedef struct {
+  int32_t size;
+  float alpha;
+} tg_unary_f32_params_t;
+
+void tg_logistic_f32(const tg_unary_f32_params_t *p, const float *input,
+                     float *output);
+void tg_tanh_f32(const tg_unary_f32_params_t *p, const float *input,
+                 float *output);
+void tg_relu_f32(const tg_unary_f32_params_t *p, const float *input,
+                 float *output);
+void tg_relu6_f32(const tg_unary_f32_params_t *p, const float *input,
+                  float *output);
+void tg_leaky_relu_f32(const tg_unary_f32_params_t *p, const float *input,
+                       float *output);
+void tg_hard_swish_f32(const tg_unary_f32_params_t *p, const float *input,
+                       float *output);
+
+/* QUANTIZE float32 -> int8/uint8: clamp(round_half_away(x / scale) +
+ * zero_point, qmin, qmax), with a float32 division and a saturating
+ * conversion (NaN -> 0). */
+typedef struct {
+  int32_t size;
+  float scale;
+  int32_t zero_point;
+  int32_t qmin, qmax;
+} tg_quantize_f32_params_t;
+
+void tg_quantize_f32_s8(const tg_quantize_f32_params_t *p, const float *input,
+                        int8_t *output);
+void tg_quantize_f32_u8(const tg_quantize_f32_params_t *p, const float *input,
+                        uint8_t *output);
+
+/* ---- SOFTMAX ---------------------------------------------------------- */
+
+/* int8 -> int8 softmax along the last axis (output scale 1/256, zero point
+ * -128). exp_table[d] is exp(beta * input_scale * -d) as a raw Q0.31 for a
+ * difference d = max - x in [0, 255], or 0 where -d is below TFLM's
+ * diff_min (such elements contribute nothing and output -128). */
+typedef struct {
+  int32_t rows, depth;
+  int32_t exp_table[256];
+} tg_softmax_s8_params_t;
+
+void tg_softmax_s8(const tg_softmax_s8_params_t *p, const int8_t *input,
+                   int8_t *output);
+
+typedef struct {
+  int32_t rows, depth;
+  float beta;
+} tg_softmax_f32_params_t;
+
+void tg_softmax_f32(const tg_softmax_f32_params_t *p, const float *input,
+                    float *output);
+
+/* ---- MEAN ------------------------------------------------------------- */
+
+/* tg_reduce_t splits the input's axes into kept axes (iterated row-major,
+ * in output order) and reduced axes (iterated row-major for each output).
+ * Both lists are padded to TG_MAX_DIMS with size 1 and stride 0. */
+typedef struct {
+  int32_t kept_dims[TG_MAX_DIMS];
+  int32_t kept_strides[TG_MAX_DIMS];
+  int32_t reduced_dims[TG_MAX_DIMS];
+  int32_t reduced_strides[TG_MAX_DIMS];
+} tg_reduce_t;
+
+/* int8 MEAN: sum the raw codes of n inputs in int32, then
+ * clamp(MultiplyByQuantizedMultiplier(sum - input_zero_point * n,
+ * multiplier, shift) + output_zero_point, -128, 127). */
+typedef struct {
+  tg_reduce_t r;
+  int32_t n;
+  int32_t input_zero_point, output_zero_point;
+  int32_t multiplier, shift;
+} tg_mean_s8_params_t;
+
+void tg_mean_s8(const tg_mean_s8_params_t *p, const int8_t *input,
+                int8_t *output);
+
+/* float32 MEAN: sum in float32, divide by n. */
+typedef struct {
+  tg_reduce_t r;
+  float n;
+} tg_mean_f32_params_t;
+
+void tg_mean_f32(const tg_mean_f32_params_t *p, const float *input,
+                 float *output);
+
+/* ---- data movement (any element type, by bytes) ----------------------- */
+
+/* RESHAPE and SQUEEZE: copy bytes (nothing when input == output). */
+typedef struct {
+  int32_t bytes;
+} tg_copy_params_t;
+
+void tg_copy(const tg_copy_params_t *p, const void *input, void *output);
+
+/* TRANSPOSE and STRIDED_SLICE: output element i (row-major over dims)
+ * is input element base + sum(index[d] * strides[d]). */
+typedef struct {
+  int32_t elem_bytes;
+  int32_t base;
+  int32_t dims[TG_MAX_DIMS];
+  int32_t strides[TG_MAX_DIMS];
+} tg_gather_params_t;
+
+void tg_gather(const tg_gather_params_t *p, const void *input, void *output);
+
+/* PAD: fill the output (out_size elements) with the fill pattern, then
+ * write input element (row-major over in_dims) to output element base +
+ * sum(index[d] * out_strides[d]). */
+typedef struct {
+  int32_t elem_bytes;
+  int32_t out_size;
+  uint8_t fill[8];
+  int32_t base;
+  int32_t in_dims[TG_MAX_DIMS];
+  int32_t out_strides[TG_MAX_DIMS];
+} tg_pad_params_t;
+
+void tg_pad(const tg_pad_params_t *p, const void *input, void *output);
+
+/* CONCATENATION: for each of outer slices, copy chunk_bytes[i] bytes from
+ * each input i in turn. */
+typedef struct {
+  int32_t outer;
+  int32_t count;
+  const int32_t *chunk_bytes; /* [count] */
+} tg_concatenation_params_t;
+
+void tg_concatenation(const tg_concatenation_params_t *p,
+                      const void *const *inputs, void *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TG_KERNELS_H */

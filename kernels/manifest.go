@@ -1,0 +1,93 @@
+package kernels
+
+import (
+	"fmt"
+
+	"github.com/tinygen/tinygen/ir"
+)
+
+// Kernel is one C entry point of the kernel library, as every kernel set
+// implements it.
+type Kernel struct {
+	// Symbol is the C function, tg_<op>_<dtype> (tg_conv2d_s8).
+	Symbol string
+	// Ops are the operators the kernel implements.
+	Ops []ir.OpKind
+	// Types describes the element types it accepts, for listings.
+	Types string
+	// ParamsType is the C parameter struct the kernel takes first.
+	ParamsType string
+	// Libm is set when the kernel calls <math.h> functions (link with -lm).
+	Libm bool
+	// Scratch returns the bytes of scratch memory the kernel needs for op,
+	// planned in the arena beside the tensors; nil means none. No
+	// reference kernel needs scratch memory.
+	Scratch func(op *ir.Op) int
+}
+
+// Source returns the kernel's source file name in its set.
+func (k *Kernel) Source() string { return k.Symbol + ".c" }
+
+// manifest lists every kernel. It is built by a function, not held in a
+// package variable, so that callers cannot change what other callers see.
+func manifest() []Kernel {
+	ops := func(k ...ir.OpKind) []ir.OpKind { return k }
+	conv := ops(ir.Conv2D)
+	dw := ops(ir.DepthwiseConv2D)
+	fc := ops(ir.FullyConnected)
+	lut := ops(ir.Logistic, ir.Tanh, ir.Relu, ir.Relu6, ir.LeakyRelu, ir.HardSwish, ir.Quantize)
+	data := "any (bytes)"
+	return []Kernel{
+		{Symbol: "tg_conv2d_s8", Ops: conv, Types: "int8", ParamsType: "tg_conv2d_s8_params_t"},
+		{Symbol: "tg_conv2d_f32", Ops: conv, Types: "float32", ParamsType: "tg_conv2d_f32_params_t"},
+		{Symbol: "tg_depthwise_conv2d_s8", Ops: dw, Types: "int8", ParamsType: "tg_depthwise_conv2d_s8_params_t"},
+		{Symbol: "tg_depthwise_conv2d_f32", Ops: dw, Types: "float32", ParamsType: "tg_depthwise_conv2d_f32_params_t"},
+		{Symbol: "tg_fully_connected_s8", Ops: fc, Types: "int8", ParamsType: "tg_fully_connected_s8_params_t"},
+		{Symbol: "tg_fully_connected_f32", Ops: fc, Types: "float32", ParamsType: "tg_fully_connected_f32_params_t"},
+		{Symbol: "tg_average_pool2d_s8", Ops: ops(ir.AveragePool2D), Types: "int8", ParamsType: "tg_pool_s8_params_t"},
+		{Symbol: "tg_max_pool2d_s8", Ops: ops(ir.MaxPool2D), Types: "int8", ParamsType: "tg_pool_s8_params_t"},
+		{Symbol: "tg_average_pool2d_f32", Ops: ops(ir.AveragePool2D), Types: "float32", ParamsType: "tg_pool_f32_params_t"},
+		{Symbol: "tg_max_pool2d_f32", Ops: ops(ir.MaxPool2D), Types: "float32", ParamsType: "tg_pool_f32_params_t"},
+		{Symbol: "tg_add_s8", Ops: ops(ir.Add), Types: "int8", ParamsType: "tg_add_s8_params_t"},
+		{Symbol: "tg_sub_s8", Ops: ops(ir.Sub), Types: "int8", ParamsType: "tg_add_s8_params_t"},
+		{Symbol: "tg_mul_s8", Ops: ops(ir.Mul), Types: "int8", ParamsType: "tg_mul_s8_params_t"},
+		{Symbol: "tg_add_f32", Ops: ops(ir.Add), Types: "float32", ParamsType: "tg_binary_f32_params_t"},
+		{Symbol: "tg_sub_f32", Ops: ops(ir.Sub), Types: "float32", ParamsType: "tg_binary_f32_params_t"},
+		{Symbol: "tg_mul_f32", Ops: ops(ir.Mul), Types: "float32", ParamsType: "tg_binary_f32_params_t"},
+		{Symbol: "tg_maximum_s8", Ops: ops(ir.Maximum), Types: "int8", ParamsType: "tg_minmax_params_t"},
+		{Symbol: "tg_minimum_s8", Ops: ops(ir.Minimum), Types: "int8", ParamsType: "tg_minmax_params_t"},
+		{Symbol: "tg_maximum_f32", Ops: ops(ir.Maximum), Types: "float32", ParamsType: "tg_minmax_params_t"},
+		{Symbol: "tg_minimum_f32", Ops: ops(ir.Minimum), Types: "float32", ParamsType: "tg_minmax_params_t"},
+		{Symbol: "tg_lut_s8", Ops: lut, Types: "int8/uint8 → int8/uint8", ParamsType: "tg_lut_s8_params_t"},
+		{Symbol: "tg_lut_s8_f32", Ops: ops(ir.Dequantize), Types: "int8/uint8 → float32", ParamsType: "tg_lut_s8_f32_params_t"},
+		{Symbol: "tg_logistic_f32", Ops: ops(ir.Logistic), Types: "float32", ParamsType: "tg_unary_f32_params_t", Libm: true},
+		{Symbol: "tg_tanh_f32", Ops: ops(ir.Tanh), Types: "float32", ParamsType: "tg_unary_f32_params_t", Libm: true},
+		{Symbol: "tg_relu_f32", Ops: ops(ir.Relu), Types: "float32", ParamsType: "tg_unary_f32_params_t"},
+		{Symbol: "tg_relu6_f32", Ops: ops(ir.Relu6), Types: "float32", ParamsType: "tg_unary_f32_params_t"},
+		{Symbol: "tg_leaky_relu_f32", Ops: ops(ir.LeakyRelu), Types: "float32", ParamsType: "tg_unary_f32_params_t"},
+		{Symbol: "tg_hard_swish_f32", Ops: ops(ir.HardSwish), Types: "float32", ParamsType: "tg_unary_f32_params_t"},
+		{Symbol: "tg_quantize_f32_s8", Ops: ops(ir.Quantize), Types: "float32 → int8", ParamsType: "tg_quantize_f32_params_t", Libm: true},
+		{Symbol: "tg_quantize_f32_u8", Ops: ops(ir.Quantize), Types: "float32 → uint8", ParamsType: "tg_quantize_f32_params_t", Libm: true},
+		{Symbol: "tg_softmax_s8", Ops: ops(ir.Softmax), Types: "int8", ParamsType: "tg_softmax_s8_params_t"},
+		{Symbol: "tg_softmax_f32", Ops: ops(ir.Softmax), Types: "float32", ParamsType: "tg_softmax_f32_params_t", Libm: true},
+		{Symbol: "tg_mean_s8", Ops: ops(ir.Mean), Types: "int8", ParamsType: "tg_mean_s8_params_t"},
+		{Symbol: "tg_mean_f32", Ops: ops(ir.Mean), Types: "float32", ParamsType: "tg_mean_f32_params_t"},
+		{Symbol: "tg_copy", Ops: ops(ir.Reshape, ir.Squeeze), Types: data, ParamsType: "tg_copy_params_t"},
+		{Symbol: "tg_gather", Ops: ops(ir.Transpose, ir.StridedSlice), Types: data, ParamsType: "tg_gather_params_t"},
+		{Symbol: "tg_pad", Ops: ops(ir.Pad), Types: data, ParamsType: "tg_pad_params_t"},
+		{Symbol: "tg_concatenation", Ops: ops(ir.Concatenation), Types: data, ParamsType: "tg_concatenation_params_t"},
+	}
+}
+
+// Manifest returns every kernel of the library, in a fixed order.
+func Manifest() []Kernel { return manifest() }
+
+// lookup returns the manifest entry of a symbol.
+func lookup(symbol string) (Kernel, error) {
+	for _, k := range manifest() {
+		if k.Symbol == symbol {
+			return k, nil
+		}
+	}
+	return Kernel{}, fmt.Errorf("kernels: no kernel %s in the manifest", symbol)
+}
