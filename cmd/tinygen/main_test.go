@@ -93,6 +93,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"inspect", "--bogus", model}, 2},
 		{[]string{"frobnicate"}, 2},
 		{[]string{"run", model}, 2},
+		{[]string{"compile", model}, 2},
+		{[]string{"compile", "-o", t.TempDir()}, 2},
+		{[]string{"compile", model, "-o", t.TempDir()}, 0},
+		{[]string{"compile", "does-not-exist.tflite", "-o", t.TempDir()}, 1},
 		{[]string{"inspect", "does-not-exist.tflite"}, 1},
 		{[]string{"run", model, "--input", "does-not-exist.bin", "--output", filepath.Join(t.TempDir(), "o.bin")}, 1},
 	}
