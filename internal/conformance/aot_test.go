@@ -109,3 +109,43 @@ func TestGoldenAOTHost(t *testing.T) {
 		}
 	}
 }
+
+// TestGoldenModelsCrossCompile compiles the generated C of every shared
+// golden model for a Cortex-M4 with FPU with arm-none-eabi-gcc and the
+// warning flags (no link: the simulator tests link and run firmware).
+func TestGoldenModelsCrossCompile(t *testing.T) {
+	dir := shared.Require(t)
+	arm := shared.RequireTool(t, "arm-none-eabi-gcc", "gcc-arm-none-eabi")
+	if testing.Short() {
+		t.Skip("skipped with -short")
+	}
+	cases, err := golden.Load(filepath.Join(dir, "golden"), filepath.Join(dir, "models"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := append(append([]string{}, hostcc.WarningFlags...), "-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16")
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			m, err := driver.Load(c.Model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, _, err := driver.Compile(m, driver.CompileOptions{Generator: "tinygen (test)"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := t.TempDir()
+			if err := driver.WriteFiles(out, files); err != nil {
+				t.Fatal(err)
+			}
+			srcs, err := hostcc.CFiles(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := hostcc.Compile(context.Background(), arm, out, srcs, flags...); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
