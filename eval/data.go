@@ -134,14 +134,3 @@ func cachedInt64(t *ir.Tensor) func(b []byte) []int64 {
 	}
 	return decodeInt64s
 }
-
-// strides returns the row-major element strides of a shape.
-func strides(s ir.Shape) []int {
-	st := make([]int, len(s))
-	n := 1
-	for i := len(s) - 1; i >= 0; i-- {
-		st[i] = n
-		n *= s[i]
-	}
-	return st
-}

@@ -45,7 +45,7 @@ func broadcastIndex(in, out ir.Shape) []int32 {
 	}
 	r := len(out)
 	st := make([]int, r) // input stride per output dimension, 0 if repeated
-	ist := strides(in)
+	ist := in.Strides()
 	for i := 0; i < r; i++ {
 		j := i - (r - len(in))
 		if j >= 0 && in[j] != 1 {

@@ -138,7 +138,7 @@ func preparePad(op *ir.Op) (kernel, error) {
 			return nil
 		}, nil
 	}
-	ost := strides(out.Shape)
+	ost := out.Shape.Strides()
 	rowLen := in.Shape[r-1]
 	// Output element offset of the start of every input row.
 	rows := make([]int32, 0, n/max(rowLen, 1))
@@ -185,7 +185,7 @@ func prepareTranspose(op *ir.Op) (kernel, error) {
 	if in.DType != out.DType {
 		return nil, unsupportedTypes(op)
 	}
-	ist := strides(in.Shape)
+	ist := in.Shape.Strides()
 	st := make([]int, len(perm))
 	for i, p := range perm {
 		st[i] = ist[p]
@@ -236,7 +236,7 @@ func prepareStridedSlice(op *ir.Op) (kernel, error) {
 	if !shape.Equal(out.Shape) {
 		return nil, fmt.Errorf("%v: the slice selects shape %v but the output %v has shape %v", op, shape, out, out.Shape)
 	}
-	est := strides(eff)
+	est := eff.Strides()
 	base := 0
 	st := make([]int, len(eff))
 	for i := range eff {

@@ -159,6 +159,18 @@ func (s Shape) Elements() int {
 	return n
 }
 
+// Strides returns the row-major element strides of a shape: the last
+// dimension has stride 1.
+func (s Shape) Strides() []int {
+	st := make([]int, len(s))
+	n := 1
+	for i := len(s) - 1; i >= 0; i-- {
+		st[i] = n
+		n *= s[i]
+	}
+	return st
+}
+
 // Equal reports whether two shapes are the same.
 func (s Shape) Equal(t Shape) bool {
 	if len(s) != len(t) {

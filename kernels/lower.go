@@ -274,36 +274,21 @@ func convArgs(op *ir.Op, elem, biasElem string) []Arg {
 
 func lowerConv(op *ir.Op) (Call, error) {
 	a := op.Attrs.(ir.Conv2DAttrs)
-	x, w, y := op.Inputs[0], op.Inputs[1], op.Outputs[0]
-	kind, err := convTypes(op)
-	if err != nil {
-		return Call{}, err
-	}
-	if len(w.Shape) != 4 {
-		return Call{}, fmt.Errorf("filter must be 4-D, has %v", w.Shape)
-	}
-	win, err := window(x, y, a.Padding, w.Shape[1], w.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW)
-	if err != nil {
-		return Call{}, err
-	}
-	if kind == "f32" {
-		lo, hi := quant.FloatActivationRange(a.Activation)
-		return newCall("tg_conv2d_f32", []Field{f("win", win), fi("filter_c", w.Shape[3]),
-			f("act_min", Float(lo)), f("act_max", Float(hi))}, convArgs(op, "float", "float")...)
-	}
-	p, err := prepareIntConv(op, a.Activation, w.Shape[0], false)
-	if err != nil {
-		return Call{}, err
-	}
-	return newCall("tg_conv2d_s8", []Field{f("win", win), fi("filter_c", w.Shape[3]),
-		f("input_offset", Int(p.inOffset)), f("output_offset", Int(p.outOffset)),
-		f("act_min", Int(p.lo)), f("act_max", Int(p.hi)),
-		f("multiplier", ints(p.mult, "int32_t")), f("shift", ints(p.shift, "int32_t"))},
-		convArgs(op, "int8_t", "int32_t")...)
+	return lowerWindowConv(op, "tg_conv2d_", a.Padding, a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Activation,
+		func(w *ir.Tensor) Field { return fi("filter_c", w.Shape[3]) }, 0)
 }
 
 func lowerDepthwise(op *ir.Op) (Call, error) {
 	a := op.Attrs.(ir.DepthwiseConv2DAttrs)
+	return lowerWindowConv(op, "tg_depthwise_conv2d_", a.Padding, a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Activation,
+		func(*ir.Tensor) Field { return fi("depth_multiplier", a.DepthMultiplier) }, 3)
+}
+
+// lowerWindowConv lowers CONV_2D and DEPTHWISE_CONV_2D, which differ only
+// in the kernel, one geometry field (extra) and the filter dimension that
+// holds the output channels (channelAxis).
+func lowerWindowConv(op *ir.Op, base string, pad ir.Padding, sh, sw, dh, dw int, act ir.Activation,
+	extra func(w *ir.Tensor) Field, channelAxis int) (Call, error) {
 	x, w, y := op.Inputs[0], op.Inputs[1], op.Outputs[0]
 	kind, err := convTypes(op)
 	if err != nil {
@@ -312,20 +297,20 @@ func lowerDepthwise(op *ir.Op) (Call, error) {
 	if len(w.Shape) != 4 {
 		return Call{}, fmt.Errorf("filter must be 4-D, has %v", w.Shape)
 	}
-	win, err := window(x, y, a.Padding, w.Shape[1], w.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW)
+	win, err := window(x, y, pad, w.Shape[1], w.Shape[2], sh, sw, dh, dw)
 	if err != nil {
 		return Call{}, err
 	}
 	if kind == "f32" {
-		lo, hi := quant.FloatActivationRange(a.Activation)
-		return newCall("tg_depthwise_conv2d_f32", []Field{f("win", win), fi("depth_multiplier", a.DepthMultiplier),
-			f("act_min", Float(lo)), f("act_max", Float(hi))}, convArgs(op, "float", "float")...)
+		lo, hi := quant.FloatActivationRange(act)
+		return newCall(base+"f32", []Field{f("win", win), extra(w), f("act_min", Float(lo)), f("act_max", Float(hi))},
+			convArgs(op, "float", "float")...)
 	}
-	p, err := prepareIntConv(op, a.Activation, w.Shape[3], false)
+	p, err := prepareIntConv(op, act, w.Shape[channelAxis], false)
 	if err != nil {
 		return Call{}, err
 	}
-	return newCall("tg_depthwise_conv2d_s8", []Field{f("win", win), fi("depth_multiplier", a.DepthMultiplier),
+	return newCall(base+"s8", []Field{f("win", win), extra(w),
 		f("input_offset", Int(p.inOffset)), f("output_offset", Int(p.outOffset)),
 		f("act_min", Int(p.lo)), f("act_max", Int(p.hi)),
 		f("multiplier", ints(p.mult, "int32_t")), f("shift", ints(p.shift, "int32_t"))},
@@ -427,17 +412,6 @@ func checkWindows(win Struct) error {
 	return nil
 }
 
-// rowMajorStrides returns the element strides of a shape.
-func rowMajorStrides(s ir.Shape) []int {
-	st := make([]int, len(s))
-	n := 1
-	for i := len(s) - 1; i >= 0; i-- {
-		st[i] = n
-		n *= s[i]
-	}
-	return st
-}
-
 // maxDims is TG_MAX_DIMS of tg_kernels.h.
 const maxDims = 6
 
@@ -464,7 +438,7 @@ func broadcast(as, bs, os ir.Shape) (Struct, error) {
 	n := os.Elements()
 	stridesFor := func(s ir.Shape) []int {
 		st := make([]int, len(os))
-		ist := rowMajorStrides(s)
+		ist := s.Strides()
 		for i := range os {
 			j := i - (len(os) - len(s))
 			if j >= 0 && s[j] != 1 {
@@ -747,7 +721,7 @@ func lowerMean(op *ir.Op) (Call, error) {
 		}
 		red[ax] = true
 	}
-	st := rowMajorStrides(x.Shape)
+	st := x.Shape.Strides()
 	var keptD, keptS, redD, redS []int
 	n := 1
 	for d, size := range x.Shape {
@@ -824,7 +798,7 @@ func lowerGather(op *ir.Op) (Call, error) {
 	base := 0
 	if op.Kind == ir.Transpose {
 		perm := op.Attrs.(ir.TransposeAttrs).Perm
-		ist := rowMajorStrides(x.Shape)
+		ist := x.Shape.Strides()
 		dims = y.Shape
 		for _, p := range perm {
 			if p < 0 || p >= len(ist) {
@@ -840,7 +814,7 @@ func lowerGather(op *ir.Op) (Call, error) {
 		if !shape.Equal(y.Shape) {
 			return Call{}, fmt.Errorf("the slice selects shape %v but the output has shape %v", shape, y.Shape)
 		}
-		est := rowMajorStrides(eff)
+		est := eff.Strides()
 		dims = count
 		for i := range eff {
 			base += start[i] * est[i]
@@ -871,7 +845,7 @@ func lowerPad(op *ir.Op) (Call, error) {
 	if is8bit(y.DType) && y.Quant != nil && len(y.Quant.ZeroPoint) > 0 {
 		fill[0] = int(uint8(y.Quant.ZeroPoint[0]))
 	}
-	ost := rowMajorStrides(y.Shape)
+	ost := y.Shape.Strides()
 	base := 0
 	for d := range x.Shape {
 		if d >= len(a.Before) || d >= len(ost) {
