@@ -19,6 +19,11 @@ type Kernel struct {
 	ParamsType string
 	// Libm is set when the kernel calls <math.h> functions (link with -lm).
 	Libm bool
+	// InPlace is set when the output may be the buffer of an input with
+	// the output's shape and element size: the kernel reads element i of
+	// such an input before it writes element i of the output, and never
+	// reads an element after writing it (see InPlaceInputs).
+	InPlace bool
 	// Scratch returns the bytes of scratch memory the kernel needs for op,
 	// planned in the arena beside the tensors; nil means none. No
 	// reference kernel needs scratch memory.
@@ -48,24 +53,24 @@ func manifest() []Kernel {
 		{Symbol: "tg_max_pool2d_s8", Ops: ops(ir.MaxPool2D), Types: "int8", ParamsType: "tg_pool_s8_params_t"},
 		{Symbol: "tg_average_pool2d_f32", Ops: ops(ir.AveragePool2D), Types: "float32", ParamsType: "tg_pool_f32_params_t"},
 		{Symbol: "tg_max_pool2d_f32", Ops: ops(ir.MaxPool2D), Types: "float32", ParamsType: "tg_pool_f32_params_t"},
-		{Symbol: "tg_add_s8", Ops: ops(ir.Add), Types: "int8", ParamsType: "tg_add_s8_params_t"},
-		{Symbol: "tg_sub_s8", Ops: ops(ir.Sub), Types: "int8", ParamsType: "tg_add_s8_params_t"},
-		{Symbol: "tg_mul_s8", Ops: ops(ir.Mul), Types: "int8", ParamsType: "tg_mul_s8_params_t"},
-		{Symbol: "tg_add_f32", Ops: ops(ir.Add), Types: "float32", ParamsType: "tg_binary_f32_params_t"},
-		{Symbol: "tg_sub_f32", Ops: ops(ir.Sub), Types: "float32", ParamsType: "tg_binary_f32_params_t"},
-		{Symbol: "tg_mul_f32", Ops: ops(ir.Mul), Types: "float32", ParamsType: "tg_binary_f32_params_t"},
-		{Symbol: "tg_maximum_s8", Ops: ops(ir.Maximum), Types: "int8", ParamsType: "tg_minmax_params_t"},
-		{Symbol: "tg_minimum_s8", Ops: ops(ir.Minimum), Types: "int8", ParamsType: "tg_minmax_params_t"},
-		{Symbol: "tg_maximum_f32", Ops: ops(ir.Maximum), Types: "float32", ParamsType: "tg_minmax_params_t"},
-		{Symbol: "tg_minimum_f32", Ops: ops(ir.Minimum), Types: "float32", ParamsType: "tg_minmax_params_t"},
-		{Symbol: "tg_lut_s8", Ops: lut, Types: "int8/uint8 → int8/uint8", ParamsType: "tg_lut_s8_params_t"},
+		{Symbol: "tg_add_s8", Ops: ops(ir.Add), Types: "int8", ParamsType: "tg_add_s8_params_t", InPlace: true},
+		{Symbol: "tg_sub_s8", Ops: ops(ir.Sub), Types: "int8", ParamsType: "tg_add_s8_params_t", InPlace: true},
+		{Symbol: "tg_mul_s8", Ops: ops(ir.Mul), Types: "int8", ParamsType: "tg_mul_s8_params_t", InPlace: true},
+		{Symbol: "tg_add_f32", Ops: ops(ir.Add), Types: "float32", ParamsType: "tg_binary_f32_params_t", InPlace: true},
+		{Symbol: "tg_sub_f32", Ops: ops(ir.Sub), Types: "float32", ParamsType: "tg_binary_f32_params_t", InPlace: true},
+		{Symbol: "tg_mul_f32", Ops: ops(ir.Mul), Types: "float32", ParamsType: "tg_binary_f32_params_t", InPlace: true},
+		{Symbol: "tg_maximum_s8", Ops: ops(ir.Maximum), Types: "int8", ParamsType: "tg_minmax_params_t", InPlace: true},
+		{Symbol: "tg_minimum_s8", Ops: ops(ir.Minimum), Types: "int8", ParamsType: "tg_minmax_params_t", InPlace: true},
+		{Symbol: "tg_maximum_f32", Ops: ops(ir.Maximum), Types: "float32", ParamsType: "tg_minmax_params_t", InPlace: true},
+		{Symbol: "tg_minimum_f32", Ops: ops(ir.Minimum), Types: "float32", ParamsType: "tg_minmax_params_t", InPlace: true},
+		{Symbol: "tg_lut_s8", Ops: lut, Types: "int8/uint8 → int8/uint8", ParamsType: "tg_lut_s8_params_t", InPlace: true},
 		{Symbol: "tg_lut_s8_f32", Ops: ops(ir.Dequantize), Types: "int8/uint8 → float32", ParamsType: "tg_lut_s8_f32_params_t"},
-		{Symbol: "tg_logistic_f32", Ops: ops(ir.Logistic), Types: "float32", ParamsType: "tg_unary_f32_params_t", Libm: true},
-		{Symbol: "tg_tanh_f32", Ops: ops(ir.Tanh), Types: "float32", ParamsType: "tg_unary_f32_params_t", Libm: true},
-		{Symbol: "tg_relu_f32", Ops: ops(ir.Relu), Types: "float32", ParamsType: "tg_unary_f32_params_t"},
-		{Symbol: "tg_relu6_f32", Ops: ops(ir.Relu6), Types: "float32", ParamsType: "tg_unary_f32_params_t"},
-		{Symbol: "tg_leaky_relu_f32", Ops: ops(ir.LeakyRelu), Types: "float32", ParamsType: "tg_unary_f32_params_t"},
-		{Symbol: "tg_hard_swish_f32", Ops: ops(ir.HardSwish), Types: "float32", ParamsType: "tg_unary_f32_params_t"},
+		{Symbol: "tg_logistic_f32", Ops: ops(ir.Logistic), Types: "float32", ParamsType: "tg_unary_f32_params_t", Libm: true, InPlace: true},
+		{Symbol: "tg_tanh_f32", Ops: ops(ir.Tanh), Types: "float32", ParamsType: "tg_unary_f32_params_t", Libm: true, InPlace: true},
+		{Symbol: "tg_relu_f32", Ops: ops(ir.Relu), Types: "float32", ParamsType: "tg_unary_f32_params_t", InPlace: true},
+		{Symbol: "tg_relu6_f32", Ops: ops(ir.Relu6), Types: "float32", ParamsType: "tg_unary_f32_params_t", InPlace: true},
+		{Symbol: "tg_leaky_relu_f32", Ops: ops(ir.LeakyRelu), Types: "float32", ParamsType: "tg_unary_f32_params_t", InPlace: true},
+		{Symbol: "tg_hard_swish_f32", Ops: ops(ir.HardSwish), Types: "float32", ParamsType: "tg_unary_f32_params_t", InPlace: true},
 		{Symbol: "tg_quantize_f32_s8", Ops: ops(ir.Quantize), Types: "float32 → int8", ParamsType: "tg_quantize_f32_params_t", Libm: true},
 		{Symbol: "tg_quantize_f32_u8", Ops: ops(ir.Quantize), Types: "float32 → uint8", ParamsType: "tg_quantize_f32_params_t", Libm: true},
 		{Symbol: "tg_softmax_s8", Ops: ops(ir.Softmax), Types: "int8", ParamsType: "tg_softmax_s8_params_t"},

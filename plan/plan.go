@@ -1,17 +1,33 @@
-// Package plan assigns arena offsets to the intermediate tensors of a
-// scheduled graph (static memory planning).
+// Package plan lays out the tensor arena of a scheduled graph at compile
+// time (static memory planning).
 //
-// The ops of an ir.Graph run in slice order. An intermediate tensor (one an
-// op produces that is neither a graph input, a graph output nor a constant)
-// lives from the op that produces it to the last op that reads it; two
-// tensors whose lifetimes intersect must not share arena bytes. Graph inputs
-// and outputs live in the caller's buffers, constants in flash, so neither
-// takes arena space.
+// The ops of an ir.Graph run in slice order; op i is step i. Build turns
+// the graph into an interval placement problem and solves it:
+//
+//  1. Storage classes. Tensors that can share bytes are grouped: the output
+//     of a pure view (RESHAPE, SQUEEZE) is stored in its input's storage,
+//     and the output of an elementwise kernel that allows it (Options.InPlace)
+//     overwrites an input of the same size whose value dies at that op. A
+//     class holds at most one graph input, graph output or constant; a
+//     class with one lives there (the caller's buffer or flash), every other
+//     class is an arena buffer.
+//  2. Liveness. An arena buffer lives from the step that first writes any of
+//     its tensors to the last step that reads any of them; a tensor nothing
+//     reads lives for the step that writes it. Kernels' scratch memory
+//     (Options.Scratch) is a buffer living for its op's step.
+//  3. Placement. A planner (problem.go, planners.go) gives every buffer an
+//     aligned offset such that buffers with intersecting lifetimes do not
+//     overlap; "best" runs them all and keeps the smallest arena.
+//
+// Verify checks a plan against the graph independently of how it was made:
+// it replays the schedule and requires every value to survive, untouched,
+// from the step that writes it to the last step that reads it.
 package plan
 
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/tinygen/tinygen/ir"
 )
@@ -20,154 +36,494 @@ import (
 // enough for any element type and for 128-bit vector loads.
 const DefaultAlign = 16
 
-// Buffer is one intermediate tensor placed in the arena.
+// Aliasing says which tensors may share storage.
+type Aliasing int
+
+const (
+	// AliasAll shares storage for views and for in-place elementwise ops.
+	AliasAll Aliasing = iota
+	// AliasViews shares storage for views only.
+	AliasViews
+	// AliasNone gives every tensor its own storage.
+	AliasNone
+)
+
+// String returns the name the command line uses: all, views, none.
+func (a Aliasing) String() string {
+	switch a {
+	case AliasAll:
+		return "all"
+	case AliasViews:
+		return "views"
+	case AliasNone:
+		return "none"
+	}
+	return fmt.Sprintf("Aliasing(%d)", int(a))
+}
+
+// ParseAliasing parses "all", "views" or "none".
+func ParseAliasing(s string) (Aliasing, error) {
+	for _, a := range []Aliasing{AliasAll, AliasViews, AliasNone} {
+		if a.String() == s {
+			return a, nil
+		}
+	}
+	return 0, fmt.Errorf("unknown aliasing %q (want all, views or none)", s)
+}
+
+// Options control Build. The zero value plans with the best planner, the
+// default alignment, view aliasing, no in-place ops, no scratch buffers and
+// graph inputs and outputs outside the arena.
+type Options struct {
+	// Align is the alignment of every offset and of the arena size
+	// (DefaultAlign if 0).
+	Align int
+	// Planner is a planner name (PlannerNames) or Best (the default when
+	// empty).
+	Planner string
+	// Aliasing says which tensors may share storage.
+	Aliasing Aliasing
+	// InPlace returns the indices of op's inputs whose storage the op's
+	// output may take over (the kernel reads every element before it
+	// writes the same element). Nil means no op works in place. The
+	// planner only uses an input whose value dies at the op and whose
+	// size equals the output's.
+	InPlace func(op *ir.Op) []int
+	// Scratch returns the bytes of scratch memory op's kernel needs (0 for
+	// none); nil means no kernel needs any.
+	Scratch func(op *ir.Op) int
+	// IncludeIO places the graph inputs and outputs in the arena too, as
+	// TFLM does: an input lives from step 0, an output to the last step.
+	// Constants never take arena space. Views of constants then get their
+	// own buffer.
+	IncludeIO bool
+}
+
+// Buffer is one block of arena memory.
 type Buffer struct {
-	Tensor *ir.Tensor
-	// Size is the tensor's size in bytes.
+	// Tensors are the tensors stored in the buffer, in the order their
+	// values are written (the first one creates it); empty for scratch.
+	Tensors []*ir.Tensor
+	// Scratch is the step whose kernel uses the buffer as scratch memory,
+	// or -1.
+	Scratch int
+	// Size is the buffer's size in bytes.
 	Size int
-	// First and Last are the indices (in graph op order) of the op that
-	// produces the tensor and of the last op that reads it (First if
-	// nothing reads it).
+	// First and Last are the first step that writes the buffer and the
+	// last step that reads it.
 	First, Last int
 	// Offset is the buffer's byte offset in the arena.
 	Offset int
 }
 
-// Overlaps reports whether the lifetimes of a and b intersect.
-func (a Buffer) Overlaps(b Buffer) bool { return a.First <= b.Last && b.First <= a.Last }
+// Label names the buffer for tables: its tensors, or "scratch of step N".
+func (b Buffer) Label() string {
+	if len(b.Tensors) == 0 {
+		return fmt.Sprintf("scratch of step %d", b.Scratch)
+	}
+	var parts []string
+	for _, t := range b.Tensors {
+		parts = append(parts, fmt.Sprintf("%%%d", t.ID))
+	}
+	return strings.Join(parts, " = ")
+}
 
-// Plan is an arena layout.
+// Result is one planner's arena size for the same problem.
+type Result struct {
+	Planner string
+	Size    int
+}
+
+// Plan is an arena layout for a graph in its current op order.
 type Plan struct {
-	// Planner names the algorithm that made the plan.
+	// Planner names the algorithm whose layout this is.
 	Planner string
 	// Align is the alignment of every offset and of the arena size.
 	Align int
 	// Size is the arena size in bytes.
 	Size int
-	// Buffers are the planned tensors, ordered by First, then tensor ID.
+	// LowerBound is the largest total of aligned buffer sizes live at one
+	// step: no layout of these buffers is smaller.
+	LowerBound int
+	// Aliasing and IncludeIO record the options the plan was built with.
+	Aliasing  Aliasing
+	IncludeIO bool
+	// Buffers are the arena buffers, ordered by First, then by the ID of
+	// their first tensor (scratch buffers after tensors of the same step).
 	Buffers []Buffer
+	// Results holds every planner's arena size when the plan was made with
+	// Best, in planner order; otherwise the one planner's.
+	Results []Result
+
+	// root maps a tensor stored in another tensor's storage to that tensor
+	// (the class's external tensor or first-written tensor).
+	root map[*ir.Tensor]*ir.Tensor
+	// buffer maps every tensor in the arena to its buffer's index.
+	buffer map[*ir.Tensor]int
+	// scratch maps a step to its scratch buffer's index.
+	scratch map[int]int
 }
 
-// Offset returns the arena offset of t, and false if t is not in the arena.
-func (p *Plan) Offset(t *ir.Tensor) (int, bool) {
-	for _, b := range p.Buffers {
-		if b.Tensor == t {
-			return b.Offset, true
-		}
+// Root returns the tensor whose storage t uses: t itself unless t shares
+// another tensor's storage (a view, an in-place result, or a tensor stored
+// in a graph input, output or constant).
+func (p *Plan) Root(t *ir.Tensor) *ir.Tensor {
+	if r, ok := p.root[t]; ok {
+		return r
 	}
-	return 0, false
+	return t
 }
 
-// Liveness returns the intermediate tensors of g with their sizes and
-// lifetimes, ordered by first use (then tensor ID). Offsets are zero.
-func Liveness(g *ir.Graph) ([]Buffer, error) {
-	external := map[*ir.Tensor]bool{}
+// SameStorage reports whether a and b are stored in the same bytes.
+func (p *Plan) SameStorage(a, b *ir.Tensor) bool { return p.Root(a) == p.Root(b) }
+
+// Offset returns the arena offset of t's storage, and false if t is not
+// stored in the arena.
+func (p *Plan) Offset(t *ir.Tensor) (int, bool) {
+	i, ok := p.buffer[t]
+	if !ok {
+		return 0, false
+	}
+	return p.Buffers[i].Offset, true
+}
+
+// ScratchOffset returns the arena offset and size of step's scratch
+// buffer, and false if the step has none.
+func (p *Plan) ScratchOffset(step int) (offset, size int, ok bool) {
+	i, ok := p.scratch[step]
+	if !ok {
+		return 0, 0, false
+	}
+	return p.Buffers[i].Offset, p.Buffers[i].Size, true
+}
+
+// Problem is a graph's arena buffers before placement: the buffers (with
+// zero offsets) and their interval requests, index for index.
+type Problem struct {
+	Buffers  []Buffer
+	Requests []Request
+
+	root map[*ir.Tensor]*ir.Tensor
+}
+
+// NewProblem computes the storage classes and lifetimes of g's arena
+// buffers under opts (the planner and alignment options are ignored).
+func NewProblem(g *ir.Graph, opts Options) (*Problem, error) {
+	produced := map[*ir.Tensor]int{} // tensor -> step that writes it
+	lastRead := map[*ir.Tensor]int{}
+	isInput, isOutput := map[*ir.Tensor]bool{}, map[*ir.Tensor]bool{}
 	for _, t := range g.Inputs {
-		external[t] = true
+		isInput[t] = true
 	}
 	for _, t := range g.Outputs {
-		external[t] = true
+		isOutput[t] = true
 	}
-	index := map[*ir.Tensor]int{}
-	var bufs []Buffer
 	for i, op := range g.Ops {
 		for _, t := range op.Inputs {
 			if t == nil {
 				continue
 			}
-			if j, ok := index[t]; ok {
-				bufs[j].Last = i
-			} else if !t.IsConst() && !external[t] {
-				return nil, fmt.Errorf("plan: %v reads %v before any op produces it", op, t)
+			if _, ok := produced[t]; !ok && !t.IsConst() && !isInput[t] {
+				return nil, fmt.Errorf("plan: %v reads %v before any op writes it", op, t)
 			}
+			lastRead[t] = i
 		}
 		for _, t := range op.Outputs {
-			if t.IsConst() || external[t] {
-				continue
+			if t == nil {
+				return nil, fmt.Errorf("plan: %v has a missing output", op)
 			}
-			if _, ok := index[t]; ok {
-				return nil, fmt.Errorf("plan: %v is produced twice (again by %v)", t, op)
+			if t.IsConst() || isInput[t] {
+				return nil, fmt.Errorf("plan: %v writes %v, a constant or graph input", op, t)
 			}
-			index[t] = len(bufs)
-			bufs = append(bufs, Buffer{Tensor: t, Size: t.NumBytes(), First: i, Last: i})
+			if _, ok := produced[t]; ok {
+				return nil, fmt.Errorf("plan: %v is written twice (again by %v)", t, op)
+			}
+			produced[t] = i
 		}
 	}
-	return bufs, nil
+	for _, t := range g.Outputs {
+		if _, ok := produced[t]; !ok && !t.IsConst() && !isInput[t] {
+			return nil, fmt.Errorf("plan: graph output %v is never written", t)
+		}
+	}
+
+	// Storage classes, with union-find over tensors.
+	parent := map[*ir.Tensor]*ir.Tensor{}
+	var find func(t *ir.Tensor) *ir.Tensor
+	find = func(t *ir.Tensor) *ir.Tensor {
+		for {
+			p, ok := parent[t]
+			if !ok || p == t {
+				return t
+			}
+			if gp, ok := parent[p]; ok && gp != p {
+				parent[t] = gp
+			}
+			t = p
+		}
+	}
+	members := map[*ir.Tensor][]*ir.Tensor{} // class root -> members
+	classOf := func(t *ir.Tensor) []*ir.Tensor {
+		if m, ok := members[find(t)]; ok {
+			return m
+		}
+		return []*ir.Tensor{t}
+	}
+	// readOnly tensors cannot be overwritten; special ones are the
+	// caller's buffers or flash, at most one per class.
+	readOnly := func(t *ir.Tensor) bool { return t.IsConst() || isInput[t] }
+	special := func(t *ir.Tensor) bool { return t.IsConst() || isInput[t] || isOutput[t] }
+	countSpecial := func(ts []*ir.Tensor) int {
+		n := 0
+		for _, t := range ts {
+			if special(t) {
+				n++
+			}
+		}
+		return n
+	}
+	union := func(a, b *ir.Tensor) {
+		ra, rb := find(a), find(b)
+		if ra == rb {
+			return
+		}
+		ma, mb := classOf(a), classOf(b)
+		delete(members, ra)
+		delete(members, rb)
+		parent[rb] = ra
+		parent[ra] = ra
+		members[ra] = append(append([]*ir.Tensor{}, ma...), mb...)
+	}
+	if opts.Aliasing <= AliasViews {
+		for _, op := range g.Ops {
+			if op.Kind != ir.Reshape && op.Kind != ir.Squeeze {
+				continue
+			}
+			in, out := op.Inputs[0], op.Outputs[0]
+			if in.NumBytes() != out.NumBytes() {
+				continue
+			}
+			if in.IsConst() && opts.IncludeIO {
+				continue // the view needs arena bytes; the constant has none
+			}
+			if countSpecial(classOf(in))+countSpecial(classOf(out)) > 1 {
+				continue // two caller buffers (or flash) cannot be one
+			}
+			union(in, out)
+		}
+	}
+	if opts.Aliasing == AliasAll && opts.InPlace != nil {
+		for i, op := range g.Ops {
+			if len(op.Outputs) != 1 {
+				continue
+			}
+			out := op.Outputs[0]
+			for _, k := range opts.InPlace(op) {
+				if k < 0 || k >= len(op.Inputs) || op.Inputs[k] == nil {
+					continue
+				}
+				in := op.Inputs[k]
+				cls := classOf(in)
+				if in.NumBytes() != out.NumBytes() || find(in) == find(out) {
+					continue
+				}
+				ok := true
+				for _, t := range cls {
+					// Every value in the class must be dead after this
+					// step, none may be read-only or needed by the caller.
+					if readOnly(t) || isOutput[t] || lastRead[t] > i {
+						ok = false
+						break
+					}
+				}
+				// Another operand stored in the same class but not the
+				// same tensor would be read through a different shape.
+				for j, o := range op.Inputs {
+					if j != k && o != nil && o != in && find(o) == find(in) {
+						ok = false
+					}
+				}
+				if !ok || countSpecial(cls)+countSpecial(classOf(out)) > 1 {
+					continue
+				}
+				union(in, out)
+				break
+			}
+		}
+	}
+
+	// One buffer per class that lives in the arena.
+	nsteps := len(g.Ops)
+	first := func(t *ir.Tensor) int {
+		if s, ok := produced[t]; ok {
+			return s
+		}
+		return 0 // a graph input (IncludeIO)
+	}
+	last := func(t *ir.Tensor) int {
+		l := first(t)
+		if r, ok := lastRead[t]; ok {
+			l = max(l, r)
+		}
+		if isOutput[t] && opts.IncludeIO {
+			l = max(l, nsteps-1)
+		}
+		return l
+	}
+	pb := &Problem{root: map[*ir.Tensor]*ir.Tensor{}}
+	done := map[*ir.Tensor]bool{}
+	var classes [][]*ir.Tensor
+	for _, t := range g.Tensors {
+		if t == nil || t.IsConst() || done[find(t)] {
+			continue
+		}
+		_, written := produced[t]
+		if !written && !isInput[t] {
+			continue // unused tensor
+		}
+		done[find(t)] = true
+		cls := append([]*ir.Tensor{}, classOf(t)...)
+		sort.SliceStable(cls, func(a, b int) bool {
+			if fa, fb := first(cls[a]), first(cls[b]); fa != fb {
+				return fa < fb
+			}
+			return cls[a].ID < cls[b].ID
+		})
+		classes = append(classes, cls)
+	}
+	for _, cls := range classes {
+		root := cls[0]
+		for _, t := range cls {
+			if special(t) {
+				root = t
+			}
+		}
+		for _, t := range cls {
+			if t != root {
+				pb.root[t] = root
+			}
+		}
+		inArena := true
+		for _, t := range cls {
+			if t.IsConst() || (!opts.IncludeIO && (isInput[t] || isOutput[t])) {
+				inArena = false
+			}
+		}
+		if !inArena {
+			continue
+		}
+		b := Buffer{Tensors: cls, Scratch: -1, First: nsteps, Last: -1}
+		for _, t := range cls {
+			b.Size = max(b.Size, t.NumBytes())
+			b.First = min(b.First, first(t))
+			b.Last = max(b.Last, last(t))
+		}
+		pb.Buffers = append(pb.Buffers, b)
+	}
+	if opts.Scratch != nil {
+		for i, op := range g.Ops {
+			if n := opts.Scratch(op); n > 0 {
+				pb.Buffers = append(pb.Buffers, Buffer{Scratch: i, Size: n, First: i, Last: i})
+			} else if n < 0 {
+				return nil, fmt.Errorf("plan: %v: negative scratch size %d", op, n)
+			}
+		}
+	}
+	sort.SliceStable(pb.Buffers, func(a, b int) bool {
+		x, y := pb.Buffers[a], pb.Buffers[b]
+		if x.First != y.First {
+			return x.First < y.First
+		}
+		return bufferKey(x, len(g.Tensors)) < bufferKey(y, len(g.Tensors))
+	})
+	for _, b := range pb.Buffers {
+		pb.Requests = append(pb.Requests, Request{Size: b.Size, First: b.First, Last: b.Last, Key: bufferKey(b, len(g.Tensors))})
+	}
+	return pb, nil
 }
 
-func alignUp(n, a int) int { return (n + a - 1) / a * a }
+// bufferKey orders buffers as TFLM registers them: by tensor index, then
+// scratch buffers by step.
+func bufferKey(b Buffer, ntensors int) int {
+	if len(b.Tensors) == 0 {
+		return ntensors + b.Scratch
+	}
+	k := b.Tensors[0].ID
+	for _, t := range b.Tensors {
+		k = min(k, t.ID)
+	}
+	return k
+}
 
-// Greedy plans g the way TFLM's GreedyMemoryPlanner does: buffers are
-// placed largest first (ties: earlier first use, then lower tensor ID), each
-// at the lowest aligned offset where it overlaps no already placed buffer
-// whose lifetime intersects its own. The result is always valid (Check);
-// it is not always optimal.
-func Greedy(g *ir.Graph, align int) (*Plan, error) {
+// Build plans g's arena in its current op order.
+func Build(g *ir.Graph, opts Options) (*Plan, error) {
+	align := opts.Align
+	if align == 0 {
+		align = DefaultAlign
+	}
 	if align < 1 {
 		return nil, fmt.Errorf("plan: alignment %d must be positive", align)
 	}
-	bufs, err := Liveness(g)
+	name := opts.Planner
+	if name == "" {
+		name = Best
+	}
+	pb, err := NewProblem(g, opts)
 	if err != nil {
 		return nil, err
 	}
-	order := make([]int, len(bufs))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool {
-		a, b := bufs[order[i]], bufs[order[j]]
-		if a.Size != b.Size {
-			return a.Size > b.Size
-		}
-		return a.First < b.First
-	})
-	var placed []int
-	size := 0
-	for _, i := range order {
-		b := &bufs[i]
-		// Candidate offsets: 0 and the aligned end of every live neighbour.
-		var live []Buffer
-		for _, j := range placed {
-			if bufs[j].Overlaps(*b) {
-				live = append(live, bufs[j])
+	p := &Plan{Align: align, Aliasing: opts.Aliasing, IncludeIO: opts.IncludeIO,
+		LowerBound: LowerBound(pb.Requests, align), root: pb.root}
+	if name == Best {
+		var bestOffsets []int
+		for _, pl := range Planners() {
+			offs := pl.Place(pb.Requests, align)
+			size := Extent(pb.Requests, offs, align)
+			p.Results = append(p.Results, Result{Planner: pl.Name, Size: size})
+			if bestOffsets == nil || size < p.Size {
+				bestOffsets, p.Size, p.Planner = offs, size, pl.Name
 			}
 		}
-		sort.Slice(live, func(x, y int) bool { return live[x].Offset < live[y].Offset })
-		off := 0
-		for _, n := range live {
-			if off+b.Size <= n.Offset {
-				break
-			}
-			off = max(off, alignUp(n.Offset+n.Size, align))
+		p.setBuffers(pb, bestOffsets)
+	} else {
+		pl, err := Choose(name)
+		if err != nil {
+			return nil, err
 		}
-		b.Offset = off
-		size = max(size, off+b.Size)
-		placed = append(placed, i)
+		offs := pl.Place(pb.Requests, align)
+		p.Planner, p.Size = pl.Name, Extent(pb.Requests, offs, align)
+		p.Results = []Result{{Planner: pl.Name, Size: p.Size}}
+		p.setBuffers(pb, offs)
 	}
-	p := &Plan{Planner: "greedy-size", Align: align, Size: alignUp(size, align), Buffers: bufs}
-	if err := p.Check(); err != nil {
-		return nil, err
+	if err := CheckLayout(pb.Requests, offsetsOf(p.Buffers), align, p.Size); err != nil {
+		return nil, fmt.Errorf("%s planner: %w", p.Planner, err)
+	}
+	if err := Verify(g, p, opts.InPlace); err != nil {
+		return nil, fmt.Errorf("%s planner: %w", p.Planner, err)
 	}
 	return p, nil
 }
 
-// Check verifies a plan: every offset is aligned, every buffer fits in the
-// arena, and no two buffers with intersecting lifetimes share a byte.
-func (p *Plan) Check() error {
-	for i, a := range p.Buffers {
-		if p.Align > 0 && a.Offset%p.Align != 0 {
-			return fmt.Errorf("plan: %v at offset %d is not %d-byte aligned", a.Tensor, a.Offset, p.Align)
+func (p *Plan) setBuffers(pb *Problem, offsets []int) {
+	p.Buffers = make([]Buffer, len(pb.Buffers))
+	p.buffer = map[*ir.Tensor]int{}
+	p.scratch = map[int]int{}
+	for i, b := range pb.Buffers {
+		b.Offset = offsets[i]
+		p.Buffers[i] = b
+		for _, t := range b.Tensors {
+			p.buffer[t] = i
 		}
-		if a.Offset < 0 || a.Offset+a.Size > p.Size {
-			return fmt.Errorf("plan: %v at [%d, %d) exceeds the arena of %d bytes", a.Tensor, a.Offset, a.Offset+a.Size, p.Size)
-		}
-		for _, b := range p.Buffers[i+1:] {
-			if a.Overlaps(b) && a.Size > 0 && b.Size > 0 &&
-				a.Offset < b.Offset+b.Size && b.Offset < a.Offset+a.Size {
-				return fmt.Errorf("plan: %v [%d, %d) ops %d–%d and %v [%d, %d) ops %d–%d overlap",
-					a.Tensor, a.Offset, a.Offset+a.Size, a.First, a.Last, b.Tensor, b.Offset, b.Offset+b.Size, b.First, b.Last)
-			}
+		if b.Scratch >= 0 {
+			p.scratch[b.Scratch] = i
 		}
 	}
-	return nil
+}
+
+func offsetsOf(bufs []Buffer) []int {
+	out := make([]int, len(bufs))
+	for i, b := range bufs {
+		out[i] = b.Offset
+	}
+	return out
 }
