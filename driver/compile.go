@@ -9,7 +9,6 @@ import (
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/eval"
-	"github.com/tinygen/tinygen/plan"
 )
 
 // CompileOptions control tinygen compile.
@@ -27,6 +26,8 @@ type CompileOptions struct {
 	// Generator overrides the "tinygen <version>" text of the header
 	// (tests pin it so that golden files do not change with every commit).
 	Generator string
+	// Memory controls the arena plan.
+	Memory MemoryOptions
 }
 
 // Generator returns "tinygen <version>" with the VCS revision of the
@@ -57,13 +58,16 @@ func Generator(version string) string {
 }
 
 // Compile generates the AOT C code of a model: it runs the evaluator's
-// Prepare checks (the same validation TFLM performs), plans the arena and
-// emits the files. Errors name the model file and the op.
-func Compile(m *Model, opts CompileOptions) ([]cgen.File, *plan.Plan, error) {
+// Prepare checks (the same validation TFLM performs), plans the arena
+// (PlanMemory) and emits the files. Errors name the model file and the op.
+func Compile(m *Model, opts CompileOptions) ([]cgen.File, *MemoryPlan, error) {
 	if _, err := eval.New(m.Graph); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
-	p, err := plan.Greedy(m.Graph, plan.DefaultAlign)
+	if opts.Memory.IncludeIO {
+		return nil, nil, fmt.Errorf("%s: generated code keeps inputs and outputs in the caller's buffers; IncludeIO is for planning reports", m.Path)
+	}
+	mp, err := PlanMemory(m.Graph, opts.Memory)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
@@ -79,14 +83,14 @@ func Compile(m *Model, opts CompileOptions) ([]cgen.File, *plan.Plan, error) {
 	if opts.CallerArena {
 		arena = cgen.CallerArena
 	}
-	files, err := cgen.Generate(m.Graph, p, cgen.Options{
+	files, err := cgen.Generate(mp.Graph, mp.Plan, cgen.Options{
 		Name: SanitizeName(name), Generator: gen, CommandLine: opts.CommandLine,
 		ModelFile: filepath.Base(m.Path), ModelSHA256: m.SHA256, Arena: arena, HostMain: opts.HostMain,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
-	return files, p, nil
+	return files, mp, nil
 }
 
 // WriteFiles writes generated files into dir, creating it if needed. It

@@ -51,7 +51,7 @@ func newRoot(stdout io.Writer, args []string) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, args))
+	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, args), newPlan(stdout))
 	return root
 }
 
@@ -120,13 +120,16 @@ and flags always give the same bytes.`,
 			if outDir == "" {
 				return usageError{fmt.Errorf("compile needs an output folder (-o DIR)")}
 			}
+			if err := checkMemoryFlags(opts.Memory); err != nil {
+				return err
+			}
 			m, err := driver.Load(args[0])
 			if err != nil {
 				return err
 			}
 			opts.CommandLine = strings.Join(append([]string{"tinygen"}, cmdLine...), " ")
 			opts.Generator = driver.Generator(version)
-			files, p, err := driver.Compile(m, opts)
+			files, mp, err := driver.Compile(m, opts)
 			if err != nil {
 				return err
 			}
@@ -137,8 +140,13 @@ and flags always give the same bytes.`,
 			for _, f := range files {
 				total += len(f.Data)
 			}
-			fmt.Fprintf(stdout, "wrote %d files (%d bytes) to %s; arena %d bytes (%s plan, %d tensors)\n",
-				len(files), total, outDir, p.Size, p.Planner, len(p.Buffers))
+			p := mp.Plan
+			order := "model op order"
+			if mp.Reordered {
+				order = fmt.Sprintf("memory-aware op order; %d bytes in model order", mp.ModelOrder.Size)
+			}
+			fmt.Fprintf(stdout, "wrote %d files (%d bytes) to %s; arena %d bytes (%s planner, lower bound %d, %d buffers, %s)\n",
+				len(files), total, outDir, p.Size, p.Planner, p.LowerBound, len(p.Buffers), order)
 			return nil
 		},
 	}
@@ -146,6 +154,74 @@ and flags always give the same bytes.`,
 	cmd.Flags().StringVar(&opts.Name, "name", "", "prefix of the generated symbols and file names (default: the model file name)")
 	cmd.Flags().BoolVar(&opts.CallerArena, "caller-arena", false, "make NAME_run take the arena as an argument instead of a static array")
 	cmd.Flags().BoolVar(&opts.HostMain, "host-main", false, "also write NAME_host_main.c, a stdin/stdout test harness for the host")
+	memoryFlags(cmd, &opts.Memory)
+	return cmd
+}
+
+// memoryFlags adds the memory-planning flags shared by compile and plan.
+func memoryFlags(cmd *cobra.Command, m *driver.MemoryOptions) {
+	cmd.Flags().StringVar(&m.Planner, "planner", "best", "arena planner: "+strings.Join(driver.PlannerNames(), ", ")+" (best runs all and keeps the smallest)")
+	cmd.Flags().Var(aliasingFlag{m}, "aliasing", "which tensors may share storage: all (views and in-place elementwise ops), views, none")
+	cmd.Flags().BoolVar(&m.ModelOrder, "model-order", false, "keep the model's op order (default: use a memory-aware order when it gives a smaller arena)")
+	cmd.Flags().IntVar(&m.Align, "align", 16, "alignment of every arena offset in bytes")
+}
+
+// checkMemoryFlags reports bad memory-planning flags as usage errors.
+func checkMemoryFlags(m driver.MemoryOptions) error {
+	if m.Align < 1 {
+		return usageError{fmt.Errorf("--align must be positive, got %d", m.Align)}
+	}
+	if err := m.Check(); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// aliasingFlag is the pflag.Value of --aliasing.
+type aliasingFlag struct{ m *driver.MemoryOptions }
+
+func (f aliasingFlag) String() string {
+	if f.m == nil {
+		return "all"
+	}
+	return f.m.Aliasing.String()
+}
+func (f aliasingFlag) Set(s string) error { return f.m.SetAliasing(s) }
+func (aliasingFlag) Type() string         { return "mode" }
+
+func newPlan(stdout io.Writer) *cobra.Command {
+	var opts driver.MemoryOptions
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "plan MODEL",
+		Short: "Show every memory planner's arena for a model beside the lower bound and TFLM's arena",
+		Long: `Plan the tensor arena of a model with every planner (naive, linear,
+greedy-size, greedy-conflicts, hill-climb) and print each arena size beside
+the lower bound (the most bytes live at one step), the memory-aware op order,
+the arena with inputs and outputs included (what TFLM's arena_used counts),
+TFLM's measured arena_used when the shared baselines know the model, and the
+chosen layout.`,
+		Args: exactArgs(1, "plan needs one model file"),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if err := checkMemoryFlags(opts); err != nil {
+				return err
+			}
+			m, err := driver.Load(args[0])
+			if err != nil {
+				return err
+			}
+			r, err := driver.Plan(m, opts)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return r.WriteJSON(stdout)
+			}
+			return r.WriteText(stdout)
+		},
+	}
+	memoryFlags(cmd, &opts)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	return cmd
 }
 

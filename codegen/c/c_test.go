@@ -33,7 +33,7 @@ func generate(t testing.TB, g *ir.Graph, opts cgen.Options) []cgen.File {
 	if _, err := eval.New(g); err != nil {
 		t.Fatalf("%s: eval rejects the model: %v", g.Name, err)
 	}
-	p, err := plan.Greedy(g, plan.DefaultAlign)
+	p, err := plan.Build(g, plan.Options{InPlace: kernels.InPlaceInputs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestUnsupportedNamesOp(t *testing.T) {
 	if _, err := eval.New(g); err != nil {
 		t.Fatalf("eval should accept int16 RELU: %v", err)
 	}
-	p, err := plan.Greedy(g, 16)
+	p, err := plan.Build(g, plan.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,6 +129,8 @@ type model struct {
 	ArenaAlign  int
 	ArenaDecl   int // length of the static arena array (≥ 1)
 	UsesArena   bool
+	Planner     string
+	LowerBound  int
 	PlanRows    []string
 	Consts      []constTensor
 	Externs     []string
@@ -210,7 +212,7 @@ func newModel(g *ir.Graph, p *plan.Plan, opts Options) (*model, error) {
 	m := &model{
 		Name: opts.Name, Upper: strings.ToUpper(opts.Name), KernelSet: set,
 		CallerArena: opts.Arena == CallerArena, ArenaSize: p.Size, ArenaAlign: max(p.Align, 1),
-		ArenaDecl: max(p.Size, 1), UsesArena: len(p.Buffers) > 0,
+		ArenaDecl: max(p.Size, 1), UsesArena: len(p.Buffers) > 0, Planner: p.Planner, LowerBound: p.LowerBound,
 	}
 	m.Banner = banner(g, opts, set)
 	m.Description = commentText(g.Description, 100)
@@ -250,27 +252,50 @@ func newModel(g *ir.Graph, p *plan.Plan, opts Options) (*model, error) {
 		e.set(t, "out->"+io.Member, io.CType, false)
 	}
 	for _, b := range p.Buffers {
-		ct, err := ctype(b.Tensor.DType)
-		if err != nil {
-			return nil, err
+		for _, t := range b.Tensors {
+			ct, err := ctype(t.DType)
+			if err != nil {
+				return nil, err
+			}
+			e.set(t, fmt.Sprintf("(arena + %d)", b.Offset), ct, false)
+			e.arena[t] = true
 		}
-		e.set(b.Tensor, fmt.Sprintf("(arena + %d)", b.Offset), ct, false)
-		e.arena[b.Tensor] = true
 	}
 	if err := m.addConsts(g, e); err != nil {
 		return nil, err
+	}
+	// Tensors stored in a graph input, output or constant (views and
+	// in-place results) use their root's expression.
+	for _, t := range g.Tensors {
+		if t == nil {
+			continue
+		}
+		root := p.Root(t)
+		if _, placed := e.loc[t]; placed || root == t {
+			continue
+		}
+		if loc, ok := e.loc[root]; ok {
+			e.set(t, loc, e.ctype[root], e.readOnly[root])
+		}
 	}
 
 	// The schedule.
 	used := map[string]bool{}
 	for i, op := range g.Ops {
+		m.TotalMACs += op.MACs()
+		if isView(op) && p.SameStorage(op.Inputs[0], op.Outputs[0]) {
+			m.Steps = append(m.Steps, viewStep(i, op))
+			continue
+		}
 		call, err := kernels.Lower(op)
 		if err != nil {
 			return nil, fmt.Errorf("codegen/c: %w", err)
 		}
 		used[call.Kernel.Source()] = true
 		m.Libm = m.Libm || call.Kernel.Libm
-		m.TotalMACs += op.MACs()
+		if _, _, ok := p.ScratchOffset(i); ok {
+			return nil, fmt.Errorf("codegen/c: %v: the plan gives step %d scratch memory, but %s takes none", op, i, call.Kernel.Symbol)
+		}
 		st, err := m.step(i, op, call, e)
 		if err != nil {
 			return nil, fmt.Errorf("codegen/c: %v: %w", op, err)

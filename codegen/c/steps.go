@@ -262,11 +262,66 @@ func constElems(t *ir.Tensor) ([]string, bool, error) {
 	return out, usesMath, nil
 }
 
-// planRows formats the memory plan as comment table rows.
+// planRows formats the memory plan as comment table rows: one row per
+// arena buffer, a row per further tensor sharing it, then the tensors
+// stored in the caller's buffers or in constants.
 func planRows(g *ir.Graph, p *plan.Plan) []string {
 	rows := []string{fmt.Sprintf("%8s %8s %5s %5s  %s", "offset", "bytes", "first", "last", "tensor")}
 	for _, b := range p.Buffers {
-		rows = append(rows, fmt.Sprintf("%8d %8d %5d %5d  %s", b.Offset, b.Size, b.First, b.Last, tensorText(b.Tensor)))
+		if len(b.Tensors) == 0 {
+			rows = append(rows, fmt.Sprintf("%8d %8d %5d %5d  scratch of step %d", b.Offset, b.Size, b.First, b.Last, b.Scratch))
+			continue
+		}
+		rows = append(rows, fmt.Sprintf("%8d %8d %5d %5d  %s", b.Offset, b.Size, b.First, b.Last, tensorText(b.Tensors[0])))
+		for _, t := range b.Tensors[1:] {
+			rows = append(rows, fmt.Sprintf("%8s %8s %5s %5s    = %s", "", "", "", "", tensorText(t)))
+		}
+	}
+	var shared []string
+	for _, t := range g.Tensors {
+		if t == nil {
+			continue
+		}
+		if root := p.Root(t); root != t {
+			if _, inArena := p.Offset(t); !inArena {
+				shared = append(shared, fmt.Sprintf("  %%%d is stored in %s", t.ID, storageName(g, root)))
+			}
+		}
+	}
+	if len(shared) > 0 {
+		rows = append(rows, "Tensors stored outside the arena, in the storage of another tensor:")
+		rows = append(rows, shared...)
 	}
 	return rows
+}
+
+// storageName says where a root tensor outside the arena lives.
+func storageName(g *ir.Graph, t *ir.Tensor) string {
+	for i, x := range g.Inputs {
+		if x == t {
+			return fmt.Sprintf("input %d (%%%d)", i, t.ID)
+		}
+	}
+	for i, x := range g.Outputs {
+		if x == t {
+			return fmt.Sprintf("output %d (%%%d)", i, t.ID)
+		}
+	}
+	return fmt.Sprintf("constant %%%d", t.ID)
+}
+
+// isView reports whether op only reinterprets its input's bytes.
+func isView(op *ir.Op) bool {
+	return (op.Kind == ir.Reshape || op.Kind == ir.Squeeze) && len(op.Inputs) > 0 && op.Inputs[0] != nil && len(op.Outputs) == 1
+}
+
+// viewStep is the comment-only step of a view that shares its input's
+// storage.
+func viewStep(i int, op *ir.Op) step {
+	return step{Comment: []string{
+		fmt.Sprintf("step %d: model op %d %v -> %s", i, op.SourceIndex, op.Kind, quoted(op.Outputs[0].Name)),
+		fmt.Sprintf("  input   %s", tensorText(op.Inputs[0])),
+		fmt.Sprintf("  output  %s", tensorText(op.Outputs[0])),
+		"  a view: the output shares the input's bytes, nothing to run",
+	}}
 }

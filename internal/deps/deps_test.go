@@ -19,7 +19,7 @@ const module = "github.com/tinygen/tinygen"
 // allowed.
 var allowed = map[string][]string{
 	"cmd/tinygen":                      {"driver", "github.com/spf13/cobra"},
-	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c"},
+	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared"},
 	"kernels":                          {"ir", "quant"},
 	"plan":                             {"ir"},
 	"codegen/c":                        {"ir", "quant", "kernels", "plan", "github.com/Masterminds/sprig/v3"},
@@ -35,6 +35,9 @@ var allowed = map[string][]string{
 	"internal/conformance":             {"internal/golden"},
 	"internal/tensorio":                {"ir"},
 	"internal/deps":                    {},
+	"internal/qemuplugin":              {},
+	"bench":                            {},
+	"targets":                          {},
 }
 
 type pkg struct {

@@ -243,3 +243,53 @@ func CompareBytes(got, want []byte) string {
 	}
 	return fmt.Sprintf("%d of %d bytes differ; first at %d: got %d, want %d", n, len(got), first, int8(got[first]), int8(want[first]))
 }
+
+// Meta summarises one golden folder's meta.json.
+type Meta struct {
+	// Name is the folder name (aww, vww, …).
+	Name string
+	// SHA256 is the model file's hash, lower case.
+	SHA256 string
+	// HostArenaBytes is TFLM's arena_used_bytes() on x86-64, 0 if not given.
+	HostArenaBytes int
+}
+
+// Metas reads the meta.json of every folder under root, without loading
+// vectors or hashing models. Folders without a readable meta.json are
+// skipped.
+func Metas(root string) ([]Meta, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return nil, err
+	}
+	var out []Meta
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		raw, err := os.ReadFile(filepath.Join(root, e.Name(), "meta.json"))
+		if err != nil {
+			continue
+		}
+		var m meta
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("golden %s: meta.json: %w", e.Name(), err)
+		}
+		out = append(out, Meta{Name: e.Name(), SHA256: strings.ToLower(m.ModelFile.SHA256), HostArenaBytes: m.ArenaHost})
+	}
+	return out, nil
+}
+
+// LoadFolder reads one golden folder's vectors for the model at path
+// (the caller has matched the model to the folder, e.g. with Metas).
+func LoadFolder(dir, modelPath string) (Case, error) {
+	raw, err := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err != nil {
+		return Case{}, err
+	}
+	var m meta
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return Case{}, fmt.Errorf("%s: meta.json: %w", dir, err)
+	}
+	return loadCase(dir, map[string]string{strings.ToLower(m.ModelFile.SHA256): modelPath})
+}

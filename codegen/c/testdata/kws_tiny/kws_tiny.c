@@ -7,13 +7,14 @@
  * kws_tiny.c: the inference schedule, 6 steps, 49032 MACs.
  * Every kernel parameter was computed at compile time; nothing runs at init.
  *
- * Memory plan (2016 bytes, offsets aligned to 16; first/last
- * are the steps that write and last read each tensor):
+ * Memory plan: 2016 bytes (greedy-size planner; lower bound 2016),
+ * offsets aligned to 16; first/last are the steps that write and
+ * last read each buffer:
  *   offset    bytes first  last  tensor
- *        0     1000     0     1  %3 "conv1" i8 1x25x5x8 scale 0.023528 zp -128
- *     1008     1000     1     2  %6 "dw1" i8 1x25x5x8 scale 0.017753 zp -128
- *        0        8     2     3  %7 "pool" i8 1x1x1x8 scale 0.017753 zp -128
- *       16        8     3     4  %8 "flatten" i8 1x8 scale 0.017753 zp -128
+ *     1008     1000     0     1  %3 "conv1" i8 1x25x5x8 scale 0.023528 zp -128
+ *        0     1000     1     2  %6 "dw1" i8 1x25x5x8 scale 0.017753 zp -128
+ *     1008        8     2     4  %7 "pool" i8 1x1x1x8 scale 0.017753 zp -128
+ *                                  = %8 "flatten" i8 1x8 scale 0.017753 zp -128
  *        0        4     4     5  %11 "fc" i8 1x4 scale 0.1101 zp 12
  */
 #include <stddef.h>
@@ -131,11 +132,6 @@ static const tg_pool_s8_params_t op2_params = {
   .act_max = 127,
 };
 
-/* step 3: RESHAPE */
-static const tg_copy_params_t op3_params = {
-  .bytes = 8,
-};
-
 static const int32_t op4_multiplier[1] = {
   1354812266
 };
@@ -202,7 +198,7 @@ int kws_tiny_run(const kws_tiny_input_t *in, kws_tiny_output_t *out) {
    *   output  %3 "conv1" i8 1x25x5x8 scale 0.023528 zp -128
    *   Padding=SAME StrideH=2 StrideW=2 DilationH=1 DilationW=1 Activation=RELU
    *   kernel tg_conv2d_s8 (reference), 40000 MACs */
-  tg_conv2d_s8(&op0_params, in->input, kws_tiny_w1_conv1_weights, kws_tiny_w2_conv1_bias, (int8_t *)(arena + 0));
+  tg_conv2d_s8(&op0_params, in->input, kws_tiny_w1_conv1_weights, kws_tiny_w2_conv1_bias, (int8_t *)(arena + 1008));
 
   /* step 1: model op 1 DEPTHWISE_CONV_2D -> "dw1"
    *   input   %3 "conv1" i8 1x25x5x8 scale 0.023528 zp -128
@@ -211,21 +207,19 @@ int kws_tiny_run(const kws_tiny_input_t *in, kws_tiny_output_t *out) {
    *   output  %6 "dw1" i8 1x25x5x8 scale 0.017753 zp -128
    *   Padding=SAME StrideH=1 StrideW=1 DilationH=1 DilationW=1 DepthMultiplier=1 Activation=RELU
    *   kernel tg_depthwise_conv2d_s8 (reference), 9000 MACs */
-  tg_depthwise_conv2d_s8(&op1_params, (const int8_t *)(arena + 0), kws_tiny_w4_dw1_weights, kws_tiny_w5_dw1_bias, (int8_t *)(arena + 1008));
+  tg_depthwise_conv2d_s8(&op1_params, (const int8_t *)(arena + 1008), kws_tiny_w4_dw1_weights, kws_tiny_w5_dw1_bias, (int8_t *)(arena + 0));
 
   /* step 2: model op 2 AVERAGE_POOL_2D -> "pool"
    *   input   %6 "dw1" i8 1x25x5x8 scale 0.017753 zp -128
    *   output  %7 "pool" i8 1x1x1x8 scale 0.017753 zp -128
    *   Padding=VALID StrideH=25 StrideW=5 FilterH=25 FilterW=5 Activation=NONE
    *   kernel tg_average_pool2d_s8 (reference) */
-  tg_average_pool2d_s8(&op2_params, (const int8_t *)(arena + 1008), (int8_t *)(arena + 0));
+  tg_average_pool2d_s8(&op2_params, (const int8_t *)(arena + 0), (int8_t *)(arena + 1008));
 
   /* step 3: model op 3 RESHAPE -> "flatten"
    *   input   %7 "pool" i8 1x1x1x8 scale 0.017753 zp -128
    *   output  %8 "flatten" i8 1x8 scale 0.017753 zp -128
-   *   NewShape=[1,8]
-   *   kernel tg_copy (reference) */
-  tg_copy(&op3_params, (arena + 0), (arena + 16));
+   *   a view: the output shares the input's bytes, nothing to run */
 
   /* step 4: model op 4 FULLY_CONNECTED -> "fc"
    *   input   %8 "flatten" i8 1x8 scale 0.017753 zp -128
@@ -234,7 +228,7 @@ int kws_tiny_run(const kws_tiny_input_t *in, kws_tiny_output_t *out) {
    *   output  %11 "fc" i8 1x4 scale 0.1101 zp 12
    *   Activation=NONE KeepNumDims=false
    *   kernel tg_fully_connected_s8 (reference), 32 MACs */
-  tg_fully_connected_s8(&op4_params, (const int8_t *)(arena + 16), kws_tiny_w9_fc_weights, kws_tiny_w10_fc_bias, (int8_t *)(arena + 0));
+  tg_fully_connected_s8(&op4_params, (const int8_t *)(arena + 1008), kws_tiny_w9_fc_weights, kws_tiny_w10_fc_bias, (int8_t *)(arena + 0));
 
   /* step 5: model op 5 SOFTMAX -> "probs"
    *   input   %11 "fc" i8 1x4 scale 0.1101 zp 12

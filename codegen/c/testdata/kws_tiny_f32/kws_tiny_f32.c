@@ -7,13 +7,14 @@
  * kws_tiny_f32.c: the inference schedule, 6 steps, 49032 MACs.
  * Every kernel parameter was computed at compile time; nothing runs at init.
  *
- * Memory plan (8000 bytes, offsets aligned to 16; first/last
- * are the steps that write and last read each tensor):
+ * Memory plan: 8000 bytes (greedy-size planner; lower bound 8000),
+ * offsets aligned to 16; first/last are the steps that write and
+ * last read each buffer:
  *   offset    bytes first  last  tensor
- *        0     4000     0     1  %3 "conv1" f32 1x25x5x8
- *     4000     4000     1     2  %6 "dw1" f32 1x25x5x8
- *        0       32     2     3  %7 "pool" f32 1x1x1x8
- *       32       32     3     4  %8 "flatten" f32 1x8
+ *     4000     4000     0     1  %3 "conv1" f32 1x25x5x8
+ *        0     4000     1     2  %6 "dw1" f32 1x25x5x8
+ *     4000       32     2     4  %7 "pool" f32 1x1x1x8
+ *                                  = %8 "flatten" f32 1x8
  *        0       16     4     5  %11 "fc" f32 1x4
  */
 #include <stddef.h>
@@ -107,11 +108,6 @@ static const tg_pool_f32_params_t op2_params = {
   .act_max = 3.4028235e+38f,
 };
 
-/* step 3: RESHAPE */
-static const tg_copy_params_t op3_params = {
-  .bytes = 32,
-};
-
 /* step 4: FULLY_CONNECTED */
 static const tg_fully_connected_f32_params_t op4_params = {
   .batches = 1,
@@ -141,7 +137,7 @@ int kws_tiny_f32_run(const kws_tiny_f32_input_t *in, kws_tiny_f32_output_t *out)
    *   output  %3 "conv1" f32 1x25x5x8
    *   Padding=SAME StrideH=2 StrideW=2 DilationH=1 DilationW=1 Activation=RELU
    *   kernel tg_conv2d_f32 (reference), 40000 MACs */
-  tg_conv2d_f32(&op0_params, in->input, kws_tiny_f32_w1_conv1_weights, kws_tiny_f32_w2_conv1_bias, (float *)(arena + 0));
+  tg_conv2d_f32(&op0_params, in->input, kws_tiny_f32_w1_conv1_weights, kws_tiny_f32_w2_conv1_bias, (float *)(arena + 4000));
 
   /* step 1: model op 1 DEPTHWISE_CONV_2D -> "dw1"
    *   input   %3 "conv1" f32 1x25x5x8
@@ -150,21 +146,19 @@ int kws_tiny_f32_run(const kws_tiny_f32_input_t *in, kws_tiny_f32_output_t *out)
    *   output  %6 "dw1" f32 1x25x5x8
    *   Padding=SAME StrideH=1 StrideW=1 DilationH=1 DilationW=1 DepthMultiplier=1 Activation=RELU
    *   kernel tg_depthwise_conv2d_f32 (reference), 9000 MACs */
-  tg_depthwise_conv2d_f32(&op1_params, (const float *)(arena + 0), kws_tiny_f32_w4_dw1_weights, kws_tiny_f32_w5_dw1_bias, (float *)(arena + 4000));
+  tg_depthwise_conv2d_f32(&op1_params, (const float *)(arena + 4000), kws_tiny_f32_w4_dw1_weights, kws_tiny_f32_w5_dw1_bias, (float *)(arena + 0));
 
   /* step 2: model op 2 AVERAGE_POOL_2D -> "pool"
    *   input   %6 "dw1" f32 1x25x5x8
    *   output  %7 "pool" f32 1x1x1x8
    *   Padding=VALID StrideH=25 StrideW=5 FilterH=25 FilterW=5 Activation=NONE
    *   kernel tg_average_pool2d_f32 (reference) */
-  tg_average_pool2d_f32(&op2_params, (const float *)(arena + 4000), (float *)(arena + 0));
+  tg_average_pool2d_f32(&op2_params, (const float *)(arena + 0), (float *)(arena + 4000));
 
   /* step 3: model op 3 RESHAPE -> "flatten"
    *   input   %7 "pool" f32 1x1x1x8
    *   output  %8 "flatten" f32 1x8
-   *   NewShape=[1,8]
-   *   kernel tg_copy (reference) */
-  tg_copy(&op3_params, (arena + 0), (arena + 32));
+   *   a view: the output shares the input's bytes, nothing to run */
 
   /* step 4: model op 4 FULLY_CONNECTED -> "fc"
    *   input   %8 "flatten" f32 1x8
@@ -173,7 +167,7 @@ int kws_tiny_f32_run(const kws_tiny_f32_input_t *in, kws_tiny_f32_output_t *out)
    *   output  %11 "fc" f32 1x4
    *   Activation=NONE KeepNumDims=false
    *   kernel tg_fully_connected_f32 (reference), 32 MACs */
-  tg_fully_connected_f32(&op4_params, (const float *)(arena + 32), kws_tiny_f32_w9_fc_weights, kws_tiny_f32_w10_fc_bias, (float *)(arena + 0));
+  tg_fully_connected_f32(&op4_params, (const float *)(arena + 4000), kws_tiny_f32_w9_fc_weights, kws_tiny_f32_w10_fc_bias, (float *)(arena + 0));
 
   /* step 5: model op 5 SOFTMAX -> "probs"
    *   input   %11 "fc" f32 1x4

@@ -7,12 +7,13 @@
  * quant_dequant.c: the inference schedule, 4 steps, 256 MACs.
  * Every kernel parameter was computed at compile time; nothing runs at init.
  *
- * Memory plan (48 bytes, offsets aligned to 16; first/last
- * are the steps that write and last read each tensor):
+ * Memory plan: 48 bytes (naive planner; lower bound 48),
+ * offsets aligned to 16; first/last are the steps that write and
+ * last read each buffer:
  *   offset    bytes first  last  tensor
  *        0       32     0     1  %1 "quantize" i8 1x2x16 scale 0.02 zp 0
- *       32       16     1     2  %4 "fc_keep_dims" i8 1x2x8 scale 0.04 zp -128
- *        0       16     2     3  %5 "requantize" i8 1x2x8 scale 0.05 zp -100
+ *       32       16     1     3  %4 "fc_keep_dims" i8 1x2x8 scale 0.04 zp -128
+ *                                  = %5 "requantize" i8 1x2x8 scale 0.05 zp -100
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -145,13 +146,13 @@ int quant_dequant_run(const quant_dequant_input_t *in, quant_dequant_output_t *o
    *   input   %4 "fc_keep_dims" i8 1x2x8 scale 0.04 zp -128
    *   output  %5 "requantize" i8 1x2x8 scale 0.05 zp -100
    *   kernel tg_lut_s8 (reference) */
-  tg_lut_s8(&op2_params, (const int8_t *)(arena + 32), (int8_t *)(arena + 0));
+  tg_lut_s8(&op2_params, (const int8_t *)(arena + 32), (int8_t *)(arena + 32));
 
   /* step 3: model op 3 DEQUANTIZE -> "dequantize"
    *   input   %5 "requantize" i8 1x2x8 scale 0.05 zp -100
    *   output  %6 "dequantize" f32 1x2x8
    *   kernel tg_lut_s8_f32 (reference) */
-  tg_lut_s8_f32(&op3_params, (const int8_t *)(arena + 0), out->dequantize);
+  tg_lut_s8_f32(&op3_params, (const int8_t *)(arena + 32), out->dequantize);
 
   return QUANT_DEQUANT_OK;
 }

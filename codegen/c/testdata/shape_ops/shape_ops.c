@@ -7,15 +7,16 @@
  * shape_ops.c: the inference schedule, 8 steps, 0 MACs.
  * Every kernel parameter was computed at compile time; nothing runs at init.
  *
- * Memory plan (448 bytes, offsets aligned to 16; first/last
- * are the steps that write and last read each tensor):
+ * Memory plan: 448 bytes (greedy-size planner; lower bound 448),
+ * offsets aligned to 16; first/last are the steps that write and
+ * last read each buffer:
  *   offset    bytes first  last  tensor
- *        0      224     0     1  %1 "pad" i8 1x8x7x4 scale 0.1 zp 4
- *      224      224     1     2  %2 "transpose" i8 1x7x8x4 scale 0.1 zp 4
- *        0       36     2     4  %3 "strided_slice" i8 1x3x3x4 scale 0.1 zp 4
- *       48        4     3     6  %4 "mean_keep" i8 1x1x1x4 scale 0.05 zp -2
- *        0        4     5     7  %6 "reshape" i8 1x4 scale 0.05 zp -2
- *       16        4     6     7  %7 "squeeze" i8 1x4 scale 0.05 zp -2
+ *      224      224     0     1  %1 "pad" i8 1x8x7x4 scale 0.1 zp 4
+ *        0      224     1     2  %2 "transpose" i8 1x7x8x4 scale 0.1 zp 4
+ *      224       36     2     4  %3 "strided_slice" i8 1x3x3x4 scale 0.1 zp 4
+ *        0        4     3     7  %4 "mean_keep" i8 1x1x1x4 scale 0.05 zp -2
+ *                                  = %6 "reshape" i8 1x4 scale 0.05 zp -2
+ *                                  = %7 "squeeze" i8 1x4 scale 0.05 zp -2
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -87,16 +88,6 @@ static const tg_mean_s8_params_t op4_params = {
   .shift = -1,
 };
 
-/* step 5: RESHAPE */
-static const tg_copy_params_t op5_params = {
-  .bytes = 4,
-};
-
-/* step 6: SQUEEZE */
-static const tg_copy_params_t op6_params = {
-  .bytes = 4,
-};
-
 static const int32_t op7_chunk_bytes[2] = {
   4, 4
 };
@@ -119,49 +110,45 @@ int shape_ops_run(const shape_ops_input_t *in, shape_ops_output_t *out) {
    *   output  %1 "pad" i8 1x8x7x4 scale 0.1 zp 4
    *   Before=[0,1,2,0] After=[0,1,0,0]
    *   kernel tg_pad (reference) */
-  tg_pad(&op0_params, in->input, (arena + 0));
+  tg_pad(&op0_params, in->input, (arena + 224));
 
   /* step 1: model op 1 TRANSPOSE -> "transpose"
    *   input   %1 "pad" i8 1x8x7x4 scale 0.1 zp 4
    *   output  %2 "transpose" i8 1x7x8x4 scale 0.1 zp 4
    *   Perm=[0,2,1,3]
    *   kernel tg_gather (reference) */
-  tg_gather(&op1_params, (arena + 0), (arena + 224));
+  tg_gather(&op1_params, (arena + 224), (arena + 0));
 
   /* step 2: model op 2 STRIDED_SLICE -> "strided_slice"
    *   input   %2 "transpose" i8 1x7x8x4 scale 0.1 zp 4
    *   output  %3 "strided_slice" i8 1x3x3x4 scale 0.1 zp 4
    *   Begin=[0,1,5,0] End=[1,7,8,3] Strides=[1,2,3,1] BeginMask=4 EndMask=8 EllipsisMask=0 NewAxisMask=0 ShrinkAxisMask=0 Offset=false
    *   kernel tg_gather (reference) */
-  tg_gather(&op2_params, (arena + 224), (arena + 0));
+  tg_gather(&op2_params, (arena + 0), (arena + 224));
 
   /* step 3: model op 3 MEAN -> "mean_keep"
    *   input   %3 "strided_slice" i8 1x3x3x4 scale 0.1 zp 4
    *   output  %4 "mean_keep" i8 1x1x1x4 scale 0.05 zp -2
    *   Axes=[1,2] KeepDims=true
    *   kernel tg_mean_s8 (reference) */
-  tg_mean_s8(&op3_params, (const int8_t *)(arena + 0), (int8_t *)(arena + 48));
+  tg_mean_s8(&op3_params, (const int8_t *)(arena + 224), (int8_t *)(arena + 0));
 
   /* step 4: model op 4 MEAN -> "mean_drop"
    *   input   %3 "strided_slice" i8 1x3x3x4 scale 0.1 zp 4
    *   output  %5 "mean_drop" i8 1x3x3 scale 0.08 zp 1
    *   Axes=[3] KeepDims=false
    *   kernel tg_mean_s8 (reference) */
-  tg_mean_s8(&op4_params, (const int8_t *)(arena + 0), out->mean_drop);
+  tg_mean_s8(&op4_params, (const int8_t *)(arena + 224), out->mean_drop);
 
   /* step 5: model op 5 RESHAPE -> "reshape"
    *   input   %4 "mean_keep" i8 1x1x1x4 scale 0.05 zp -2
    *   output  %6 "reshape" i8 1x4 scale 0.05 zp -2
-   *   NewShape=[1,4]
-   *   kernel tg_copy (reference) */
-  tg_copy(&op5_params, (arena + 48), (arena + 0));
+   *   a view: the output shares the input's bytes, nothing to run */
 
   /* step 6: model op 6 SQUEEZE -> "squeeze"
    *   input   %4 "mean_keep" i8 1x1x1x4 scale 0.05 zp -2
    *   output  %7 "squeeze" i8 1x4 scale 0.05 zp -2
-   *   Axes=[1,2]
-   *   kernel tg_copy (reference) */
-  tg_copy(&op6_params, (arena + 48), (arena + 16));
+   *   a view: the output shares the input's bytes, nothing to run */
 
   /* step 7: model op 7 CONCATENATION -> "concat"
    *   in0     %6 "reshape" i8 1x4 scale 0.05 zp -2
@@ -170,7 +157,7 @@ int shape_ops_run(const shape_ops_input_t *in, shape_ops_output_t *out) {
    *   Axis=1 Activation=NONE
    *   kernel tg_concatenation (reference) */
   {
-    const void *const inputs[2] = {(arena + 0), (arena + 16)};
+    const void *const inputs[2] = {(arena + 0), (arena + 0)};
     tg_concatenation(&op7_params, inputs, out->concat);
   }
 

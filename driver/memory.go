@@ -1,0 +1,128 @@
+package driver
+
+import (
+	"fmt"
+
+	"github.com/tinygen/tinygen/ir"
+	"github.com/tinygen/tinygen/kernels"
+	"github.com/tinygen/tinygen/plan"
+)
+
+// MemoryOptions control static memory planning. The zero value is the
+// default: the best planner, 16-byte alignment, views and in-place
+// elementwise ops sharing storage, graph inputs and outputs in the
+// caller's buffers, and the memory-aware op order whenever it gives a
+// smaller arena.
+type MemoryOptions struct {
+	// Planner is a planner name (plan.PlannerNames) or "best".
+	Planner string
+	// Aliasing says which tensors may share storage.
+	Aliasing plan.Aliasing
+	// Align is the alignment of every arena offset (plan.DefaultAlign if 0).
+	Align int
+	// ModelOrder keeps the model's op order instead of trying the
+	// memory-aware order.
+	ModelOrder bool
+	// IncludeIO plans graph inputs and outputs in the arena, as TFLM does.
+	IncludeIO bool
+}
+
+// MemoryPlan is a graph with its arena layout.
+type MemoryPlan struct {
+	// Graph is the graph in the op order the plan is for. When the order
+	// changed it is a shallow copy of the model's graph with the ops
+	// reordered (tensors and ops are shared).
+	Graph *ir.Graph
+	// Plan is the layout of Graph.
+	Plan *plan.Plan
+	// ModelOrder is the layout in the model's own op order; it equals
+	// Plan unless Reordered.
+	ModelOrder *plan.Plan
+	// Schedule is the memory-aware order search (nil with
+	// MemoryOptions.ModelOrder).
+	Schedule *plan.Schedule
+	// Reordered is set when Graph runs the ops in another order than the
+	// model, because that order's arena is smaller.
+	Reordered bool
+}
+
+// planOptions turns MemoryOptions into the planner's options, with the
+// kernel library's in-place and scratch rules.
+func (o MemoryOptions) planOptions() plan.Options {
+	return plan.Options{Align: o.Align, Planner: o.Planner, Aliasing: o.Aliasing,
+		InPlace: kernels.InPlaceInputs, Scratch: kernels.ScratchBytes, IncludeIO: o.IncludeIO}
+}
+
+// PlanMemory plans g's arena. Unless opts.ModelOrder is set it also
+// searches a memory-aware op order (plan.MemoryOrder) and adopts it when
+// the resulting arena is strictly smaller than in model order.
+func PlanMemory(g *ir.Graph, opts MemoryOptions) (*MemoryPlan, error) {
+	po := opts.planOptions()
+	p, err := plan.Build(g, po)
+	if err != nil {
+		return nil, err
+	}
+	mp := &MemoryPlan{Graph: g, Plan: p, ModelOrder: p}
+	if opts.ModelOrder {
+		return mp, nil
+	}
+	s, err := plan.MemoryOrder(g, po)
+	if err != nil {
+		return nil, err
+	}
+	mp.Schedule = s
+	if sameOrder(s.Ops, g.Ops) {
+		return mp, nil
+	}
+	h := *g
+	h.Ops = s.Ops
+	if err := h.Verify(); err != nil {
+		return nil, fmt.Errorf("plan: the memory-aware order is invalid: %w", err)
+	}
+	q, err := plan.Build(&h, po)
+	if err != nil {
+		return nil, err
+	}
+	if q.Size < p.Size {
+		mp.Graph, mp.Plan, mp.Reordered = &h, q, true
+	}
+	return mp, nil
+}
+
+func sameOrder(a, b []*ir.Op) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// PlannerNames returns the names --planner accepts.
+func PlannerNames() []string { return plan.PlannerNames() }
+
+// Check validates the options, with errors that name the flag values.
+func (o MemoryOptions) Check() error {
+	if o.Align < 0 {
+		return fmt.Errorf("--align must be positive, got %d", o.Align)
+	}
+	if o.Planner != "" {
+		if _, err := plan.Choose(o.Planner); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetAliasing parses an aliasing mode (all, views, none) into o.
+func (o *MemoryOptions) SetAliasing(s string) error {
+	a, err := plan.ParseAliasing(s)
+	if err != nil {
+		return err
+	}
+	o.Aliasing = a
+	return nil
+}
