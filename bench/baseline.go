@@ -18,8 +18,11 @@ type Baseline struct {
 	Model string
 	// SHA256 is the model file's hash when the file gives it.
 	SHA256 string
-	// Variant names what was measured: tflm-ref, tflm-cmsisnn, onnx2c.
+	// Variant names what was measured: tflm-ref, tflm-cmsisnn, onnx2c
+	// (the file name's first word when the file has no variant column).
 	Variant string
+	// Platform describes the machine when the file says (tflm-host.csv).
+	Platform string
 	// Target is the target the row was measured on (from the file name
 	// or a target column).
 	Target string
@@ -54,7 +57,7 @@ func sum(xs ...int64) int64 {
 // baselineColumns maps the accepted CSV header names to fields.
 var baselineColumns = map[string]string{
 	"model": "model", "model_file": "model", "model_sha256": "sha256", "sha256": "sha256",
-	"variant": "variant", "peer": "variant", "platform": "variant", "backend": "variant", "target": "target",
+	"variant": "variant", "peer": "variant", "platform": "platform", "backend": "variant", "target": "target",
 	"setup_instructions": "setup", "init_instructions": "setup",
 	"invoke_instructions": "invoke", "inference_instructions": "invoke",
 	"rom_text": "rom_text", "rom_rodata": "rom_rodata", "rom_data": "rom_data",
@@ -76,7 +79,8 @@ func TargetFromFileName(path string) string {
 // ReadBaselines reads a baseline CSV file. The header names the columns
 // (any order; unknown columns are ignored); a model column is required.
 // Rows without a target column get target, or the target in the file name
-// when target is empty.
+// when target is empty; rows without a variant column get the file name's
+// first word (tflm-host.csv → tflm).
 func ReadBaselines(path, target string) ([]Baseline, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -86,7 +90,8 @@ func ReadBaselines(path, target string) ([]Baseline, error) {
 	if target == "" {
 		target = TargetFromFileName(path)
 	}
-	rows, err := parseBaselines(io.LimitReader(f, 64<<20), target)
+	variant, _, _ := strings.Cut(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), "-")
+	rows, err := parseBaselines(io.LimitReader(f, 64<<20), target, variant)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -96,7 +101,7 @@ func ReadBaselines(path, target string) ([]Baseline, error) {
 	return rows, nil
 }
 
-func parseBaselines(r io.Reader, target string) ([]Baseline, error) {
+func parseBaselines(r io.Reader, target, variant string) ([]Baseline, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -140,7 +145,11 @@ func parseBaselines(r io.Reader, target string) ([]Baseline, error) {
 			}
 			return v, nil
 		}
-		b := Baseline{Model: get("model"), SHA256: strings.ToLower(get("sha256")), Variant: get("variant"), Target: get("target")}
+		b := Baseline{Model: get("model"), SHA256: strings.ToLower(get("sha256")), Variant: get("variant"),
+			Platform: get("platform"), Target: get("target")}
+		if b.Variant == "" {
+			b.Variant = variant
+		}
 		if b.Model == "" {
 			return nil, fmt.Errorf("line %d: empty model", line)
 		}

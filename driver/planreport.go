@@ -4,15 +4,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/tinygen/tinygen/bench"
+	"github.com/tinygen/tinygen/frontends/tflite"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/shared"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/plan"
+	"github.com/tinygen/tinygen/planviz"
 )
 
 // PlanReport is what `tinygen plan` prints: every planner's arena for a
@@ -190,12 +193,12 @@ func tflmArenas(sha string) []TFLMArena {
 				if b.Arena < 0 || (b.SHA256 != "" && b.SHA256 != sha) || (b.SHA256 == "" && b.Model != meta.Name) {
 					continue
 				}
-				if b.Variant != "" && b.Variant != "tflm-ref" && !strings.Contains(b.Variant, "host") {
+				if b.Variant != "tflm-ref" && b.Variant != "tflm" {
 					continue
 				}
 				platform := b.Target
-				if strings.Contains(b.Variant, "host") {
-					platform = "host x86-64"
+				if b.Platform != "" {
+					platform = b.Target + " (" + b.Platform + ")"
 				}
 				out = append(out, TFLMArena{Platform: platform, Bytes: b.Arena, Source: filepath.Base(f)})
 			}
@@ -272,4 +275,85 @@ func short(sha string) string {
 		return sha[:12]
 	}
 	return sha
+}
+
+// WriteFigure draws the chosen plan (x: step, y: arena offset, one
+// rectangle per buffer, the lower bound dashed) into an .svg or .png file.
+func (r *PlanReport) WriteFigure(path string) error {
+	f := planviz.Figure{
+		Title: fmt.Sprintf("%s: %s planner, %s op order", r.Name, r.plan.Planner, r.Order),
+		Steps: len(r.graph.Ops), ArenaSize: r.plan.Size, LowerBound: r.plan.LowerBound,
+	}
+	for _, b := range r.plan.Buffers {
+		f.Rects = append(f.Rects, planviz.Rect{Label: b.Label(), First: b.First, Last: b.Last, Offset: b.Offset, Size: b.Size})
+	}
+	return planviz.WriteFile(path, f)
+}
+
+// OfflinePlanResult describes a model written with an offline plan.
+type OfflinePlanResult struct {
+	// Plan is the layout written (inputs and outputs included).
+	Plan *plan.Plan
+	// Planned and Online count the tensors with an offset and those left
+	// to TFLM's own planner (constants, unused tensors).
+	Planned, Online int
+}
+
+// WriteOfflinePlan writes a copy of the model file to out with a memory
+// plan in its OfflineMemoryAllocation metadata, the format TFLM reads
+// (tensorflow/lite/micro/micro_allocation_info.cc): one arena offset per
+// tensor of subgraph 0, relative to the start of TFLM's non-persistent
+// arena section, -1 for tensors TFLM plans itself. The plan is made the
+// way TFLM will execute it: in model order, with the graph's inputs and
+// outputs in the arena, 16-byte offsets, and no in-place sharing, since
+// TFLM's kernels are not written for it; only RESHAPE outputs share their
+// input's bytes, because TFLM's RESHAPE skips its copy when input and
+// output coincide (kernels/reshape.cc), which SQUEEZE does not.
+func WriteOfflinePlan(m *Model, out string, opts MemoryOptions) (*OfflinePlanResult, error) {
+	if !strings.HasSuffix(strings.ToLower(m.Path), ".tflite") {
+		return nil, fmt.Errorf("%s: offline plans go into .tflite models", m.Path)
+	}
+	data, err := os.ReadFile(m.Path)
+	if err != nil {
+		return nil, err
+	}
+	aliasing := opts.Aliasing
+	if aliasing == plan.AliasAll {
+		aliasing = plan.AliasViews
+	}
+	p, err := plan.Build(m.Graph, plan.Options{Align: plan.DefaultAlign, Planner: opts.Planner, Aliasing: aliasing,
+		Views: []ir.OpKind{ir.Reshape}, IncludeIO: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	res := &OfflinePlanResult{Plan: p}
+	offsets := make([]int32, len(m.Graph.Tensors))
+	for i, t := range m.Graph.Tensors {
+		if t.ID != i {
+			return nil, fmt.Errorf("%s: tensor %v is not at index %d of the model", m.Path, t, i)
+		}
+		off, ok := p.Offset(t)
+		if !ok || t.NumBytes() == 0 {
+			offsets[i] = -1
+			res.Online++
+			continue
+		}
+		offsets[i] = int32(off)
+		res.Planned++
+	}
+	outData, err := tflite.WithOfflinePlan(data, 0, offsets)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	// Read it back: the file must parse to the same graph and hold the plan.
+	if _, err := tflite.Parse(outData); err != nil {
+		return nil, fmt.Errorf("%s: the model with the offline plan does not parse: %w", out, err)
+	}
+	if _, back, ok, err := tflite.OfflinePlan(outData); err != nil || !ok || len(back) != len(offsets) {
+		return nil, fmt.Errorf("%s: the offline plan does not read back (%v)", out, err)
+	}
+	if err := os.WriteFile(out, outData, 0o644); err != nil {
+		return nil, err
+	}
+	return res, nil
 }

@@ -92,6 +92,10 @@ type Options struct {
 	// Scratch returns the bytes of scratch memory op's kernel needs (0 for
 	// none); nil means no kernel needs any.
 	Scratch func(op *ir.Op) int
+	// Views are the op kinds whose output may share its input's storage
+	// (nil: RESHAPE and SQUEEZE). Verify treats such an op whose output
+	// does share its input's storage as writing nothing.
+	Views []ir.OpKind
 	// IncludeIO places the graph inputs and outputs in the arena too, as
 	// TFLM does: an input lives from step 0, an output to the last step.
 	// Constants never take arena space. Views of constants then get their
@@ -145,8 +149,10 @@ type Plan struct {
 	// LowerBound is the largest total of aligned buffer sizes live at one
 	// step: no layout of these buffers is smaller.
 	LowerBound int
-	// Aliasing and IncludeIO record the options the plan was built with.
+	// Aliasing, Views and IncludeIO record the options the plan was
+	// built with (Views with the default filled in).
 	Aliasing  Aliasing
+	Views     []ir.OpKind
 	IncludeIO bool
 	// Buffers are the arena buffers, ordered by First, then by the ID of
 	// their first tensor (scratch buffers after tensors of the same step).
@@ -294,9 +300,21 @@ func NewProblem(g *ir.Graph, opts Options) (*Problem, error) {
 		parent[ra] = ra
 		members[ra] = append(append([]*ir.Tensor{}, ma...), mb...)
 	}
+	views := opts.Views
+	if views == nil {
+		views = defaultViews()
+	}
+	isView := func(k ir.OpKind) bool {
+		for _, v := range views {
+			if v == k {
+				return true
+			}
+		}
+		return false
+	}
 	if opts.Aliasing <= AliasViews {
 		for _, op := range g.Ops {
-			if op.Kind != ir.Reshape && op.Kind != ir.Squeeze {
+			if !isView(op.Kind) || len(op.Inputs) == 0 || op.Inputs[0] == nil || len(op.Outputs) != 1 {
 				continue
 			}
 			in, out := op.Inputs[0], op.Outputs[0]
@@ -442,6 +460,19 @@ func NewProblem(g *ir.Graph, opts Options) (*Problem, error) {
 	return pb, nil
 }
 
+// defaultViews are the ops that only reinterpret their input's bytes.
+func defaultViews() []ir.OpKind { return []ir.OpKind{ir.Reshape, ir.Squeeze} }
+
+// IsView reports whether op is one of the plan's view kinds.
+func (p *Plan) IsView(op *ir.Op) bool {
+	for _, k := range p.Views {
+		if op.Kind == k {
+			return len(op.Inputs) > 0 && op.Inputs[0] != nil && len(op.Outputs) == 1
+		}
+	}
+	return false
+}
+
 // bufferKey orders buffers as TFLM registers them: by tensor index, then
 // scratch buffers by step.
 func bufferKey(b Buffer, ntensors int) int {
@@ -472,7 +503,11 @@ func Build(g *ir.Graph, opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Align: align, Aliasing: opts.Aliasing, IncludeIO: opts.IncludeIO,
+	views := opts.Views
+	if views == nil {
+		views = defaultViews()
+	}
+	p := &Plan{Align: align, Aliasing: opts.Aliasing, Views: views, IncludeIO: opts.IncludeIO,
 		LowerBound: LowerBound(pb.Requests, align), root: pb.root}
 	if name == Best {
 		var bestOffsets []int

@@ -109,7 +109,7 @@ func Verify(g *ir.Graph, p *Plan, inPlace func(*ir.Op) []int) error {
 			out  *ir.Tensor
 		}
 		var writes []write
-		view := (op.Kind == ir.Reshape || op.Kind == ir.Squeeze) && len(op.Inputs) > 0 && op.Inputs[0] != nil
+		view := p.IsView(op)
 		for _, t := range op.Outputs {
 			if view && p.SameStorage(t, op.Inputs[0]) {
 				continue

@@ -23,7 +23,7 @@ func main() {
 // run executes the command line and returns the process exit code:
 // 0 success, 1 failure, 2 usage error.
 func run(args []string, stdout, stderr io.Writer) int {
-	root := newRoot(stdout, args)
+	root := newRoot(stdout, stderr, args)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -42,7 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 // usageError marks errors in how a command was called (exit status 2).
 type usageError struct{ error }
 
-func newRoot(stdout io.Writer, args []string) *cobra.Command {
+func newRoot(stdout, stderr io.Writer, args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "tinygen",
 		Short:         "Compile neural networks into dependency-free C for microcontrollers",
@@ -51,7 +51,7 @@ func newRoot(stdout io.Writer, args []string) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, args), newPlan(stdout))
+	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, args), newPlan(stdout), newBench(stdout, stderr), newTargets(stdout))
 	return root
 }
 
@@ -192,15 +192,19 @@ func (aliasingFlag) Type() string         { return "mode" }
 func newPlan(stdout io.Writer) *cobra.Command {
 	var opts driver.MemoryOptions
 	var asJSON bool
+	var svg, png, offline string
 	cmd := &cobra.Command{
-		Use:   "plan MODEL",
+		Use:   "plan MODEL [--json] [--svg FILE] [--png FILE] [--write-offline-plan OUT.tflite]",
 		Short: "Show every memory planner's arena for a model beside the lower bound and TFLM's arena",
 		Long: `Plan the tensor arena of a model with every planner (naive, linear,
 greedy-size, greedy-conflicts, hill-climb) and print each arena size beside
 the lower bound (the most bytes live at one step), the memory-aware op order,
 the arena with inputs and outputs included (what TFLM's arena_used counts),
 TFLM's measured arena_used when the shared baselines know the model, and the
-chosen layout.`,
+chosen layout. --svg and --png draw the layout (x: op step, y: arena offset);
+--write-offline-plan writes a copy of the model with a plan in its
+OfflineMemoryAllocation metadata, which stock TFLM uses instead of planning
+(model op order, inputs and outputs in the arena, no in-place sharing).`,
 		Args: exactArgs(1, "plan needs one model file"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if err := checkMemoryFlags(opts); err != nil {
@@ -214,14 +218,38 @@ chosen layout.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return r.WriteJSON(stdout)
+			for _, path := range []string{svg, png} {
+				if path != "" {
+					if err := r.WriteFigure(path); err != nil {
+						return err
+					}
+				}
 			}
-			return r.WriteText(stdout)
+			if asJSON {
+				if err := r.WriteJSON(stdout); err != nil {
+					return err
+				}
+			} else if err := r.WriteText(stdout); err != nil {
+				return err
+			}
+			if offline != "" {
+				res, err := driver.WriteOfflinePlan(m, offline, opts)
+				if err != nil {
+					return err
+				}
+				if !asJSON {
+					fmt.Fprintf(stdout, "\nwrote %s: offline plan of %d bytes (%s planner) for %d tensors, %d left to TFLM (constants, unused)\n",
+						offline, res.Plan.Size, res.Plan.Planner, res.Planned, res.Online)
+				}
+			}
+			return nil
 		},
 	}
 	memoryFlags(cmd, &opts)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().StringVar(&svg, "svg", "", "draw the plan into an SVG file")
+	cmd.Flags().StringVar(&png, "png", "", "draw the plan into a PNG file")
+	cmd.Flags().StringVar(&offline, "write-offline-plan", "", "write a copy of the model with the plan as TFLM OfflineMemoryAllocation metadata")
 	return cmd
 }
 

@@ -283,7 +283,7 @@ func newModel(g *ir.Graph, p *plan.Plan, opts Options) (*model, error) {
 	used := map[string]bool{}
 	for i, op := range g.Ops {
 		m.TotalMACs += op.MACs()
-		if isView(op) && p.SameStorage(op.Inputs[0], op.Outputs[0]) {
+		if p.IsView(op) && p.SameStorage(op.Inputs[0], op.Outputs[0]) {
 			m.Steps = append(m.Steps, viewStep(i, op))
 			continue
 		}

@@ -310,11 +310,6 @@ func storageName(g *ir.Graph, t *ir.Tensor) string {
 	return fmt.Sprintf("constant %%%d", t.ID)
 }
 
-// isView reports whether op only reinterprets its input's bytes.
-func isView(op *ir.Op) bool {
-	return (op.Kind == ir.Reshape || op.Kind == ir.Squeeze) && len(op.Inputs) > 0 && op.Inputs[0] != nil && len(op.Outputs) == 1
-}
-
 // viewStep is the comment-only step of a view that shares its input's
 // storage.
 func viewStep(i int, op *ir.Op) step {

@@ -31,6 +31,8 @@ extern "C" {
 #define KWS_TINY_INPUT0_BYTES 490
 #define KWS_TINY_INPUT0_RANK 4
 #define KWS_TINY_INPUT0_DIMS {1, 49, 10, 1}
+/* The member of kws_tiny_input_t that holds input 0. */
+#define KWS_TINY_INPUT0_DATA(in) ((in)->input)
 #define KWS_TINY_INPUT0_SCALE 0.5847029f
 #define KWS_TINY_INPUT0_ZERO_POINT (83)
 
@@ -39,6 +41,8 @@ extern "C" {
 #define KWS_TINY_OUTPUT0_BYTES 4
 #define KWS_TINY_OUTPUT0_RANK 2
 #define KWS_TINY_OUTPUT0_DIMS {1, 4}
+/* The member of kws_tiny_output_t that holds output 0. */
+#define KWS_TINY_OUTPUT0_DATA(out) ((out)->probs)
 #define KWS_TINY_OUTPUT0_SCALE 0.00390625f
 #define KWS_TINY_OUTPUT0_ZERO_POINT (-128)
 

@@ -31,12 +31,16 @@ extern "C" {
 #define KWS_TINY_F32_INPUT0_BYTES 1960
 #define KWS_TINY_F32_INPUT0_RANK 4
 #define KWS_TINY_F32_INPUT0_DIMS {1, 49, 10, 1}
+/* The member of kws_tiny_f32_input_t that holds input 0. */
+#define KWS_TINY_F32_INPUT0_DATA(in) ((in)->input)
 
 /* output 0: %12 "probs" f32 1x4 */
 #define KWS_TINY_F32_OUTPUT0_ELEMS 4
 #define KWS_TINY_F32_OUTPUT0_BYTES 16
 #define KWS_TINY_F32_OUTPUT0_RANK 2
 #define KWS_TINY_F32_OUTPUT0_DIMS {1, 4}
+/* The member of kws_tiny_f32_output_t that holds output 0. */
+#define KWS_TINY_F32_OUTPUT0_DATA(out) ((out)->probs)
 
 /* The model's inputs, one member per input tensor. */
 typedef struct {

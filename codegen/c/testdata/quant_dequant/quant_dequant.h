@@ -31,12 +31,16 @@ extern "C" {
 #define QUANT_DEQUANT_INPUT0_BYTES 128
 #define QUANT_DEQUANT_INPUT0_RANK 3
 #define QUANT_DEQUANT_INPUT0_DIMS {1, 2, 16}
+/* The member of quant_dequant_input_t that holds input 0. */
+#define QUANT_DEQUANT_INPUT0_DATA(in) ((in)->input)
 
 /* output 0: %6 "dequantize" f32 1x2x8 */
 #define QUANT_DEQUANT_OUTPUT0_ELEMS 16
 #define QUANT_DEQUANT_OUTPUT0_BYTES 64
 #define QUANT_DEQUANT_OUTPUT0_RANK 3
 #define QUANT_DEQUANT_OUTPUT0_DIMS {1, 2, 8}
+/* The member of quant_dequant_output_t that holds output 0. */
+#define QUANT_DEQUANT_OUTPUT0_DATA(out) ((out)->dequantize)
 
 /* The model's inputs, one member per input tensor. */
 typedef struct {

@@ -31,6 +31,8 @@ extern "C" {
 #define SHAPE_OPS_INPUT0_BYTES 120
 #define SHAPE_OPS_INPUT0_RANK 4
 #define SHAPE_OPS_INPUT0_DIMS {1, 6, 5, 4}
+/* The member of shape_ops_input_t that holds input 0. */
+#define SHAPE_OPS_INPUT0_DATA(in) ((in)->input)
 #define SHAPE_OPS_INPUT0_SCALE 0.1f
 #define SHAPE_OPS_INPUT0_ZERO_POINT (4)
 
@@ -39,6 +41,8 @@ extern "C" {
 #define SHAPE_OPS_OUTPUT0_BYTES 8
 #define SHAPE_OPS_OUTPUT0_RANK 2
 #define SHAPE_OPS_OUTPUT0_DIMS {1, 8}
+/* The member of shape_ops_output_t that holds output 0. */
+#define SHAPE_OPS_OUTPUT0_DATA(out) ((out)->concat)
 #define SHAPE_OPS_OUTPUT0_SCALE 0.05f
 #define SHAPE_OPS_OUTPUT0_ZERO_POINT (-2)
 
@@ -47,6 +51,8 @@ extern "C" {
 #define SHAPE_OPS_OUTPUT1_BYTES 9
 #define SHAPE_OPS_OUTPUT1_RANK 3
 #define SHAPE_OPS_OUTPUT1_DIMS {1, 3, 3}
+/* The member of shape_ops_output_t that holds output 1. */
+#define SHAPE_OPS_OUTPUT1_DATA(out) ((out)->mean_drop)
 #define SHAPE_OPS_OUTPUT1_SCALE 0.08f
 #define SHAPE_OPS_OUTPUT1_ZERO_POINT (1)
 

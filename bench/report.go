@@ -1,0 +1,277 @@
+package bench
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Row is one line of a report: a tinygen run or a baseline.
+type Row struct {
+	Model, Backend, Target, Config string
+	// Baseline is set for rows measured elsewhere; Source names the file.
+	Baseline bool
+	Source   string
+	// Sizes in bytes and instruction counts; -1 when unknown.
+	ROM, ROMCode, ROMWeights  int64
+	RAM, Arena, Stack         int64
+	StaticRAM                 int64
+	InitInstr, InferenceInstr int64
+	MACs                      int64
+	InstrPerMAC               float64
+	Validated                 string // "14/14", "mismatch 3/14", "does not fit", "failed", "" for baselines
+	Status                    Status
+	Error                     string
+	ReproduceCommand, Dir     string
+}
+
+// Comparison is a tinygen run beside a baseline of the same model and
+// target.
+type Comparison struct {
+	Model, Target, Backend, Config string
+	Baseline                       string // the baseline's variant
+	// ROM, RAM, Arena, Init and Inference are tinygen ÷ baseline (-1 when
+	// either side is unknown).
+	ROM, RAM, Arena, Init, Inference float64
+}
+
+// Report is a bench invocation's results.
+type Report struct {
+	Rows        []Row        `json:"-"`
+	Results     []*Result    `json:"results"`
+	Baselines   []Baseline   `json:"baselines"`
+	Comparisons []Comparison `json:"comparisons"`
+	// Seconds is the wall time of the whole matrix.
+	Seconds float64 `json:"seconds"`
+	// Folder is the results folder.
+	Folder string `json:"folder"`
+}
+
+// NewReport builds the rows: every result, then the baselines whose model
+// and target match a result (by SHA-256 or by name or alias), and the
+// comparisons between them. Unmatched baselines are dropped.
+func NewReport(results []*Result, baselines []Baseline) *Report {
+	r := &Report{Results: results}
+	matches := func(b Baseline, res *Result) bool {
+		if b.Target != res.Target {
+			return false
+		}
+		if b.SHA256 != "" && res.ModelSHA256 != "" {
+			return b.SHA256 == res.ModelSHA256
+		}
+		if b.Model == res.Model {
+			return true
+		}
+		for _, a := range res.Aliases {
+			if b.Model == a {
+				return true
+			}
+		}
+		return false
+	}
+	for _, res := range results {
+		r.Rows = append(r.Rows, resultRow(res))
+	}
+	used := map[int]bool{}
+	for _, res := range results {
+		for i, b := range baselines {
+			if !matches(b, res) {
+				continue
+			}
+			if !used[i] {
+				used[i] = true
+				r.Baselines = append(r.Baselines, b)
+				row := baselineRow(b, res)
+				r.Rows = append(r.Rows, row)
+			}
+			if res.Status == StatusOK {
+				r.Comparisons = append(r.Comparisons, Comparison{Model: res.Model, Target: res.Target, Backend: res.Backend,
+					Config: res.Config, Baseline: b.Variant, ROM: div(res.Memory.ROM, b.ROM()), RAM: div(res.Memory.RAM, b.RAM()),
+					Arena: div(res.Memory.RAMArena, b.Arena), Init: div(res.InitInstructions, b.Setup), Inference: div(res.Inference, b.Invoke)})
+			}
+		}
+	}
+	return r
+}
+
+// div returns a/b, or -1 when either is unknown (negative) or b is 0.
+func div(a, b int64) float64 {
+	if a < 0 || b <= 0 {
+		return -1
+	}
+	return float64(a) / float64(b)
+}
+
+func resultRow(res *Result) Row {
+	m := res.Memory
+	row := Row{Model: res.Model, Backend: res.Backend, Target: res.Target, Config: res.Config,
+		ROM: m.ROM, ROMCode: m.ROMCode(), ROMWeights: m.ROMWeights, RAM: m.RAM, Arena: m.RAMArena, Stack: res.StackUsed,
+		StaticRAM: res.StaticRAM, InitInstr: res.InitInstructions, InferenceInstr: res.Inference, MACs: res.MACs,
+		InstrPerMAC: res.InstrPerMAC, Status: res.Status, Error: res.Error, ReproduceCommand: res.Reproduce, Dir: res.Dir}
+	switch res.Status {
+	case StatusOK:
+		row.Validated = fmt.Sprintf("%d/%d", res.Passed, res.Vectors)
+	case StatusMismatch:
+		row.Validated = fmt.Sprintf("MISMATCH %d/%d", res.Passed, res.Vectors)
+	case StatusNoFit:
+		row.Validated = "does not fit"
+	default:
+		row.Validated = "FAILED"
+	}
+	return row
+}
+
+func baselineRow(b Baseline, res *Result) Row {
+	row := Row{Model: res.Model, Backend: b.Variant, Target: b.Target, Baseline: true, Source: b.Source,
+		ROM: b.ROM(), ROMCode: -1, ROMWeights: -1, RAM: b.RAM(), Arena: b.Arena, Stack: -1, StaticRAM: -1,
+		InitInstr: b.Setup, InferenceInstr: b.Invoke, MACs: res.MACs}
+	if b.Invoke > 0 && res.MACs > 0 {
+		row.InstrPerMAC = float64(b.Invoke) / float64(res.MACs)
+	}
+	return row
+}
+
+// columns of the terminal table, Markdown and CSV.
+var columns = []string{"model", "backend", "target", "config", "rom_total", "rom_code", "rom_weights",
+	"ram_total", "ram_arena", "ram_stack", "static_ram", "init_instructions", "inference_instructions",
+	"instructions_per_mac", "validated"}
+
+func num(v int64) string {
+	if v < 0 {
+		return "—"
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+func (row Row) cells(human bool) []string {
+	n := num
+	if !human {
+		n = func(v int64) string {
+			if v < 0 {
+				return ""
+			}
+			return strconv.FormatInt(v, 10)
+		}
+	}
+	ipm := ""
+	if row.InstrPerMAC > 0 {
+		ipm = strconv.FormatFloat(row.InstrPerMAC, 'f', 2, 64)
+	} else if human {
+		ipm = "—"
+	}
+	validated := row.Validated
+	if row.Baseline && human {
+		validated = "(baseline)"
+	}
+	return []string{row.Model, row.Backend, row.Target, row.Config, n(row.ROM), n(row.ROMCode), n(row.ROMWeights),
+		n(row.RAM), n(row.Arena), n(row.Stack), n(row.StaticRAM), n(row.InitInstr), n(row.InferenceInstr), ipm, validated}
+}
+
+// WriteTable prints the rows and comparisons for a terminal.
+func (r *Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	header := []string{"model", "backend", "target", "config", "ROM", "code", "weights", "RAM", "arena", "stack",
+		"static RAM", "init instr", "inference instr", "instr/MAC", "validated"}
+	fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
+	for _, row := range r.Rows {
+		fmt.Fprintln(tw, strings.Join(row.cells(true), "\t")+"\t")
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Comparisons) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "model\ttarget\tbackend\tvs\tROM ×\tRAM ×\tarena ×\tinit ×\tinference ×\t")
+		for _, c := range r.Comparisons {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.Model, c.Target, c.Backend, c.Baseline,
+				ratioText(c.ROM), ratioText(c.RAM), ratioText(c.Arena), ratioText(c.Init), ratioText(c.Inference))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	for _, row := range r.Rows {
+		if row.Baseline || row.Status == StatusOK {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s %s %s: %s\n  %s\n  reproduce: %s\n", row.Model, row.Backend, row.Target, row.Validated,
+			strings.ReplaceAll(row.Error, "\n", "\n  "), row.ReproduceCommand)
+	}
+	return nil
+}
+
+func ratioText(x float64) string {
+	switch {
+	case x < 0:
+		return "—"
+	case x == 0:
+		return "0"
+	case x < 0.01:
+		return strconv.FormatFloat(x, 'e', 1, 64)
+	}
+	return strconv.FormatFloat(x, 'f', 3, 64)
+}
+
+// WriteMarkdown writes the rows and comparisons as Markdown tables.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	fmt.Fprintf(w, "# tinygen bench\n\n")
+	header := []string{"model", "backend", "target", "config", "ROM", "code", "weights", "RAM", "arena", "stack",
+		"static RAM", "init instr", "inference instr", "instr/MAC", "validated"}
+	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
+	for _, row := range r.Rows {
+		cells := row.cells(true)
+		for i, c := range cells {
+			cells[i] = strings.ReplaceAll(c, "|", `\|`)
+		}
+		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+	}
+	if len(r.Comparisons) > 0 {
+		fmt.Fprintf(w, "\nRatios tinygen ÷ baseline (below 1: tinygen is smaller or faster):\n\n")
+		fmt.Fprintf(w, "| model | target | backend | vs | ROM × | RAM × | arena × | init × | inference × |\n|---|---|---|---|---|---|---|---|---|\n")
+		for _, c := range r.Comparisons {
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.Model, c.Target, c.Backend, c.Baseline,
+				ratioText(c.ROM), ratioText(c.RAM), ratioText(c.Arena), ratioText(c.Init), ratioText(c.Inference))
+		}
+	}
+	fmt.Fprintf(w, "\nWall time of the matrix: %.1f s. ROM excludes the test vectors; RAM is static data without the stack; "+
+		"stack is the measured high-water mark; static RAM = arena + stack + other RAM; inference instr counts vector 1.\n", r.Seconds)
+	return nil
+}
+
+// WriteCSV writes one CSV row per report row.
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(append(append([]string{}, columns...), "baseline", "source", "status", "error")); err != nil {
+		return err
+	}
+	for _, row := range r.Rows {
+		rec := append(row.cells(false), strconv.FormatBool(row.Baseline), row.Source, string(row.Status), row.Error)
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteJSON writes the results, matched baselines and comparisons.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// Failed reports whether any run did not validate.
+func (r *Report) Failed() bool {
+	for _, res := range r.Results {
+		if !res.Validated() {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,347 @@
+// Package project turns the files an emitter wrote into a project for one
+// target: today the benchmark firmware that `tinygen bench` builds and runs
+// (the generated model, the target's startup code, linker script and board
+// support, and a harness with the test vectors); Arduino sketches, CMake
+// and Zephyr modules fit the same shape.
+package project
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/tinygen/tinygen/targets"
+)
+
+// File is one file of a project.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Vector is one set of inputs with the outputs expected from them, each
+// the raw bytes of a tensor.
+type Vector struct {
+	Inputs  [][]byte
+	Outputs [][]byte
+}
+
+// Harness describes the benchmark main program of a generated model.
+type Harness struct {
+	// Model is the generated model's C prefix (kws in kws_run, KWS_...).
+	Model string
+	// Inputs and Outputs are the byte sizes of the model's tensors, in
+	// order.
+	Inputs, Outputs []int
+	// FloatOutputs marks float32 outputs, compared within RTol/ATol; all
+	// others must match byte for byte.
+	FloatOutputs []bool
+	RTol, ATol   float32
+	// CallerArena means <m>_run takes the arena as its third argument;
+	// the harness then declares ArenaSize bytes aligned to ArenaAlign.
+	CallerArena           bool
+	ArenaSize, ArenaAlign int
+	// Vectors are run in order, one inference each.
+	Vectors []Vector
+}
+
+// Result-line protocol, documented in docs/bench-protocol.md.
+const (
+	// ResultPrefix starts the one machine-readable result line.
+	ResultPrefix = "TINYGEN-RESULT"
+	// MismatchPrefix starts a line that describes a wrong output.
+	MismatchPrefix = "TINYGEN-MISMATCH"
+	// Sentinel is the last line a complete run prints.
+	Sentinel = "TINYGEN-END"
+)
+
+// MainFile is the name of the harness source.
+const MainFile = "tg_bench_main.c"
+
+// Check validates the harness description.
+func (h *Harness) Check() error {
+	if h.Model == "" {
+		return fmt.Errorf("project: harness without a model name")
+	}
+	if len(h.Inputs) == 0 || len(h.Outputs) == 0 {
+		return fmt.Errorf("project: model %s needs at least one input and one output", h.Model)
+	}
+	if len(h.FloatOutputs) != 0 && len(h.FloatOutputs) != len(h.Outputs) {
+		return fmt.Errorf("project: %d float flags for %d outputs", len(h.FloatOutputs), len(h.Outputs))
+	}
+	if len(h.Vectors) == 0 {
+		return fmt.Errorf("project: model %s has no test vectors", h.Model)
+	}
+	for i, v := range h.Vectors {
+		if len(v.Inputs) != len(h.Inputs) || len(v.Outputs) != len(h.Outputs) {
+			return fmt.Errorf("project: vector %d has %d inputs and %d outputs, the model %d and %d",
+				i, len(v.Inputs), len(v.Outputs), len(h.Inputs), len(h.Outputs))
+		}
+		for k, b := range v.Inputs {
+			if len(b) != h.Inputs[k] {
+				return fmt.Errorf("project: vector %d input %d has %d bytes, want %d", i, k, len(b), h.Inputs[k])
+			}
+		}
+		for k, b := range v.Outputs {
+			if len(b) != h.Outputs[k] {
+				return fmt.Errorf("project: vector %d output %d has %d bytes, want %d", i, k, len(b), h.Outputs[k])
+			}
+			if h.isFloat(k) && len(b)%4 != 0 {
+				return fmt.Errorf("project: float output %d has %d bytes, not a multiple of 4", k, len(b))
+			}
+		}
+	}
+	if h.CallerArena && h.ArenaAlign < 1 {
+		return fmt.Errorf("project: caller arena needs a positive alignment")
+	}
+	return nil
+}
+
+func (h *Harness) isFloat(k int) bool { return k < len(h.FloatOutputs) && h.FloatOutputs[k] }
+
+// Bench returns the benchmark firmware project of a generated model for a
+// target: the model's files, the target's support files and linker script
+// (targets.LinkerScriptName; the host target has none) and the harness. The model's files
+// must not collide with the target's or the harness's.
+func Bench(t *targets.Target, model []File, h Harness) ([]File, error) {
+	if err := h.Check(); err != nil {
+		return nil, err
+	}
+	support, err := t.SupportFiles()
+	if err != nil {
+		return nil, err
+	}
+	files := append([]File{}, model...)
+	for _, f := range support {
+		files = append(files, File{Name: f.Name, Data: f.Data})
+	}
+	if t.Arch != "host" {
+		script, err := t.LinkerScript()
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Name: targets.LinkerScriptName, Data: []byte(script)})
+	}
+	files = append(files, File{Name: MainFile, Data: h.MainC()})
+	seen := map[string]bool{}
+	for _, f := range files {
+		if seen[f.Name] {
+			return nil, fmt.Errorf("project: two files named %s (a model named like a support file?)", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	return files, nil
+}
+
+// MainC renders the harness. It runs an empty initialisation region (the
+// AOT code has nothing to initialise), then, for every vector, copies the
+// inputs in, runs one inference between tg_bench_begin and tg_bench_end,
+// and compares the outputs with the expected bytes (float32 outputs
+// within |got - want| <= ATol + RTol·|want|). It prints a
+// TINYGEN-MISMATCH line for the first wrong element of each wrong output,
+// then one TINYGEN-RESULT line and TINYGEN-END, and returns 0 when every
+// vector passed, 1 otherwise (2 when <m>_run reports an error).
+func (h *Harness) MainC() []byte {
+	var b bytes.Buffer
+	up := strings.ToUpper(h.Model)
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	w("/* Code generated by tinygen. DO NOT EDIT.\n")
+	w(" * %s: benchmark harness for %s (%d vectors). Protocol: docs/bench-protocol.md.\n", MainFile, h.Model, len(h.Vectors))
+	w(" * Test vectors live in the .testdata section, outside the measured ROM. */\n")
+	w("#include <stddef.h>\n#include <stdint.h>\n\n#include \"tg_board.h\"\n#include \"%s.h\"\n\n", h.Model)
+	w("#define NUM_VECTORS %d\n\n", len(h.Vectors))
+	for i, v := range h.Vectors {
+		for k, in := range v.Inputs {
+			byteArray(&b, fmt.Sprintf("vec%d_in%d", i, k), in)
+		}
+		for k, out := range v.Outputs {
+			byteArray(&b, fmt.Sprintf("vec%d_out%d", i, k), out)
+		}
+	}
+	for k := range h.Inputs {
+		w("static const uint8_t *const inputs%d[NUM_VECTORS] = {", k)
+		for i := range h.Vectors {
+			if i > 0 {
+				w(", ")
+			}
+			w("vec%d_in%d", i, k)
+		}
+		w("};\n")
+	}
+	for k := range h.Outputs {
+		w("static const uint8_t *const outputs%d[NUM_VECTORS] = {", k)
+		for i := range h.Vectors {
+			if i > 0 {
+				w(", ")
+			}
+			w("vec%d_out%d", i, k)
+		}
+		w("};\n")
+	}
+	w("\nstatic %s_input_t in;\nstatic %s_output_t out;\n", h.Model, h.Model)
+	if h.CallerArena {
+		w("static uint8_t arena[%d] __attribute__((aligned(%d)));\n", max(h.ArenaSize, 1), h.ArenaAlign)
+	}
+	b.WriteString(baseHelpers)
+	anyFloat, anyBytes := false, false
+	for k := range h.Outputs {
+		if h.isFloat(k) {
+			anyFloat = true
+		} else {
+			anyBytes = true
+		}
+	}
+	if anyBytes {
+		b.WriteString(checkBytesC)
+	}
+	if anyFloat {
+		b.WriteString(checkF32C)
+	}
+	w("\nint main(void) {\n")
+	w("  uint32_t v, passed = 0;\n  int status = 0;\n\n")
+	w("  /* Region 0: initialisation. The AOT model has nothing to initialise. */\n")
+	w("  tg_bench_begin();\n  tg_bench_end();\n\n")
+	w("  for (v = 0; v < NUM_VECTORS; v++) {\n    int rc, ok = 1;\n")
+	for k := range h.Inputs {
+		w("    copy_bytes(%s_INPUT%d_DATA(&in), inputs%d[v], %s_INPUT%d_BYTES);\n", up, k, k, up, k)
+	}
+	w("    /* Region v+1: one inference. */\n    tg_bench_begin();\n")
+	if h.CallerArena {
+		w("    rc = %s_run(&in, &out, arena);\n", h.Model)
+	} else {
+		w("    rc = %s_run(&in, &out);\n", h.Model)
+	}
+	w("    tg_bench_end();\n")
+	w("    if (rc != %s_OK) {\n      put_kv(\"%s vector=\", v);\n      put_kv(\" run_status=\", (uint32_t)rc);\n      tg_board_puts(\"\\n\");\n      status = 2;\n      continue;\n    }\n", up, MismatchPrefix)
+	for k := range h.Outputs {
+		if h.isFloat(k) {
+			w("    ok &= check_f32(v, %d, (const uint8_t *)%s_OUTPUT%d_DATA(&out), outputs%d[v], %s_OUTPUT%d_BYTES / 4);\n", k, up, k, k, up, k)
+		} else {
+			w("    ok &= check_bytes(v, %d, (const uint8_t *)%s_OUTPUT%d_DATA(&out), outputs%d[v], %s_OUTPUT%d_BYTES);\n", k, up, k, k, up, k)
+		}
+	}
+	w("    passed += (uint32_t)ok;\n  }\n\n")
+	w("  put_kv(\"%s vectors=\", NUM_VECTORS);\n", ResultPrefix)
+	w("  put_kv(\" passed=\", passed);\n")
+	w("  put_kv(\" stack_bytes=\", tg_board_stack_used());\n")
+	w("  tg_board_puts(\"\\n%s\\n\");\n", Sentinel)
+	w("  if (status == 0 && passed != NUM_VECTORS) {\n    status = 1;\n  }\n  return status;\n}\n")
+	out := b.Bytes()
+	out = bytes.ReplaceAll(out, []byte("@RTOL@"), []byte(floatLit(h.RTol)))
+	out = bytes.ReplaceAll(out, []byte("@ATOL@"), []byte(floatLit(h.ATol)))
+	return out
+}
+
+func floatLit(f float32) string {
+	s := fmt.Sprintf("%g", f)
+	if !strings.ContainsAny(s, ".e") {
+		s += ".0"
+	}
+	return s + "f"
+}
+
+// byteArray writes one test-data array.
+func byteArray(b *bytes.Buffer, name string, data []byte) {
+	fmt.Fprintf(b, "TG_TESTDATA static const uint8_t %s[%d] = {", name, max(len(data), 1))
+	if len(data) == 0 {
+		b.WriteString("0")
+	}
+	for i, x := range data {
+		if i%24 == 0 {
+			b.WriteString("\n ")
+		}
+		fmt.Fprintf(b, " %d,", x)
+	}
+	b.WriteString("\n};\n")
+}
+
+// baseHelpers are the harness's static functions for copying and number
+// printing, without libc; checkBytesC and checkF32C check outputs.
+const baseHelpers = `
+static void copy_bytes(void *dst, const void *src, size_t n) {
+  uint8_t *d = (uint8_t *)dst;
+  const uint8_t *s = (const uint8_t *)src;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    d[i] = s[i];
+  }
+}
+
+/* put_kv prints a label and an unsigned decimal number. */
+static void put_kv(const char *label, uint32_t value) {
+  char buf[11];
+  int i = 10;
+  buf[10] = '\0';
+  do {
+    buf[--i] = (char)('0' + value % 10u);
+    value /= 10u;
+  } while (value != 0u && i > 0);
+  tg_board_puts(label);
+  tg_board_puts(&buf[i]);
+}
+
+static void mismatch(uint32_t v, uint32_t k, uint32_t index, uint32_t got, uint32_t want) {
+  put_kv("` + MismatchPrefix + ` vector=", v);
+  put_kv(" output=", k);
+  put_kv(" index=", index);
+  put_kv(" got=", got);
+  put_kv(" want=", want);
+  tg_board_puts("\n");
+}
+`
+
+const checkBytesC = `
+/* check_bytes requires got to equal want byte for byte. */
+static int check_bytes(uint32_t v, uint32_t k, const uint8_t *got, const uint8_t *want, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    if (got[i] != want[i]) {
+      mismatch(v, k, (uint32_t)i, got[i], want[i]);
+      return 0;
+    }
+  }
+  return 1;
+}
+`
+
+const checkF32C = `
+static float load_f32(const uint8_t *p) {
+  union {
+    uint32_t u;
+    float f;
+  } x;
+  x.u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+  return x.f;
+}
+
+/* check_f32 requires |got - want| <= ATOL + RTOL * |want| per element (and
+ * NaN where want is NaN); got is in memory order, want little-endian. */
+static int check_f32(uint32_t v, uint32_t k, const uint8_t *got, const uint8_t *want, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    float g, e, d, tol;
+    uint32_t gbits = 0;
+    size_t j;
+    copy_bytes(&g, got + 4 * i, 4);
+    e = load_f32(want + 4 * i);
+    for (j = 0; j < 4; j++) {
+      gbits |= (uint32_t)got[4 * i + j] << (8 * j);
+    }
+    if (e != e) {
+      if (g == g) {
+        mismatch(v, k, (uint32_t)i, gbits, 0x7fc00000u);
+        return 0;
+      }
+      continue;
+    }
+    d = g > e ? g - e : e - g;
+    tol = @ATOL@ + @RTOL@ * (e > 0.0f ? e : -e);
+    if (!(d <= tol)) {
+      mismatch(v, k, (uint32_t)i, gbits, (uint32_t)want[4 * i] | (uint32_t)want[4 * i + 1] << 8 |
+                                              (uint32_t)want[4 * i + 2] << 16 | (uint32_t)want[4 * i + 3] << 24);
+      return 0;
+    }
+  }
+  return 1;
+}
+`
