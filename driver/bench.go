@@ -94,6 +94,33 @@ func DefaultBenchModels() []string {
 	return models
 }
 
+// CheckBenchOptions validates the targets, backends and settings of a
+// matrix without loading any model.
+func CheckBenchOptions(opts BenchOptions) error {
+	for _, name := range opts.Targets {
+		if _, err := targets.Get(name); err != nil {
+			return err
+		}
+	}
+	for _, b := range opts.Backends {
+		if err := checkBackend(b); err != nil {
+			return err
+		}
+	}
+	_, err := configMatrix(opts.Config)
+	return err
+}
+
+func checkBackend(b string) error {
+	switch b {
+	case "aot":
+		return nil
+	case "interp":
+		return fmt.Errorf("backend interp: the interpreter-mode runtime is not part of tinygen yet; use --backend aot")
+	}
+	return fmt.Errorf("unknown backend %q (have %s)", b, strings.Join(Backends(), ", "))
+}
+
 // BenchJobs loads the models and generates one firmware project per model,
 // backend, target and configuration, in Results. It fails on the first
 // model or setting it cannot handle, naming it.
@@ -116,12 +143,8 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 		tgts = append(tgts, t)
 	}
 	for _, b := range opts.Backends {
-		switch b {
-		case "aot":
-		case "interp":
-			return nil, fmt.Errorf("backend interp: the interpreter-mode runtime is not part of tinygen yet; use --backend aot")
-		default:
-			return nil, fmt.Errorf("unknown backend %q (have %s)", b, strings.Join(Backends(), ", "))
+		if err := checkBackend(b); err != nil {
+			return nil, err
 		}
 	}
 	configs, err := configMatrix(opts.Config)

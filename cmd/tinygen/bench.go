@@ -116,10 +116,13 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 		jobs = []*bench.Job{{ID: id, Model: name, Backend: "elf", Target: t, Dir: filepath.Join(results, id), ELF: f.elf,
 			MACs: f.macs, Timeout: f.timeout}}
 	} else {
+		opts := driver.BenchOptions{Models: models, Targets: f.targets, Backends: f.backends,
+			Config: f.config, Vectors: f.vectors, Results: results, Timeout: f.timeout, Generator: driver.Generator(version)}
+		if err := driver.CheckBenchOptions(opts); err != nil {
+			return usageError{err}
+		}
 		var err error
-		jobs, err = driver.BenchJobs(driver.BenchOptions{Models: models, Targets: f.targets, Backends: f.backends,
-			Config: f.config, Vectors: f.vectors, Results: results, Timeout: f.timeout, Generator: driver.Generator(version)})
-		if err != nil {
+		if jobs, err = driver.BenchJobs(opts); err != nil {
 			return err
 		}
 	}
