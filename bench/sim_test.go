@@ -228,3 +228,27 @@ func TestMeasureForeignELF(t *testing.T) {
 		t.Errorf("foreign run %+v, built %+v", r, built)
 	}
 }
+
+// TestGoldenOnSimulators runs every shared golden model with all its
+// vectors on Cortex-M4 and RV32IMC: every output must match (int8 byte for
+// byte, float32 within the golden tolerance, with picolibc's libm and,
+// on RV32IMC, soft float).
+func TestGoldenOnSimulators(t *testing.T) {
+	shared.Require(t)
+	requireQEMUTargets(t)
+	if testing.Short() {
+		t.Skip("the golden matrix takes about 40 s; skipped with -short")
+	}
+	models := driver.DefaultBenchModels()[1:]
+	if len(models) == 0 {
+		t.Fatal("no golden models")
+	}
+	res := (&bench.Runner{Workers: 2, CacheDir: t.TempDir()}).Run(context.Background(),
+		jobs(t, driver.BenchOptions{Models: models, Targets: []string{"cortex-m4", "rv32imc"}}))
+	for _, r := range res {
+		if !r.Validated() {
+			t.Errorf("%s: %s %d/%d: %s", r.ID, r.Status, r.Passed, r.Vectors, r.Error)
+		}
+	}
+	t.Logf("%d runs validated", len(res))
+}
