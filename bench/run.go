@@ -143,17 +143,8 @@ func (r *Runner) simulateQEMU(ctx context.Context, j *Job, elfPath string, timeo
 		args = append(args, qemuplugin.Args(so, begin, end, "counts.txt")...)
 		s.counter = "qemu-plugin"
 	}
-	sc.add(sim, args...)
-	s.command = toolchain.CommandLine(sim, args...)
 	os.Remove(countsFile)
-	res, err := toolchain.Run(ctx, timeout, filepath.Dir(elfPath), nil, sim, args...)
-	s.stdout, s.stderr = res.Stdout, res.Stderr
-	writeLog(filepath.Dir(elfPath), s.command, res, err)
-	var exit *toolchain.ExitError
-	switch {
-	case errors.As(err, &exit):
-		s.status = exit.Status
-	case err != nil:
+	if err := s.run(ctx, timeout, filepath.Dir(elfPath), sc, sim, args...); err != nil {
 		return s, err
 	}
 	if s.counter != "" {
@@ -182,16 +173,7 @@ func (r *Runner) simulateHost(ctx context.Context, j *Job, elfPath string, timeo
 		name = valgrind
 		s.counter = "callgrind"
 	}
-	sc.add(name, args...)
-	s.command = toolchain.CommandLine(name, args...)
-	res, err := toolchain.Run(ctx, timeout, dir, nil, name, args...)
-	s.stdout, s.stderr = res.Stdout, res.Stderr
-	writeLog(dir, s.command, res, err)
-	var exit *toolchain.ExitError
-	switch {
-	case errors.As(err, &exit):
-		s.status = exit.Status
-	case err != nil:
+	if err := s.run(ctx, timeout, dir, sc, name, args...); err != nil {
 		return s, err
 	}
 	if s.counter == "callgrind" {
@@ -202,6 +184,23 @@ func (r *Runner) simulateHost(ctx context.Context, j *Job, elfPath string, timeo
 		s.regions = subtractOverhead(regions)
 	}
 	return s, nil
+}
+
+// run runs the simulator (or the native binary) in dir, records the
+// command in the script and the log, and keeps its output and exit
+// status; only a failure to run at all (or a time-out) is an error.
+func (s *simulation) run(ctx context.Context, timeout time.Duration, dir string, sc *script, name string, args ...string) error {
+	sc.add(name, args...)
+	s.command = toolchain.CommandLine(name, args...)
+	res, err := toolchain.Run(ctx, timeout, dir, nil, name, args...)
+	s.stdout, s.stderr = res.Stdout, res.Stderr
+	writeLog(dir, s.command, res, err)
+	var exit *toolchain.ExitError
+	if errors.As(err, &exit) {
+		s.status = exit.Status
+		return nil
+	}
+	return err
 }
 
 // readCallgrindDumps reads the totals of callgrind/out.1, out.2, … (one

@@ -525,3 +525,18 @@ func countLine(lines []string, line string) int {
 	}
 	return n
 }
+
+// FuzzParseCounts feeds the result-file parser garbled files: it must
+// return counts or an error, never panic.
+func FuzzParseCounts(f *testing.F) {
+	f.Add([]byte("insncount 1\nregion 0 12\nregion 1 40\ntotal 100\nend\n"))
+	f.Add([]byte("insncount 1\nregion 0 12\nunterminated 1\nwarning unmatched_end 2\ntotal 100\nend\n"))
+	f.Add([]byte("insncount 1\nregion 0 99999999999999999999999\ntotal 1\nend\n"))
+	f.Add([]byte("end\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := parseCounts(data)
+		if err == nil && uint64(len(c.Regions)) > uint64(len(data)) {
+			t.Fatalf("%d regions from %d bytes", len(c.Regions), len(data))
+		}
+	})
+}
