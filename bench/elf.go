@@ -18,8 +18,8 @@ type Attribution struct {
 	// holds the schedule and its parameters, kws_weights.c the weights,
 	// and kws_arena is the static arena.
 	Prefix string
-	// ArenaSymbol names the arena when it is not <Prefix>_arena (the
-	// harness's "arena" with a caller-supplied arena).
+	// ArenaSymbol names the arena when it is not <Prefix>_arena (a
+	// foreign firmware's, say).
 	ArenaSymbol string
 }
 
@@ -79,10 +79,7 @@ func MeasureELF(elfPath string, at Attribution) (Memory, error) {
 		arenaName = at.Prefix + "_arena"
 	}
 	var weightsBySymbol int64
-	m.RAMArena = -1
-	if arenaName == "" {
-		m.RAMArena = 0
-	}
+	m.RAMArena = -1 // unknown until the arena symbol is found
 	for _, s := range syms {
 		typ := elf.ST_TYPE(s.Info)
 		if typ == elf.STT_FILE {
@@ -116,11 +113,15 @@ func MeasureELF(elfPath string, at Attribution) (Memory, error) {
 			m.ROMRuntime += int64(s.Size)
 		}
 	}
-	m.ROMWeights = weightsBySymbol
-	if haveStart && haveEnd && weightsEnd >= weightsStart && weightsEnd > weightsStart {
+	switch {
+	case haveStart && haveEnd && weightsEnd > weightsStart:
 		m.ROMWeights = int64(weightsEnd - weightsStart)
+	case at.Prefix != "":
+		m.ROMWeights = weightsBySymbol
+	default:
+		m.ROMWeights = -1 // a foreign firmware: no way to tell
 	}
-	m.ROMOther = m.ROM - m.ROMWeights - m.ROMModel - m.ROMKernels - m.ROMRuntime
+	m.ROMOther = m.ROM - max(m.ROMWeights, 0) - m.ROMModel - m.ROMKernels - m.ROMRuntime
 	if m.RAMArena >= 0 {
 		m.RAMOther = m.RAM - m.RAMArena
 	} else {

@@ -169,7 +169,7 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 					if err != nil {
 						return nil, fmt.Errorf("%s on %s: %w", bm.name, t.Name, err)
 					}
-					id := SanitizeName(strings.Join([]string{bm.name, backend, t.Name, configText(cfg)}, "-"))
+					id := RunID(bm.name, backend, t.Name, configText(cfg))
 					for base, n := id, 2; ids[id]; n++ {
 						id = fmt.Sprintf("%s_%d", base, n)
 					}
@@ -185,6 +185,25 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 		}
 	}
 	return jobs, nil
+}
+
+// RunID names a run's folder: model-backend-target[-config], with every
+// byte other than letters, digits, '.', '_' and '-' replaced by '_' (the
+// config's '=' and ',' included).
+func RunID(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '_', r == '-':
+			return r
+		}
+		return '_'
+	}, strings.Join(kept, "-"))
 }
 
 func totalMACs(g *ir.Graph) int64 {

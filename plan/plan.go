@@ -511,11 +511,11 @@ func Build(g *ir.Graph, opts Options) (*Plan, error) {
 		LowerBound: LowerBound(pb.Requests, align), root: pb.root}
 	if name == Best {
 		var bestOffsets []int
-		for _, pl := range Planners() {
+		for k, pl := range Planners() {
 			offs := pl.Place(pb.Requests, align)
 			size := Extent(pb.Requests, offs, align)
 			p.Results = append(p.Results, Result{Planner: pl.Name, Size: size})
-			if bestOffsets == nil || size < p.Size {
+			if k == 0 || size < p.Size {
 				bestOffsets, p.Size, p.Planner = offs, size, pl.Name
 			}
 		}

@@ -180,7 +180,9 @@ func (h *Harness) MainC() []byte {
 	}
 	w("\nstatic %s_input_t in;\nstatic %s_output_t out;\n", h.Model, h.Model)
 	if h.CallerArena {
-		w("static uint8_t arena[%d] __attribute__((aligned(%d)));\n", max(h.ArenaSize, 1), h.ArenaAlign)
+		// Named like the static arena of the generated code, so that size
+		// reports find it either way.
+		w("static uint8_t %s_arena[%d] __attribute__((aligned(%d)));\n", h.Model, max(h.ArenaSize, 1), h.ArenaAlign)
 	}
 	b.WriteString(baseHelpers)
 	anyFloat, anyBytes := false, false
@@ -207,7 +209,7 @@ func (h *Harness) MainC() []byte {
 	}
 	w("    /* Region v+1: one inference. */\n    tg_bench_begin();\n")
 	if h.CallerArena {
-		w("    rc = %s_run(&in, &out, arena);\n", h.Model)
+		w("    rc = %s_run(&in, &out, %s_arena);\n", h.Model, h.Model)
 	} else {
 		w("    rc = %s_run(&in, &out);\n", h.Model)
 	}

@@ -112,7 +112,7 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 		if name == "" {
 			name = strings.TrimSuffix(filepath.Base(f.elf), filepath.Ext(f.elf))
 		}
-		id := driver.SanitizeName(name + "-" + t.Name)
+		id := driver.RunID(name, "elf", t.Name)
 		jobs = []*bench.Job{{ID: id, Model: name, Backend: "elf", Target: t, Dir: filepath.Join(results, id), ELF: f.elf,
 			MACs: f.macs, Timeout: f.timeout}}
 	} else {
