@@ -59,6 +59,10 @@ type Job struct {
 	MACs int64
 	// Vectors is the number of inferences the firmware runs.
 	Vectors int
+	// Reference says where the expected outputs come from: "golden"
+	// (vectors produced by TFLM), "eval" (tinygen's evaluator, for models
+	// without golden vectors) or "" (a foreign firmware checks itself).
+	Reference string
 	// Timeout bounds the simulator run (DefaultTimeout if 0).
 	Timeout time.Duration
 }
@@ -161,9 +165,10 @@ type Result struct {
 	MACs        int64   `json:"macs"`
 	InstrPerMAC float64 `json:"instructions_per_mac"`
 	// Vectors and Passed count the inferences and those whose outputs
-	// matched.
-	Vectors int `json:"vectors"`
-	Passed  int `json:"passed"`
+	// matched Reference.
+	Vectors   int    `json:"vectors"`
+	Passed    int    `json:"passed"`
+	Reference string `json:"reference,omitempty"`
 	// Dir holds the run's artefacts; Reproduce is the one command that
 	// rebuilds and reruns it.
 	Dir       string `json:"dir"`
@@ -184,7 +189,7 @@ func newResult(j *Job) *Result {
 		Config: j.ConfigString(), Memory: Memory{ROM: -1, ROMWeights: -1, ROMModel: -1, ROMKernels: -1, ROMRuntime: -1,
 			ROMOther: -1, RAM: -1, RAMArena: -1, RAMOther: -1, StackReserved: -1, TestData: -1},
 		StackUsed: -1, StaticRAM: -1, InitInstructions: -1, Inference: -1, MACs: j.MACs, Dir: j.Dir,
-		Aliases: j.Aliases, Reproduce: "sh " + filepath.Join(j.Dir, "run.sh")}
+		Aliases: j.Aliases, Reference: j.Reference, Reproduce: "sh " + filepath.Join(j.Dir, "run.sh")}
 }
 
 // FitError says a firmware does not fit a memory region of its target.

@@ -115,6 +115,9 @@ func resultRow(res *Result) Row {
 	switch res.Status {
 	case StatusOK:
 		row.Validated = fmt.Sprintf("%d/%d", res.Passed, res.Vectors)
+		if res.Reference == "eval" {
+			row.Validated += " vs eval"
+		}
 	case StatusMismatch:
 		row.Validated = fmt.Sprintf("MISMATCH %d/%d", res.Passed, res.Vectors)
 	case StatusNoFit:

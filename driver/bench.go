@@ -178,7 +178,7 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 						ID: id, Model: bm.name, ModelSHA256: bm.m.SHA256, Aliases: bm.aliases, Backend: backend,
 						Config: cfg.explicit, Target: t, Dir: filepath.Join(opts.Results, id), Files: fw,
 						CFlags: []string{"-" + cfg.values["opt"]}, Prefix: harness.Model, MACs: totalMACs(mp.Graph),
-						Vectors: len(bm.vectors), Timeout: opts.Timeout,
+						Vectors: len(bm.vectors), Reference: bm.ref, Timeout: opts.Timeout,
 					})
 				}
 			}
