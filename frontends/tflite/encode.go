@@ -44,7 +44,7 @@ func Encode(g *ir.Graph) (out []byte, err error) {
 		}
 	}()
 	b := flatbuffers.NewBuilder(int(e.dataBytes) + 1024*len(g.Tensors) + 4096)
-	b.FinishWithFileIdentifier(packModel(b, m), []byte(fileIdentifier))
+	b.FinishWithFileIdentifier(packFullModel(b, m), []byte(fileIdentifier))
 	return b.FinishedBytes(), nil
 }
 
@@ -52,46 +52,6 @@ func Encode(g *ir.Graph) (out []byte, err error) {
 // asks (Buffer.data has force_align: 16) and TFLite's converter writes it,
 // so runtimes that use weights in place can load them with wide accesses.
 const dataAlign = 16
-
-// packModel is schema.ModelT.Pack (the object API packs every child),
-// except that it writes buffer data aligned to dataAlign bytes, which the
-// generated Go code does not do (it aligns vectors to 4).
-func packModel(b *flatbuffers.Builder, m *schema.ModelT) flatbuffers.UOffsetT {
-	buffers := make([]flatbuffers.UOffsetT, len(m.Buffers))
-	for i, buf := range m.Buffers {
-		var data flatbuffers.UOffsetT
-		if buf.Data != nil {
-			// Pad so that the data (not its length word) starts on a
-			// dataAlign boundary; CreateByteVector then adds no padding.
-			b.Prep(dataAlign, len(buf.Data))
-			data = b.CreateByteVector(buf.Data)
-		}
-		schema.BufferStart(b)
-		if data != 0 {
-			schema.BufferAddData(b, data)
-		}
-		buffers[i] = schema.BufferEnd(b)
-	}
-	buffersVec := offsetVector(b, buffers)
-	codes := make([]flatbuffers.UOffsetT, len(m.OperatorCodes))
-	for i, oc := range m.OperatorCodes {
-		codes[i] = oc.Pack(b)
-	}
-	codesVec := offsetVector(b, codes)
-	subgraphs := make([]flatbuffers.UOffsetT, len(m.Subgraphs))
-	for i, sg := range m.Subgraphs {
-		subgraphs[i] = sg.Pack(b)
-	}
-	subgraphsVec := offsetVector(b, subgraphs)
-	desc := b.CreateString(m.Description)
-	schema.ModelStart(b)
-	schema.ModelAddVersion(b, m.Version)
-	schema.ModelAddOperatorCodes(b, codesVec)
-	schema.ModelAddSubgraphs(b, subgraphsVec)
-	schema.ModelAddDescription(b, desc)
-	schema.ModelAddBuffers(b, buffersVec)
-	return schema.ModelEnd(b)
-}
 
 // offsetVector writes a vector of table offsets.
 func offsetVector(b *flatbuffers.Builder, offs []flatbuffers.UOffsetT) flatbuffers.UOffsetT {

@@ -522,9 +522,10 @@ func packTables[T packer](b *flatbuffers.Builder, ts []T) flatbuffers.UOffsetT {
 	return offsetVector(b, offs)
 }
 
-// packFullModel is schema.ModelT.Pack except that buffer data is aligned
-// to dataAlign bytes (as packModel does for Encode), for every field of
-// the model.
+// packFullModel is schema.ModelT.Pack (every field of the model) except
+// that buffer data is aligned to dataAlign bytes, which the generated Go
+// code does not do (it aligns vectors to 4). Encode and WithOfflinePlan
+// both pack with it.
 func packFullModel(b *flatbuffers.Builder, m *schema.ModelT) flatbuffers.UOffsetT {
 	var buffersVec flatbuffers.UOffsetT
 	if m.Buffers != nil {
