@@ -32,11 +32,18 @@ type Row struct {
 // Comparison is a tinygen run beside a baseline of the same model and
 // target.
 type Comparison struct {
-	Model, Target, Backend, Config string
-	Baseline                       string // the baseline's variant
+	Model    string `json:"model"`
+	Target   string `json:"target"`
+	Backend  string `json:"backend"`
+	Config   string `json:"config"`
+	Baseline string `json:"baseline"` // the baseline's variant
 	// ROM, RAM, Arena, Init and Inference are tinygen ÷ baseline (-1 when
 	// either side is unknown).
-	ROM, RAM, Arena, Init, Inference float64
+	ROM       float64 `json:"rom_ratio"`
+	RAM       float64 `json:"ram_ratio"`
+	Arena     float64 `json:"arena_ratio"`
+	Init      float64 `json:"init_ratio"`
+	Inference float64 `json:"inference_ratio"`
 }
 
 // Report is a bench invocation's results.
