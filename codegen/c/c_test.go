@@ -174,35 +174,13 @@ func TestHostMatchesEval(t *testing.T) {
 				t.Fatal(err)
 			}
 			vectors := randomInputs(g, 16, 1)
-			var want [][][]byte
-			for _, v := range vectors {
-				o, err := e.Run(v)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want = append(want, o)
-			}
-			var outSizes []int
-			for _, o := range g.Outputs {
-				outSizes = append(outSizes, o.NumBytes())
-			}
+			want, outSizes := expected(t, e, g, vectors)
 			for i, cc := range ccs {
 				arena := cgen.StaticArena
 				if i%2 == 1 {
 					arena = cgen.CallerArena
 				}
-				dir := t.TempDir()
-				writeAll(t, dir, generate(t, g, cgen.Options{HostMain: true, Arena: arena}))
-				files, err := hostcc.CFiles(dir)
-				if err != nil {
-					t.Fatal(err)
-				}
-				bin := filepath.Join(dir, "model")
-				ctx := context.Background()
-				if err := hostcc.Link(ctx, cc, dir, bin, files, append(hostcc.WarningFlags, hostcc.SanitizerFlags...)...); err != nil {
-					t.Fatalf("%s: %v", filepath.Base(cc), err)
-				}
-				got, err := hostcc.RunVectors(ctx, bin, vectors, outSizes)
+				got, err := buildAndRun(t, cc, g, arena, vectors, outSizes)
 				if err != nil {
 					t.Fatalf("%s: %v", filepath.Base(cc), err)
 				}
@@ -222,6 +200,42 @@ func TestHostMatchesEval(t *testing.T) {
 			}
 		})
 	}
+}
+
+// expected runs the evaluator on every vector and returns the outputs and
+// the output sizes in bytes.
+func expected(t *testing.T, e *eval.Evaluator, g *ir.Graph, vectors [][][]byte) ([][][]byte, []int) {
+	t.Helper()
+	var want [][][]byte
+	for _, v := range vectors {
+		o, err := e.Run(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, o)
+	}
+	var outSizes []int
+	for _, o := range g.Outputs {
+		outSizes = append(outSizes, o.NumBytes())
+	}
+	return want, outSizes
+}
+
+// buildAndRun generates g's C with the host harness and the given arena
+// mode, builds it with cc under the sanitizers and runs the vectors.
+func buildAndRun(t *testing.T, cc string, g *ir.Graph, arena cgen.ArenaMode, vectors [][][]byte, outSizes []int) ([][][]byte, error) {
+	dir := t.TempDir()
+	writeAll(t, dir, generate(t, g, cgen.Options{HostMain: true, Arena: arena}))
+	files, err := hostcc.CFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(dir, "model")
+	ctx := context.Background()
+	if err := hostcc.Link(ctx, cc, dir, bin, files, append(append([]string{}, hostcc.WarningFlags...), hostcc.SanitizerFlags...)...); err != nil {
+		return nil, err
+	}
+	return hostcc.RunVectors(ctx, bin, vectors, outSizes)
 }
 
 // TestDeterministic generates every synthetic model twice and requires

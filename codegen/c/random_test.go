@@ -1,7 +1,6 @@
 package c_test
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/eval"
 	"github.com/tinygen/tinygen/internal/golden"
-	"github.com/tinygen/tinygen/internal/hostcc"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
 )
@@ -143,18 +141,7 @@ func runRandomGraph(t *testing.T, ccs []string, b *randomBuilder, seed uint64) {
 		t.Fatalf("eval rejects the random graph: %v", err)
 	}
 	vectors := randomInputs(g, 4, seed+100)
-	var want [][][]byte
-	for _, v := range vectors {
-		o, err := e.Run(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, o)
-	}
-	var outSizes []int
-	for _, o := range g.Outputs {
-		outSizes = append(outSizes, o.NumBytes())
-	}
+	want, outSizes := expected(t, e, g, vectors)
 	for i, cc := range ccs {
 		// Alternate the arena modes between compilers and graphs; if a
 		// build fails, report it and check the outputs with the other
@@ -163,11 +150,11 @@ func runRandomGraph(t *testing.T, ccs []string, b *randomBuilder, seed uint64) {
 		if (i+int(seed))%2 == 1 {
 			arena = cgen.CallerArena
 		}
-		got, err := rndBuildAndRun(t, cc, g, arena, vectors, outSizes)
+		got, err := buildAndRun(t, cc, g, arena, vectors, outSizes)
 		if err != nil {
 			t.Errorf("%s, %s arena: %v", filepath.Base(cc), rndArenaName(arena), err)
 			arena = cgen.CallerArena + cgen.StaticArena - arena
-			if got, err = rndBuildAndRun(t, cc, g, arena, vectors, outSizes); err != nil {
+			if got, err = buildAndRun(t, cc, g, arena, vectors, outSizes); err != nil {
 				t.Errorf("%s, %s arena: %v", filepath.Base(cc), rndArenaName(arena), err)
 				continue
 			}
@@ -201,23 +188,6 @@ func rndArenaName(a cgen.ArenaMode) string {
 		return "caller"
 	}
 	return "static"
-}
-
-// rndBuildAndRun generates g's C with the host harness and the given arena
-// mode, builds it with cc under the sanitizers and runs the vectors.
-func rndBuildAndRun(t *testing.T, cc string, g *ir.Graph, arena cgen.ArenaMode, vectors [][][]byte, outSizes []int) ([][][]byte, error) {
-	dir := t.TempDir()
-	writeAll(t, dir, generate(t, g, cgen.Options{HostMain: true, Arena: arena}))
-	files, err := hostcc.CFiles(dir)
-	if err != nil {
-		return nil, err
-	}
-	bin := filepath.Join(dir, "model")
-	ctx := context.Background()
-	if err := hostcc.Link(ctx, cc, dir, bin, files, append(append([]string{}, hostcc.WarningFlags...), hostcc.SanitizerFlags...)...); err != nil {
-		return nil, err
-	}
-	return hostcc.RunVectors(ctx, bin, vectors, outSizes)
 }
 
 // randomBuilder assembles one random graph op by op. Every op is checked
