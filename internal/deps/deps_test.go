@@ -30,6 +30,7 @@ var allowed = map[string][]string{
 	"frontends/tflite":                 {"ir", "quant", "frontends/tflite/internal/schema", "github.com/google/flatbuffers/go"},
 	"frontends/tflite/internal/schema": {"github.com/google/flatbuffers/go"},
 	"internal/testmodels":              {"ir", "frontends/tflite"},
+	"internal/hostile":                 {"ir", "frontends/tflite", "internal/testmodels"},
 	"internal/shared":                  {},
 	"internal/golden":                  {},
 	"internal/conformance":             {"internal/golden"},
