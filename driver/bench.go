@@ -46,6 +46,9 @@ type BenchOptions struct {
 	Timeout time.Duration
 	// Generator is the version text of generated files.
 	Generator string
+	// Kernels, when set, is the kernel set preferred over each target's
+	// list (reference remains the fallback).
+	Kernels string
 }
 
 // ConfigKeys are the settings --config accepts, with their values.
@@ -159,12 +162,14 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 			return nil, err
 		}
 		for _, cfg := range configs {
-			files, harness, mp, err := benchSources(bm, cfg, opts.Generator)
-			if err != nil {
-				return nil, fmt.Errorf("%s (%s): %w", bm.m.Path, configText(cfg), err)
-			}
 			for _, backend := range opts.Backends {
 				for _, t := range tgts {
+					// Each target gets its own compile: its alignment and
+					// kernel sets reach the generated code.
+					files, harness, mp, err := benchSources(bm, cfg, t, opts.Kernels, opts.Generator)
+					if err != nil {
+						return nil, fmt.Errorf("%s (%s, %s): %w", bm.m.Path, t.Name, configText(cfg), err)
+					}
 					fw, err := project.Bench(t, files, harness)
 					if err != nil {
 						return nil, fmt.Errorf("%s on %s: %w", bm.name, t.Name, err)
@@ -403,7 +408,7 @@ func builtinModel() (*Model, error) {
 
 // benchSources generates a model's C for one configuration and the
 // harness description.
-func benchSources(bm *benchModel, cfg benchConfig, generator string) ([]project.File, project.Harness, *MemoryPlan, error) {
+func benchSources(bm *benchModel, cfg benchConfig, target *targets.Target, kernelSet, generator string) ([]project.File, project.Harness, *MemoryPlan, error) {
 	v := cfg.values
 	mem := MemoryOptions{Planner: v["planner"], ModelOrder: v["order"] == "model"}
 	if err := mem.SetAliasing(v["aliasing"]); err != nil {
@@ -418,7 +423,7 @@ func benchSources(bm *benchModel, cfg benchConfig, generator string) ([]project.
 		gen = "tinygen"
 	}
 	cfiles, mp, err := Compile(bm.m, CompileOptions{Name: prefix, CallerArena: v["arena"] == "caller", Generator: gen,
-		CommandLine: "tinygen bench (" + configText(cfg) + ")", Memory: mem})
+		Memory: mem, Target: target.Name, Kernels: kernelSet})
 	if err != nil {
 		return nil, project.Harness{}, nil, err
 	}

@@ -2,13 +2,18 @@ package driver
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
-	"github.com/tinygen/tinygen/eval"
+	"github.com/tinygen/tinygen/kernels"
+	"github.com/tinygen/tinygen/passes"
+	"github.com/tinygen/tinygen/program"
+	"github.com/tinygen/tinygen/targets"
 )
 
 // CompileOptions control tinygen compile.
@@ -21,13 +26,32 @@ type CompileOptions struct {
 	CallerArena bool
 	// HostMain adds the host test harness <name>_host_main.c.
 	HostMain bool
-	// CommandLine is recorded in the generated files' header.
-	CommandLine string
 	// Generator overrides the "tinygen <version>" text of the header
 	// (tests pin it so that golden files do not change with every commit).
 	Generator string
 	// Memory controls the arena plan.
 	Memory MemoryOptions
+	// Target names the target (default "host"): its alignment and kernel
+	// sets reach the passes, its name the generated files.
+	Target string
+	// Kernels, when set, is the kernel set preferred over the target's
+	// list (reference remains the fallback).
+	Kernels string
+	// Library is the kernel library (nil: the built-in one; tests pass
+	// libraries with extra sets).
+	Library *kernels.Library
+	// Disabled names optional passes to skip.
+	Disabled []string
+	// StopAfter ends the pipeline after a pass (RunPasses only).
+	StopAfter string
+	// Check runs the pipeline's checker after every pass.
+	Check bool
+	// DumpAfter prints the IR after the named pass to Dump.
+	DumpAfter string
+	// Dump receives --dump-after output.
+	Dump io.Writer
+	// Timings receives per-pass durations (--time-passes).
+	Timings io.Writer
 }
 
 // Generator returns "tinygen <version>" with the VCS revision of the
@@ -57,40 +81,114 @@ func Generator(version string) string {
 	return g
 }
 
-// Compile generates the AOT C code of a model: it runs the evaluator's
-// Prepare checks (the same validation TFLM performs), plans the arena
-// (PlanMemory) and emits the files. Errors name the model file and the op.
+// Compile generates the AOT C code of a model for a target: it runs the
+// passes (check, kernel selection, memory-aware order, memory planning,
+// Program construction) and the C emitter on the Program. Errors name the
+// model file and the op.
 func Compile(m *Model, opts CompileOptions) ([]cgen.File, *MemoryPlan, error) {
-	if _, err := eval.New(m.Graph); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
-	}
-	if opts.Memory.IncludeIO {
-		return nil, nil, fmt.Errorf("%s: generated code keeps inputs and outputs in the caller's buffers; IncludeIO is for planning reports", m.Path)
-	}
-	mp, err := PlanMemory(m.Graph, opts.Memory)
+	s, err := RunPasses(m, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
-	}
-	name := m.Graph.Name
-	if opts.Name != "" {
-		name = opts.Name
-	}
-	gen := opts.Generator
-	if gen == "" {
-		gen = "tinygen"
+		return nil, nil, err
 	}
 	arena := cgen.StaticArena
 	if opts.CallerArena {
 		arena = cgen.CallerArena
 	}
-	files, err := cgen.Generate(mp.Graph, mp.Plan, cgen.Options{
-		Name: SanitizeName(name), Generator: gen, CommandLine: opts.CommandLine,
-		ModelFile: filepath.Base(m.Path), ModelSHA256: m.SHA256, Arena: arena, HostMain: opts.HostMain,
-	})
+	gen := opts.Generator
+	if gen == "" {
+		gen = "tinygen"
+	}
+	files, err := cgen.Generate(s.Program, cgen.Options{Generator: gen, Settings: opts.settings(),
+		Arena: arena, HostMain: opts.HostMain})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
-	return files, mp, nil
+	return files, memoryPlan(s), nil
+}
+
+// RunPasses runs the pass pipeline on a model for opts (up to
+// opts.StopAfter) and returns the final state.
+func RunPasses(m *Model, opts CompileOptions) (*passes.State, error) {
+	s, err := runPasses(m, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	return s, nil
+}
+
+func runPasses(m *Model, opts CompileOptions) (*passes.State, error) {
+	cfg, err := opts.passConfig(m)
+	if err != nil {
+		return nil, err
+	}
+	return passes.Run(m.Graph, cfg)
+}
+
+// passConfig turns the options into the pipeline's Config.
+func (opts CompileOptions) passConfig(m *Model) (passes.Config, error) {
+	tname := opts.Target
+	if tname == "" {
+		tname = "host"
+	}
+	t, err := targets.Get(tname)
+	if err != nil {
+		return passes.Config{}, err
+	}
+	name := m.Graph.Name
+	if opts.Name != "" {
+		name = opts.Name
+	}
+	cfg := passes.Config{
+		Target: t, Library: opts.Library, Name: SanitizeName(name),
+		Source: program.Source{File: filepath.Base(m.Path), SHA256: m.SHA256, Format: m.Graph.Source,
+			Description: m.Graph.Description},
+		Memory: passes.MemoryOptions{Planner: opts.Memory.Planner, Aliasing: opts.Memory.Aliasing,
+			Align: opts.Memory.Align, IncludeIO: opts.Memory.IncludeIO},
+		Disabled: opts.Disabled, StopAfter: opts.StopAfter, Check: opts.Check,
+		DumpAfter: opts.DumpAfter, Dump: opts.Dump, Timings: opts.Timings,
+	}
+	if opts.Kernels != "" {
+		cfg.KernelSets = []string{opts.Kernels}
+	}
+	if opts.Memory.ModelOrder && !slices.Contains(cfg.Disabled, "memory-order") {
+		cfg.Disabled = append(slices.Clone(cfg.Disabled), "memory-order")
+	}
+	return cfg, nil
+}
+
+// settings describes the options that change the generated code, for the
+// files' header (never paths).
+func (opts CompileOptions) settings() string {
+	planner := opts.Memory.Planner
+	if planner == "" {
+		planner = "best"
+	}
+	parts := []string{"planner=" + planner, "aliasing=" + opts.Memory.Aliasing.String()}
+	if opts.Memory.ModelOrder {
+		parts = append(parts, "order=model")
+	}
+	if opts.Memory.Align != 0 {
+		parts = append(parts, fmt.Sprintf("align=%d", opts.Memory.Align))
+	}
+	if opts.Kernels != "" {
+		parts = append(parts, "kernels="+opts.Kernels)
+	}
+	if opts.CallerArena {
+		parts = append(parts, "arena=caller")
+	}
+	for _, d := range opts.Disabled {
+		parts = append(parts, "disable="+d)
+	}
+	return strings.Join(parts, " ")
+}
+
+// memoryPlan packages a pipeline state's plan for reports.
+func memoryPlan(s *passes.State) *MemoryPlan {
+	mp := &MemoryPlan{Graph: s.Graph, Plan: s.Plan, ModelOrder: s.Plan, Schedule: s.Schedule, Reordered: s.Reordered}
+	if s.ModelOrderPlan != nil {
+		mp.ModelOrder = s.ModelOrderPlan
+	}
+	return mp
 }
 
 // WriteFiles writes generated files into dir, creating it if needed. It

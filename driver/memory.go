@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/tinygen/tinygen/ir"
-	"github.com/tinygen/tinygen/kernels"
 	"github.com/tinygen/tinygen/plan"
 )
 
@@ -46,47 +45,16 @@ type MemoryPlan struct {
 	Reordered bool
 }
 
-// planOptions turns MemoryOptions into the planner's options, with the
-// kernel library's in-place and scratch rules.
-func (o MemoryOptions) planOptions() plan.Options {
-	return plan.Options{Align: o.Align, Planner: o.Planner, Aliasing: o.Aliasing,
-		InPlace: kernels.InPlaceInputs, Scratch: kernels.ScratchBytes, IncludeIO: o.IncludeIO}
-}
-
-// PlanMemory plans g's arena. Unless opts.ModelOrder is set it also
-// searches a memory-aware op order (plan.MemoryOrder) and adopts it when
-// the resulting arena is strictly smaller than in model order.
+// PlanMemory plans g's arena with the reference kernels for the host,
+// through the passes (up to plan-memory). Unless opts.ModelOrder is set it
+// also searches a memory-aware op order and adopts it when the resulting
+// arena is strictly smaller than in model order.
 func PlanMemory(g *ir.Graph, opts MemoryOptions) (*MemoryPlan, error) {
-	po := opts.planOptions()
-	p, err := plan.Build(g, po)
+	s, err := runPasses(&Model{Path: g.Name, Graph: g}, CompileOptions{Memory: opts, StopAfter: "plan-memory"})
 	if err != nil {
 		return nil, err
 	}
-	mp := &MemoryPlan{Graph: g, Plan: p, ModelOrder: p}
-	if opts.ModelOrder {
-		return mp, nil
-	}
-	s, err := plan.MemoryOrder(g, po)
-	if err != nil {
-		return nil, err
-	}
-	mp.Schedule = s
-	if sameOrder(s.Ops, g.Ops) {
-		return mp, nil
-	}
-	h := *g
-	h.Ops = s.Ops
-	if err := h.Verify(); err != nil {
-		return nil, fmt.Errorf("plan: the memory-aware order is invalid: %w", err)
-	}
-	q, err := plan.Build(&h, po)
-	if err != nil {
-		return nil, err
-	}
-	if q.Size < p.Size {
-		mp.Graph, mp.Plan, mp.Reordered = &h, q, true
-	}
-	return mp, nil
+	return memoryPlan(s), nil
 }
 
 func sameOrder(a, b []*ir.Op) bool {

@@ -119,10 +119,13 @@ func Plan(m *Model, opts MemoryOptions) (*PlanReport, error) {
 	// Every planner on the chosen order.
 	all := opts
 	all.Planner = plan.Best
-	allPlan, err := plan.Build(mp.Graph, all.planOptions())
+	inOrder := all
+	inOrder.ModelOrder = true // mp.Graph is already in the chosen order
+	allMP, err := PlanMemory(mp.Graph, inOrder)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
+	allPlan := allMP.Plan
 	for _, res := range allPlan.Results {
 		r.Planners = append(r.Planners, PlannerRow{Planner: res.Planner, Arena: res.Size, OverLowerBound: ratio(res.Size, allPlan.LowerBound)})
 	}

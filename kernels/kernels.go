@@ -15,10 +15,8 @@ package kernels
 
 import (
 	"embed"
-	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 )
 
 //go:embed include/*.h reference/*.c
@@ -43,38 +41,11 @@ func Headers() []string {
 	return out
 }
 
-// Sets returns the names of the kernel sets, sorted.
-func Sets() []string { return []string{Reference} }
+// Sets returns the names of the built-in kernel sets, Reference first.
+func Sets() []string { return Builtin().Sets() }
 
-// File returns the contents of a common header (see Headers) or of a source
-// file of the kernel set.
-func File(set, name string) ([]byte, error) {
-	if set != Reference {
-		return nil, fmt.Errorf("kernels: unknown kernel set %q (have %v)", set, Sets())
-	}
-	if b, err := sources.ReadFile(path.Join("include", name)); err == nil {
-		return b, nil
-	}
-	b, err := sources.ReadFile(path.Join(set, name))
-	if err != nil {
-		return nil, fmt.Errorf("kernels: set %s has no file %q", set, name)
-	}
-	return b, nil
-}
+// File returns a common header or a file of a built-in kernel set.
+func File(set, name string) ([]byte, error) { return Builtin().File(set, name) }
 
-// SourceFiles returns the .c files of a kernel set, sorted.
-func SourceFiles(set string) ([]string, error) {
-	if set != Reference {
-		return nil, fmt.Errorf("kernels: unknown kernel set %q (have %v)", set, Sets())
-	}
-	ents, err := sources.ReadDir(set)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	sort.Strings(names)
-	return names, nil
-}
+// SourceFiles returns the .c files of a built-in kernel set, sorted.
+func SourceFiles(set string) ([]string, error) { return Builtin().SourceFiles(set) }

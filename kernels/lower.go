@@ -8,52 +8,6 @@ import (
 	"github.com/tinygen/tinygen/quant"
 )
 
-// Value is a kernel parameter value: Int, Float, Array or Struct.
-type Value interface{ isValue() }
-
-// Int is an integer parameter (printed as a C integer constant).
-type Int int64
-
-// Float is a float32 parameter.
-type Float float32
-
-// Array is an array parameter of C element type Elem ("int32_t", "int8_t",
-// "uint8_t" or "float"), holding Ints or Floats. An Inline array is a
-// fixed-size member of its struct (dims[6], table[256]); any other array is
-// a separate constant array the struct member points to.
-type Array struct {
-	Elem   string
-	Ints   []int64
-	Floats []float32
-	Inline bool
-}
-
-// Len returns the number of elements.
-func (a Array) Len() int {
-	if a.Elem == "float" {
-		return len(a.Floats)
-	}
-	return len(a.Ints)
-}
-
-// Struct is a C struct value: its type name and its fields in declaration
-// order.
-type Struct struct {
-	Type   string
-	Fields []Field
-}
-
-// Field is one named member of a Struct.
-type Field struct {
-	Name  string
-	Value Value
-}
-
-func (Int) isValue()    {}
-func (Float) isValue()  {}
-func (Array) isValue()  {}
-func (Struct) isValue() {}
-
 // Arg is one tensor argument of a kernel call, after the parameter struct.
 type Arg struct {
 	// Name is the parameter's name in the C prototype (input, filter,
@@ -70,6 +24,9 @@ type Arg struct {
 	Elem string
 	// Output marks the tensor the kernel writes.
 	Output bool
+	// Scratch marks the kernel's scratch-memory pointer (Tensor is nil;
+	// the planner places Kernel.Scratch(op) bytes in the arena).
+	Scratch bool
 }
 
 // Call is one op lowered to one kernel invocation.
@@ -313,7 +270,7 @@ func lowerWindowConv(op *ir.Op, base string, pad ir.Padding, sh, sw, dh, dw int,
 	return newCall(base+"s8", []Field{f("win", win), extra(w),
 		f("input_offset", Int(p.inOffset)), f("output_offset", Int(p.outOffset)),
 		f("act_min", Int(p.lo)), f("act_max", Int(p.hi)),
-		f("multiplier", ints(p.mult, "int32_t")), f("shift", ints(p.shift, "int32_t"))},
+		f("multiplier", ints(p.mult, "int32_t")), f("shift", ints(p.shift, "int8_t"))},
 		convArgs(op, "int8_t", "int32_t")...)
 }
 
@@ -345,7 +302,7 @@ func lowerFullyConnected(op *ir.Op) (Call, error) {
 	return newCall("tg_fully_connected_s8", []Field{fi("batches", batches), fi("units", units), fi("depth", depth),
 		f("input_offset", Int(p.inOffset)), f("filter_offset", Int(filterOffset)), f("output_offset", Int(p.outOffset)),
 		f("act_min", Int(p.lo)), f("act_max", Int(p.hi)), fi("per_channel", perChannel),
-		f("multiplier", ints(p.mult, "int32_t")), f("shift", ints(p.shift, "int32_t"))},
+		f("multiplier", ints(p.mult, "int32_t")), f("shift", ints(p.shift, "int8_t"))},
 		convArgs(op, "int8_t", "int32_t")...)
 }
 

@@ -9,8 +9,12 @@ import (
 // Kernel is one C entry point of the kernel library, as every kernel set
 // implements it.
 type Kernel struct {
-	// Symbol is the C function, tg_<op>_<dtype> (tg_conv2d_s8).
+	// Symbol is the C function, tg_<op>_<dtype> (tg_conv2d_s8) in the
+	// reference set; a specialised set's kernels have symbols of their
+	// own (tg_conv2d_s8_1x1_armv7em), unique in a Library.
 	Symbol string
+	// Set is the kernel set the kernel belongs to.
+	Set string
 	// Ops are the operators the kernel implements.
 	Ops []ir.OpKind
 	// Types describes the element types it accepts, for listings.
@@ -25,9 +29,18 @@ type Kernel struct {
 	// reads an element after writing it (see InPlaceInputs).
 	InPlace bool
 	// Scratch returns the bytes of scratch memory the kernel needs for op,
-	// planned in the arena beside the tensors; nil means none. No
-	// reference kernel needs scratch memory.
+	// planned in the arena beside the tensors and passed as the Call's
+	// Scratch argument; nil means none. No reference kernel needs scratch
+	// memory.
 	Scratch func(op *ir.Op) int
+	// Specialises is the reference kernel a specialised kernel can
+	// replace (empty in the reference set).
+	Specialises string
+	// Specialise decides whether the kernel runs op, which Lower gave to
+	// the reference kernel ref, and returns its call: its own parameters
+	// (or ref's) and arguments, a Scratch argument if it takes scratch
+	// memory. ok false leaves op to the next set.
+	Specialise func(op *ir.Op, ref Call) (c Call, ok bool, err error)
 }
 
 // Source returns the kernel's source file name in its set.
@@ -42,7 +55,7 @@ func manifest() []Kernel {
 	fc := ops(ir.FullyConnected)
 	lut := ops(ir.Logistic, ir.Tanh, ir.Relu, ir.Relu6, ir.LeakyRelu, ir.HardSwish, ir.Quantize)
 	data := "any (bytes)"
-	return []Kernel{
+	ks := []Kernel{
 		{Symbol: "tg_conv2d_s8", Ops: conv, Types: "int8", ParamsType: "tg_conv2d_s8_params_t"},
 		{Symbol: "tg_conv2d_f32", Ops: conv, Types: "float32", ParamsType: "tg_conv2d_f32_params_t"},
 		{Symbol: "tg_depthwise_conv2d_s8", Ops: dw, Types: "int8", ParamsType: "tg_depthwise_conv2d_s8_params_t"},
@@ -82,9 +95,13 @@ func manifest() []Kernel {
 		{Symbol: "tg_pad", Ops: ops(ir.Pad), Types: data, ParamsType: "tg_pad_params_t"},
 		{Symbol: "tg_concatenation", Ops: ops(ir.Concatenation), Types: data, ParamsType: "tg_concatenation_params_t"},
 	}
+	for i := range ks {
+		ks[i].Set = Reference
+	}
+	return ks
 }
 
-// Manifest returns every kernel of the library, in a fixed order.
+// Manifest returns every kernel of the reference set, in a fixed order.
 func Manifest() []Kernel { return manifest() }
 
 // lookup returns the manifest entry of a symbol.

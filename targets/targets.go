@@ -38,7 +38,8 @@
 //	stack_size    string   stack reserved at the top of ram
 //	simulator     {command, package, machine, args}  args with {machine} and {elf}
 //	counter       string   "qemu-plugin" or "callgrind"
-//	arena_align   number   alignment of the tensor arena in bytes
+//	arena_align   number   alignment of the tensor arena and of constants in bytes
+//	kernel_sets   [string] kernel sets in order of preference, ending in "reference"
 //
 // The package has no side effects: it reads its embedded data and renders
 // text; only its tests run compilers and simulators.
@@ -171,8 +172,12 @@ type Target struct {
 	Simulator *Simulator
 	// Counter is the instruction counting method.
 	Counter Counter
-	// ArenaAlign is the alignment of the tensor arena in bytes.
+	// ArenaAlign is the alignment of the tensor arena, of every offset in
+	// it and of the constant arrays in flash, in bytes.
 	ArenaAlign int
+	// KernelSets are the kernel sets the target prefers, in order; the
+	// last is always "reference", to which every kernel falls back.
+	KernelSets []string
 }
 
 // BareMetal reports whether the target runs firmware without an OS (all

@@ -195,7 +195,7 @@ const (
 	 "libc": {"name": "picolibc", "specs": "picolibc.specs", "package": "p"},
 	 "compile_flags": ["-mthumb"], "link_flags": ["-mthumb"], "stack_size": "16 KiB",
 	 "simulator": {"command": "qemu-system-arm", "package": "q", "args": ["-M", "{machine}", "-kernel", "{elf}"]},
-	 "counter": "qemu-plugin", "arena_align": 16}`
+	 "counter": "qemu-plugin", "arena_align": 16, "kernel_sets": ["reference"]}`
 	boardJSON = `{"name": "board", "inherits": "base", "cpu": "c",
 	 "flash": {"origin": "0x0", "size": "1 MiB"}, "ram": {"origin": "0x20000000", "size": "64 KiB"},
 	 "testdata": {"origin": "0x21000000", "size": "16 MiB"}, "simulator": {"machine": "m"}}`
@@ -275,7 +275,7 @@ func TestLoadErrors(t *testing.T) {
 			"simulator: missing"},
 		{"host with simulator", map[string]string{"h.json": `{"name": "h", "description": "d", "arch": "host", "cpu": "n",
 			"compiler": {"command": "gcc", "package": "gcc"}, "compile_flags": [], "link_flags": [],
-			"counter": "callgrind", "arena_align": 16, "simulator": {"command": "x", "package": "y", "machine": "m", "args": ["{elf}"]}}`},
+			"counter": "callgrind", "arena_align": 16, "kernel_sets": ["reference"], "simulator": {"command": "x", "package": "y", "machine": "m", "args": ["{elf}"]}}`},
 			`simulator: not allowed on arch "host"`},
 		{"callgrind on arm", map[string]string{"base.json": edit(baseJSON, `"qemu-plugin"`, `"callgrind"`), "board.json": boardJSON},
 			`counter: "callgrind" counts native code`},

@@ -28,6 +28,7 @@ type rawTarget struct {
 	Simulator    *rawSimulator `json:"simulator"`
 	Counter      string        `json:"counter"`
 	ArenaAlign   int           `json:"arena_align"`
+	KernelSets   []string      `json:"kernel_sets"`
 }
 
 type rawTool struct {
@@ -80,6 +81,7 @@ func (r *rawTarget) target(parents []string) (*Target, error) {
 		FPU:              r.FPU,
 		Counter:          Counter(r.Counter),
 		ArenaAlign:       r.ArenaAlign,
+		KernelSets:       append([]string{}, r.KernelSets...),
 	}
 	switch {
 	case r.Description == "":
@@ -113,6 +115,17 @@ func (r *rawTarget) target(parents []string) (*Target, error) {
 			if !strings.HasPrefix(f, "-") || strings.ContainsFunc(f, unicode.IsSpace) {
 				fail(fmt.Sprintf("%s[%d]", fl.field, i), "%q is not one flag (must start with '-', no spaces)", f)
 			}
+		}
+	}
+	switch {
+	case len(r.KernelSets) == 0:
+		fail("kernel_sets", "missing (list the preferred kernel sets, ending in \"reference\")")
+	case r.KernelSets[len(r.KernelSets)-1] != "reference":
+		fail("kernel_sets", "%v must end in \"reference\", the set every kernel falls back to", r.KernelSets)
+	}
+	for i, k := range r.KernelSets {
+		if k == "" || strings.ContainsFunc(k, func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) && c != '_' && c != '-' }) {
+			fail(fmt.Sprintf("kernel_sets[%d]", i), "%q is not a kernel set name", k)
 		}
 	}
 	if r.ArenaAlign <= 0 || r.ArenaAlign > maxArenaAlign || r.ArenaAlign&(r.ArenaAlign-1) != 0 {

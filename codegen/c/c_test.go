@@ -22,34 +22,44 @@ import (
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
-	"github.com/tinygen/tinygen/plan"
+	"github.com/tinygen/tinygen/passes"
+	"github.com/tinygen/tinygen/program"
+	"github.com/tinygen/tinygen/targets"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// generate emits a model's files with fixed options, as the goldens pin.
+// generate compiles a model for the host through the passes and emits its
+// files with fixed options, as the goldens pin.
 func generate(t testing.TB, g *ir.Graph, opts cgen.Options) []cgen.File {
 	t.Helper()
-	if _, err := eval.New(g); err != nil {
-		t.Fatalf("%s: eval rejects the model: %v", g.Name, err)
-	}
-	p, err := plan.Build(g, plan.Options{InPlace: kernels.InPlaceInputs})
+	p, err := compileProgram(g, nil)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if opts.Name == "" {
-		opts.Name = cgen.Identifier(g.Name)
+		t.Fatalf("%s: %v", g.Name, err)
 	}
 	if opts.Generator == "" {
 		opts.Generator = "tinygen (test)"
-		opts.CommandLine = "tinygen compile " + g.Name + ".tflite -o out"
-		opts.ModelFile = g.Name + ".tflite"
 	}
-	files, err := cgen.Generate(g, p, opts)
+	files, err := cgen.Generate(p, opts)
 	if err != nil {
 		t.Fatalf("%s: %v", g.Name, err)
 	}
 	return files
+}
+
+// compileProgram runs the passes on g for the host target (with lib's
+// kernel sets preferred when lib is not nil).
+func compileProgram(g *ir.Graph, lib *kernels.Library, prefer ...string) (*program.Program, error) {
+	host, err := targets.Get("host")
+	if err != nil {
+		return nil, err
+	}
+	s, err := passes.Run(g, passes.Config{Target: host, Library: lib, KernelSets: prefer, Name: cgen.Identifier(g.Name),
+		Source: program.Source{File: g.Name + ".tflite", Description: g.Description}, Check: true})
+	if err != nil {
+		return nil, err
+	}
+	return s.Program, nil
 }
 
 func writeAll(t testing.TB, dir string, files []cgen.File) {
@@ -268,7 +278,7 @@ func TestHostileNames(t *testing.T) {
 	}
 	g.Name = "*/ evil /*"
 	g.Description = "*/ #error boom /*"
-	files := generate(t, g, cgen.Options{HostMain: true, Name: cgen.Identifier(g.Name)})
+	files := generate(t, g, cgen.Options{HostMain: true})
 	for _, f := range files {
 		if strings.Contains(string(f.Data), "int x;") && !strings.HasPrefix(f.Name, "tg_") {
 			// The text may appear only inside a comment: check that no
@@ -329,11 +339,7 @@ func TestUnsupportedNamesOp(t *testing.T) {
 	if _, err := eval.New(g); err != nil {
 		t.Fatalf("eval should accept int16 RELU: %v", err)
 	}
-	p, err := plan.Build(g, plan.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = cgen.Generate(g, p, cgen.Options{Name: "m"})
+	_, err := compileProgram(g, nil)
 	if err == nil || !strings.Contains(err.Error(), "op 7 (RELU)") || !strings.Contains(err.Error(), "int16") {
 		t.Fatalf("error %v, want one naming op 7 (RELU) and int16", err)
 	}

@@ -1,29 +1,28 @@
-// Package c is tinygen's ahead-of-time C emitter. Generate turns a verified
-// ir.Graph and its memory plan into dependency-free C99: the model API
-// (<m>.h), the schedule (<m>.c: one kernel call per op with every parameter
-// precomputed as static const data), the constants (<m>_weights.c), the
-// common kernel headers and the source of every kernel the model uses.
+// Package c is tinygen's ahead-of-time C emitter. Generate turns a Program
+// (package program: the steps, their kernels and precomputed parameters,
+// the argument locations, the arena plan and the constants, computed by
+// the passes for one target) into dependency-free C99: the model API
+// (<m>.h), the schedule (<m>.c: one kernel call per step, every parameter
+// a static const), the constants (<m>_weights.c), and the kernel files the
+// Program lists.
 //
-// The package follows docs/architecture.md: a Go view-model (model, below)
-// computes every string, and the embedded text/templates only loop and
-// print. Output is a pure function of the graph, the plan and the Options:
-// no timestamps, no map iteration order, so the same input gives the same
-// bytes.
+// The emitter reads the Program and nothing else: it runs no pass, no
+// lowering and no planner (the import-policy test keeps it that way). A Go
+// view-model (model, below) computes every string, and the embedded
+// text/templates only loop and print. Output is a pure function of the
+// Program and the Options: no timestamps, no map iteration order, so the
+// same input gives the same bytes.
 package c
 
 import (
 	"bytes"
 	"embed"
 	"fmt"
-	"sort"
 	"strings"
 	"text/template"
 
-	"github.com/Masterminds/sprig/v3"
-
 	"github.com/tinygen/tinygen/ir"
-	"github.com/tinygen/tinygen/kernels"
-	"github.com/tinygen/tinygen/plan"
+	"github.com/tinygen/tinygen/program"
 )
 
 //go:embed templates/*.tmpl
@@ -33,28 +32,22 @@ var templateFS embed.FS
 type ArenaMode int
 
 const (
-	// StaticArena declares the arena as a static array in <m>.c.
+	// StaticArena declares the arena as a static array in <m>.c and
+	// provides <m>_run beside <m>_run_with_arena.
 	StaticArena ArenaMode = iota
-	// CallerArena makes <m>_run take the arena as an argument.
+	// CallerArena declares no arena: the caller passes one to
+	// <m>_run_with_arena, the only entry point.
 	CallerArena
 )
 
-// Options control the emitted files. The zero value is not usable: Name is
-// required.
+// Options control the emitted files.
 type Options struct {
-	// Name prefixes every external symbol and macro; it must be a C
-	// identifier (see Identifier).
-	Name string
-	// KernelSet is the kernel set to emit (kernels.Reference if empty).
-	KernelSet string
 	// Generator names the generator in the first line, e.g. "tinygen
 	// v0.1.0 (3f2c1ab)".
 	Generator string
-	// CommandLine is the command that produced the files, recorded in the
-	// header comment.
-	CommandLine string
-	// ModelFile and ModelSHA256 identify the source model.
-	ModelFile, ModelSHA256 string
+	// Settings are the options that change the output, recorded in the
+	// header comment ("planner=best aliasing=all").
+	Settings string
 	// Arena selects a static or a caller-supplied arena.
 	Arena ArenaMode
 	// HostMain adds <m>_host_main.c, a host test harness that reads raw
@@ -63,21 +56,26 @@ type Options struct {
 }
 
 // File is one emitted file.
-type File struct {
-	Name string
-	Data []byte
-}
+type File = program.File
 
-// Generate emits the C files for g laid out by p. g must have passed
-// eval.New (TFLM's Prepare checks) and p must be a plan of g. Files are
-// returned in a fixed order: <m>.h, <m>.c, <m>_weights.c, the headers, the
-// kernel sources, then the host harness if asked for.
-func Generate(g *ir.Graph, p *plan.Plan, opts Options) ([]File, error) {
-	m, err := newModel(g, p, opts)
+// MaxLine is the longest line the emitter writes (comments are cut to it).
+const MaxLine = 100
+
+// Generate emits the C files of p. p must be a checked Program
+// (program.Check). Files are returned in a fixed order: <m>.h, <m>.c,
+// <m>_weights.c, the Program's files, then the host harness if asked for.
+func Generate(p *program.Program, opts Options) ([]File, error) {
+	if p == nil {
+		return nil, fmt.Errorf("codegen/c: nil program")
+	}
+	if err := p.Check(); err != nil {
+		return nil, fmt.Errorf("codegen/c: %w", err)
+	}
+	m, err := newModel(p, opts)
 	if err != nil {
 		return nil, err
 	}
-	tmpl, err := template.New("c").Funcs(sprig.TxtFuncMap()).ParseFS(templateFS, "templates/*.tmpl")
+	tmpl, err := template.New("c").ParseFS(templateFS, "templates/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("codegen/c: templates: %w", err)
 	}
@@ -99,12 +97,8 @@ func Generate(g *ir.Graph, p *plan.Plan, opts Options) ([]File, error) {
 	if err := render("weights.c.tmpl", m.Name+"_weights.c"); err != nil {
 		return nil, err
 	}
-	for _, name := range append(kernels.Headers(), m.KernelFiles...) {
-		data, err := kernels.File(m.KernelSet, name)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, File{Name: name, Data: data})
+	for _, f := range p.Files {
+		files = append(files, File{Name: f.Name, Set: f.Set, Data: f.Data})
 	}
 	if opts.HostMain {
 		if err := render("host_main.c.tmpl", m.Name+"_host_main.c"); err != nil {
@@ -117,32 +111,31 @@ func Generate(g *ir.Graph, p *plan.Plan, opts Options) ([]File, error) {
 // model is the view-model of the templates.
 type model struct {
 	Name, Upper string
-	KernelSet   string
 	// Banner is the comment block every file starts with (without the
 	// file's own description).
-	Banner      []string
-	Description string
-	Inputs      []ioTensor
-	Outputs     []ioTensor
-	CallerArena bool
-	ArenaSize   int
-	ArenaAlign  int
-	ArenaDecl   int // length of the static arena array (≥ 1)
-	UsesArena   bool
-	Planner     string
-	LowerBound  int
-	PlanRows    []string
-	Consts      []constTensor
-	Externs     []string
-	Params      []string // static const declarations (arrays, then structs)
-	Steps       []step
-	KernelFiles []string
-	Libm        bool
-	NeedsCopy   bool // the schedule copies outputs with copy_bytes
-	WeightsMath bool // the weights file needs <math.h>
-	ParamsMath  bool // the parameters need <math.h>
-	TotalMACs   int64
-	ConstBytes  int
+	Banner        []string
+	Description   string
+	Inputs        []ioTensor
+	Outputs       []ioTensor
+	CallerArena   bool
+	ArenaSize     int
+	ArenaAlign    int
+	ArenaDecl     int // length of the static arena array (≥ 1)
+	UsesArena     bool
+	Planner       string
+	LowerBound    int
+	PlanRows      []string
+	Offsets       []string // enum members naming arena offsets
+	Consts        []constArray
+	Externs       []string
+	Params        []string // static const parameter structs
+	Steps         []step
+	KernelHeaders []string // headers of specialised kernel sets
+	NeedsCopy     bool     // the schedule copies outputs with copy_bytes
+	WeightsMath   bool     // the weights file needs <math.h>
+	ParamsMath    bool     // the parameters need <math.h>
+	TotalMACs     int64
+	ConstBytes    int
 }
 
 // ioTensor is one graph input or output in the API.
@@ -156,16 +149,17 @@ type ioTensor struct {
 	Comment            string
 }
 
-// constTensor is one constant array of <m>_weights.c.
-type constTensor struct {
+// constArray is one constant array of <m>_weights.c.
+type constArray struct {
 	Symbol  string
 	CType   string
 	Len     int
+	Align   int
 	Comment string
 	Lines   []string
 }
 
-// step is one kernel call.
+// step is one step of the schedule.
 type step struct {
 	Comment []string
 	Code    []string
@@ -198,154 +192,112 @@ func tensorText(t *ir.Tensor) string {
 	return s
 }
 
-func newModel(g *ir.Graph, p *plan.Plan, opts Options) (*model, error) {
-	if g == nil || p == nil {
-		return nil, fmt.Errorf("codegen/c: nil graph or plan")
+// fit cuts a comment line to MaxLine columns after an indent of width
+// columns ("..." marks the cut). The text is already comment-safe, and a
+// cut followed by "..." keeps it so.
+func fit(line string, width int) string {
+	room := MaxLine - width
+	if room < 8 || len(line) <= room {
+		return line
 	}
-	if opts.Name == "" || Identifier(opts.Name) != opts.Name {
-		return nil, fmt.Errorf("codegen/c: model name %q is not a C identifier (use Identifier)", opts.Name)
-	}
-	set := opts.KernelSet
-	if set == "" {
-		set = kernels.Reference
+	return strings.TrimRight(line[:room-3], " ") + "..."
+}
+
+func newModel(p *program.Program, opts Options) (*model, error) {
+	if p.Name == "" || Identifier(p.Name) != p.Name {
+		return nil, fmt.Errorf("codegen/c: model name %q is not a C identifier (use Identifier)", p.Name)
 	}
 	m := &model{
-		Name: opts.Name, Upper: strings.ToUpper(opts.Name), KernelSet: set,
-		CallerArena: opts.Arena == CallerArena, ArenaSize: p.Size, ArenaAlign: max(p.Align, 1),
-		ArenaDecl: max(p.Size, 1), UsesArena: len(p.Buffers) > 0, Planner: p.Planner, LowerBound: p.LowerBound,
+		Name: p.Name, Upper: strings.ToUpper(p.Name),
+		CallerArena: opts.Arena == CallerArena, ArenaSize: p.Arena.Size, ArenaAlign: max(p.Arena.Align, 1),
+		ArenaDecl: max(p.Arena.Size, 1), UsesArena: len(p.Arena.Buffers) > 0,
+		Planner: p.Arena.Planner, LowerBound: p.Arena.LowerBound, TotalMACs: p.MACs,
 	}
-	m.Banner = banner(g, opts, set)
-	m.Description = commentText(g.Description, 100)
-
-	// Where every tensor lives, as a C expression per use.
-	e := &exprs{loc: map[*ir.Tensor]string{}, ctype: map[*ir.Tensor]string{},
-		arena: map[*ir.Tensor]bool{}, readOnly: map[*ir.Tensor]bool{}}
+	m.Banner = banner(p, opts)
+	m.Description = commentText(p.Source.Description, 60)
+	e := &exprs{m: m, p: p, bufName: map[*ir.Tensor]string{}, scratchName: map[int]string{}}
 	members := uniquifier{}
-	type pendingCopy struct {
-		index int
-		src   *ir.Tensor
-		why   string
-	}
-	var copies []pendingCopy
-	for i, t := range g.Inputs {
-		io, err := newIO(t, i, members)
+	for _, io := range p.Inputs {
+		x, err := newIO(io, members)
 		if err != nil {
-			return nil, fmt.Errorf("codegen/c: input %d: %w", i, err)
+			return nil, fmt.Errorf("codegen/c: input %d: %w", io.Index, err)
 		}
-		m.Inputs = append(m.Inputs, io)
-		if _, dup := e.loc[t]; !dup {
-			e.set(t, "in->"+io.Member, io.CType, true)
-		}
+		m.Inputs = append(m.Inputs, x)
 	}
-	for i, t := range g.Outputs {
-		io, err := newIO(t, i, members)
+	for _, io := range p.Outputs {
+		x, err := newIO(io, members)
 		if err != nil {
-			return nil, fmt.Errorf("codegen/c: output %d: %w", i, err)
+			return nil, fmt.Errorf("codegen/c: output %d: %w", io.Index, err)
 		}
-		m.Outputs = append(m.Outputs, io)
-		if _, placed := e.loc[t]; placed || t.IsConst() {
-			// An input, a constant or an output listed twice: copied
-			// after the schedule from where the tensor lives.
-			copies = append(copies, pendingCopy{i, t, "an input, a constant or an earlier output"})
-			continue
-		}
-		e.set(t, "out->"+io.Member, io.CType, false)
+		m.Outputs = append(m.Outputs, x)
 	}
-	for _, b := range p.Buffers {
+	for _, b := range p.Arena.Buffers {
+		name := m.Upper + "_OFF_" + strings.ToUpper(b.Name)
+		m.Offsets = append(m.Offsets, fmt.Sprintf("%s = %d", name, b.Offset))
 		for _, t := range b.Tensors {
-			ct, err := ctype(t.DType)
-			if err != nil {
-				return nil, err
-			}
-			e.set(t, fmt.Sprintf("(arena + %d)", b.Offset), ct, false)
-			e.arena[t] = true
+			e.bufName[t] = name
+		}
+		if b.ScratchOf >= 0 {
+			e.scratchName[b.ScratchOf] = name
 		}
 	}
-	if err := m.addConsts(g, e); err != nil {
+	if err := m.addConsts(p); err != nil {
 		return nil, err
 	}
-	// Tensors stored in a graph input, output or constant (views and
-	// in-place results) use their root's expression.
-	for _, t := range g.Tensors {
-		if t == nil {
-			continue
-		}
-		root := p.Root(t)
-		if _, placed := e.loc[t]; placed || root == t {
-			continue
-		}
-		if loc, ok := e.loc[root]; ok {
-			e.set(t, loc, e.ctype[root], e.readOnly[root])
+	for _, f := range p.Files {
+		if f.Set != "" && strings.HasSuffix(f.Name, ".h") {
+			m.KernelHeaders = append(m.KernelHeaders, f.Name)
 		}
 	}
-
-	// The schedule.
-	used := map[string]bool{}
-	for i, op := range g.Ops {
-		m.TotalMACs += op.MACs()
-		if p.IsView(op) && p.SameStorage(op.Inputs[0], op.Outputs[0]) {
-			m.Steps = append(m.Steps, viewStep(i, op))
-			continue
+	for _, st := range p.Steps {
+		var s step
+		var err error
+		switch st.Kind {
+		case program.ViewStep:
+			s = viewStep(st)
+		case program.CopyStep:
+			s, err = e.copyStep(st)
+		default:
+			s, err = m.step(st, e)
 		}
-		call, err := kernels.Lower(op)
 		if err != nil {
-			return nil, fmt.Errorf("codegen/c: %w", err)
+			return nil, fmt.Errorf("codegen/c: step %d: %w", st.Index, err)
 		}
-		used[call.Kernel.Source()] = true
-		m.Libm = m.Libm || call.Kernel.Libm
-		if _, _, ok := p.ScratchOffset(i); ok {
-			return nil, fmt.Errorf("codegen/c: %v: the plan gives step %d scratch memory, but %s takes none", op, i, call.Kernel.Symbol)
-		}
-		st, err := m.step(i, op, call, e)
-		if err != nil {
-			return nil, fmt.Errorf("codegen/c: %v: %w", op, err)
-		}
-		m.Steps = append(m.Steps, st)
+		m.Steps = append(m.Steps, s)
 	}
-	for _, c := range copies {
-		src, err := e.read(c.src, "void")
-		if err != nil {
-			return nil, fmt.Errorf("codegen/c: output %d: %w", c.index, err)
-		}
-		io := m.Outputs[c.index]
-		m.NeedsCopy = true
-		m.Steps = append(m.Steps, step{
-			Comment: []string{fmt.Sprintf("output %d %s is %s: copy it", c.index, quoted(c.src.Name), c.why)},
-			Code:    []string{fmt.Sprintf("copy_bytes(out->%s, %s, %d);", io.Member, src, io.Bytes)},
-		})
-	}
-	for f := range used {
-		m.KernelFiles = append(m.KernelFiles, f)
-	}
-	sort.Strings(m.KernelFiles)
-	m.PlanRows = planRows(g, p)
+	m.PlanRows = planRows(p)
 	return m, nil
 }
 
 // banner returns the header comment lines shared by every generated file.
-func banner(g *ir.Graph, opts Options, set string) []string {
+func banner(p *program.Program, opts Options) []string {
 	gen := opts.Generator
 	if gen == "" {
 		gen = "tinygen"
 	}
-	lines := []string{fmt.Sprintf("/* Code generated by %s. DO NOT EDIT.", commentText(gen, 80))}
-	if opts.CommandLine != "" {
-		lines = append(lines, " * Command: "+commentText(opts.CommandLine, 200))
+	lines := []string{fmt.Sprintf("/* Code generated by %s. DO NOT EDIT.", commentText(gen, 60))}
+	if p.Source.File != "" {
+		lines = append(lines, " * Model:   "+commentText(p.Source.File, 80))
 	}
-	if opts.ModelFile != "" {
-		lines = append(lines, " * Model:   "+commentText(opts.ModelFile, 120))
+	if p.Source.SHA256 != "" {
+		lines = append(lines, " * SHA-256: "+commentText(p.Source.SHA256, 80))
 	}
-	if opts.ModelSHA256 != "" {
-		lines = append(lines, " * SHA-256: "+commentText(opts.ModelSHA256, 80))
+	if p.Graph.Name != "" {
+		lines = append(lines, " * Graph:   "+quoted(p.Graph.Name))
 	}
-	if g.Name != "" {
-		lines = append(lines, " * Graph:   "+quoted(g.Name))
+	if opts.Settings != "" {
+		lines = append(lines, " * Options: "+fit(commentText(opts.Settings, 0), 11))
 	}
-	lines = append(lines, " * Target:  portable C99; kernel set: "+set)
+	target := p.Target.Name
+	if target == "" {
+		target = "unnamed"
+	}
+	lines = append(lines, " * Target:  "+commentText(target, 40)+"; kernel sets: "+commentText(strings.Join(p.Target.KernelSets, ", "), 40))
 	return lines
 }
 
-func newIO(t *ir.Tensor, index int, members uniquifier) (ioTensor, error) {
+func newIO(io program.IO, members uniquifier) (ioTensor, error) {
+	t := io.Tensor
 	ct, err := ctype(t.DType)
 	if err != nil {
 		return ioTensor{}, err
@@ -358,59 +310,156 @@ func newIO(t *ir.Tensor, index int, members uniquifier) (ioTensor, error) {
 	for i, d := range t.Shape {
 		dims[i] = fmt.Sprint(d)
 	}
-	io := ioTensor{Index: index, Member: members.get(Identifier(t.Name)), CType: ct, Elems: n, Bytes: t.NumBytes(),
-		Rank: len(t.Shape), Dims: "{" + strings.Join(dims, ", ") + "}", Comment: tensorText(t)}
+	x := ioTensor{Index: io.Index, Member: members.get(Identifier(t.Name)), CType: ct, Elems: n, Bytes: t.NumBytes(),
+		Rank: len(t.Shape), Dims: "{" + strings.Join(dims, ", ") + "}", Comment: fit(tensorText(t), 14)}
 	if len(t.Shape) == 0 {
-		io.Dims = "{1}"
+		x.Dims = "{1}"
 	}
 	if q := t.Quant; q != nil && len(q.Scale) == 1 {
 		lit, _ := floatLit(q.Scale[0])
-		io.Scale = lit
-		io.ZeroPoint = fmt.Sprintf("(%d)", q.ZeroPoint[0])
+		x.Scale = lit
+		x.ZeroPoint = fmt.Sprintf("(%d)", q.ZeroPoint[0])
 	}
-	return io, nil
+	return x, nil
 }
 
-// exprs knows the C expression of every tensor.
+// addConsts declares every constant of the Program in <m>_weights.c.
+func (m *model) addConsts(p *program.Program) error {
+	for _, c := range p.Constants {
+		elems, usesMath := m.constElems(&c)
+		m.WeightsMath = m.WeightsMath || usesMath
+		perLine := 16
+		switch program.ElemSize(c.Elem) {
+		case 8:
+			perLine = 6
+		case 4:
+			perLine = 8
+			if c.Elem == "float" {
+				perLine = 6
+			}
+		}
+		n := max(len(elems), 1)
+		if len(elems) == 0 {
+			elems = []string{"0"}
+		}
+		comment := fmt.Sprintf("step %d %s: ", c.Step, c.Role)
+		if c.Tensor != nil {
+			comment += tensorText(c.Tensor)
+		} else {
+			comment += fmt.Sprintf("kernel parameter, %d x %s", c.Len(), c.Elem)
+		}
+		sym := m.Name + "_" + c.Symbol
+		m.Consts = append(m.Consts, constArray{Symbol: sym, CType: c.Elem, Len: n, Align: max(c.Align, 1),
+			Comment: fit(comment, 6), Lines: wrap(elems, perLine, "  ")})
+		m.Externs = append(m.Externs, fmt.Sprintf("extern const %s %s[%d];", c.Elem, sym, n))
+		m.ConstBytes += c.Bytes()
+	}
+	return nil
+}
+
+// constElems formats a constant's elements.
+func (m *model) constElems(c *program.Constant) ([]string, bool) {
+	if c.Elem == "float" {
+		out := make([]string, len(c.Floats))
+		usesMath := false
+		for i, v := range c.Floats {
+			lit, um := floatLit(v)
+			usesMath = usesMath || um
+			out[i] = lit
+		}
+		return out, usesMath
+	}
+	bits := 32
+	if program.ElemSize(c.Elem) == 8 {
+		bits = 64
+	}
+	out := make([]string, len(c.Ints))
+	for i, v := range c.Ints {
+		out[i] = intLit(v, bits)
+	}
+	return out, false
+}
+
+// exprs prints the C expression of every argument location.
 type exprs struct {
-	loc      map[*ir.Tensor]string
-	ctype    map[*ir.Tensor]string
-	arena    map[*ir.Tensor]bool // in the arena (passed with a cast)
-	readOnly map[*ir.Tensor]bool // inputs and weights
+	m           *model
+	p           *program.Program
+	bufName     map[*ir.Tensor]string // arena offset names
+	scratchName map[int]string
 }
 
-func (e *exprs) set(t *ir.Tensor, expr, ct string, readOnly bool) {
-	e.loc[t], e.ctype[t] = expr, ct
-	e.readOnly[t] = readOnly
+// loc returns the expression of a location, its C element type and
+// whether it is an untyped arena address.
+func (e *exprs) loc(l program.Location, step int) (expr, ct string, arena bool, err error) {
+	switch l.Kind {
+	case program.LocNone:
+		return "NULL", "void", false, nil
+	case program.LocInput:
+		x := e.m.Inputs[l.Index]
+		return "in->" + x.Member, x.CType, false, nil
+	case program.LocOutput:
+		x := e.m.Outputs[l.Index]
+		return "out->" + x.Member, x.CType, false, nil
+	case program.LocConst:
+		c := e.p.Constants[l.Index]
+		return e.m.Name + "_" + c.Symbol, c.Elem, false, nil
+	case program.LocArena:
+		name, ok := e.bufName[l.Tensor]
+		if !ok {
+			name = fmt.Sprint(l.Offset)
+		}
+		return "(arena + " + name + ")", "uint8_t", true, nil
+	case program.LocScratch:
+		name, ok := e.scratchName[step]
+		if !ok {
+			name = fmt.Sprint(l.Offset)
+		}
+		return "(arena + " + name + ")", "uint8_t", true, nil
+	}
+	return "", "", false, fmt.Errorf("location kind %v", l.Kind)
 }
 
-// read returns the expression that passes t to a kernel parameter of
+// read returns the expression that passes l to a kernel parameter of
 // element type elem as a pointer to const.
-func (e *exprs) read(t *ir.Tensor, elem string) (string, error) {
-	if t == nil {
-		return "NULL", nil
+func (e *exprs) read(l program.Location, elem string, step int) (string, error) {
+	x, ct, arena, err := e.loc(l, step)
+	if err != nil || l.Kind == program.LocNone {
+		return x, err
 	}
-	loc, ok := e.loc[t]
-	if !ok {
-		return "", fmt.Errorf("tensor %v has no storage (read before it is written?)", t)
+	if elem == "void" || (elem == ct && !arena) {
+		return x, nil
 	}
-	if elem == "void" || (elem == e.ctype[t] && !e.arena[t]) {
-		return loc, nil
-	}
-	return fmt.Sprintf("(const %s *)%s", elem, loc), nil
+	return fmt.Sprintf("(const %s *)%s", elem, x), nil
 }
 
-// write returns the expression that passes t as a kernel's output.
-func (e *exprs) write(t *ir.Tensor, elem string) (string, error) {
-	loc, ok := e.loc[t]
-	if !ok {
-		return "", fmt.Errorf("tensor %v has no storage", t)
+// write returns the expression that passes l as a kernel's output.
+func (e *exprs) write(l program.Location, elem string, step int) (string, error) {
+	x, ct, arena, err := e.loc(l, step)
+	if err != nil {
+		return "", err
 	}
-	if e.readOnly[t] {
-		return "", fmt.Errorf("tensor %v is read-only", t)
+	switch l.Kind {
+	case program.LocInput, program.LocConst, program.LocNone:
+		return "", fmt.Errorf("cannot write to %v storage", l.Kind)
 	}
-	if elem == "void" || (elem == e.ctype[t] && !e.arena[t]) {
-		return loc, nil
+	if elem == "void" || (elem == ct && !arena) {
+		return x, nil
 	}
-	return fmt.Sprintf("(%s *)%s", elem, loc), nil
+	return fmt.Sprintf("(%s *)%s", elem, x), nil
+}
+
+// copyStep copies a graph output from where it lives.
+func (e *exprs) copyStep(st program.Step) (step, error) {
+	c := st.Copy
+	src, err := e.read(c.From, "void", st.Index)
+	if err != nil {
+		return step{}, err
+	}
+	e.m.NeedsCopy = true
+	io := e.m.Outputs[c.Output]
+	return step{
+		Comment: []string{fmt.Sprintf("step %d: output %d %s is %s: copy it", st.Index, c.Output,
+			quoted(e.p.Outputs[c.Output].Tensor.Name), c.Why)},
+		Code: []string{fmt.Sprintf("copy_bytes(out->%s, %s, %d);", io.Member, src, c.Bytes)},
+	}, nil
 }

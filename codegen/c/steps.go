@@ -5,86 +5,119 @@ import (
 	"strings"
 
 	"github.com/tinygen/tinygen/ir"
-	"github.com/tinygen/tinygen/kernels"
-	"github.com/tinygen/tinygen/plan"
+	"github.com/tinygen/tinygen/program"
 )
 
-// step builds the comment and the call of op i.
-func (m *model) step(i int, op *ir.Op, call kernels.Call, e *exprs) (step, error) {
-	var st step
+// step builds the comment and the call of a kernel step.
+func (m *model) step(st program.Step, e *exprs) (step, error) {
+	var s step
+	op := st.Op
 	name := ""
 	if len(op.Outputs) > 0 {
 		name = " -> " + quoted(op.Outputs[0].Name)
 	}
-	st.Comment = append(st.Comment, fmt.Sprintf("step %d: model op %d %v%s", i, op.SourceIndex, op.Kind, name))
-	for _, a := range call.Args {
-		role := a.Name
+	comment := func(line string) { s.Comment = append(s.Comment, fit(line, 5)) }
+	comment(fmt.Sprintf("step %d: model op %d %v%s", st.Index, op.SourceIndex, op.Kind, name))
+	for _, a := range st.Args {
 		switch {
 		case a.List != nil:
-			for k, t := range a.List {
-				st.Comment = append(st.Comment, fmt.Sprintf("  %-7s %s", fmt.Sprintf("in%d", k), tensorText(t)))
+			for k, l := range a.List {
+				comment(fmt.Sprintf("  %-7s %s", fmt.Sprintf("in%d", k), locText(l)))
 			}
-			continue
-		case a.Tensor == nil:
-			st.Comment = append(st.Comment, fmt.Sprintf("  %-7s (none)", role))
-			continue
+		case a.Loc.Kind == program.LocScratch:
+			comment(fmt.Sprintf("  %-7s %d bytes of scratch memory", a.Name, a.Loc.Bytes))
+		case a.Loc.Kind == program.LocNone:
+			comment(fmt.Sprintf("  %-7s (none)", a.Name))
+		default:
+			comment(fmt.Sprintf("  %-7s %s", a.Name, locText(a.Loc)))
 		}
-		st.Comment = append(st.Comment, fmt.Sprintf("  %-7s %s", role, tensorText(a.Tensor)))
 	}
 	if op.Attrs != nil {
 		if attrs := ir.FormatAttrs(op.Attrs); attrs != "" {
-			st.Comment = append(st.Comment, "  "+commentText(attrs, 200))
+			comment("  " + commentText(attrs, 0))
 		}
 	}
-	detail := fmt.Sprintf("  kernel %s (%s)", call.Kernel.Symbol, m.KernelSet)
-	if macs := op.MACs(); macs > 0 {
-		detail += fmt.Sprintf(", %d MACs", macs)
+	detail := fmt.Sprintf("  kernel %s (%s set)", st.Kernel, commentText(st.KernelSet, 40))
+	if st.MACs > 0 {
+		detail += fmt.Sprintf(", %d MACs", st.MACs)
 	}
-	st.Comment = append(st.Comment, detail)
+	comment(detail)
 
-	prefix := fmt.Sprintf("op%d", i)
-	var arrays []string
-	init := m.formatStruct(call.Params, prefix, "", &arrays)
-	m.Params = append(m.Params, arrays...)
-	m.Params = append(m.Params, fmt.Sprintf("/* step %d: %v */\nstatic const %s %s_params = %s;", i, op.Kind, call.Params.Type, prefix, init))
+	prefix := fmt.Sprintf("op%d", st.Index)
+	init := m.formatStruct(st.Params, "")
+	m.Params = append(m.Params, fmt.Sprintf("/* step %d: %v */\nstatic const %s %s_params = %s;", st.Index, op.Kind, st.ParamsType, prefix, init))
 
 	args := []string{"&" + prefix + "_params"}
 	var pre []string
-	for _, a := range call.Args {
+	for _, a := range st.Args {
 		switch {
 		case a.List != nil:
 			var elems []string
-			for _, t := range a.List {
-				x, err := e.read(t, a.Elem)
+			for _, l := range a.List {
+				x, err := e.read(l, a.Elem, st.Index)
 				if err != nil {
-					return st, err
+					return s, err
 				}
 				elems = append(elems, x)
 			}
-			pre = append(pre, fmt.Sprintf("const void *const %s[%d] = {%s};", a.Name, len(elems), strings.Join(elems, ", ")))
+			pre = append(pre, fmt.Sprintf("const void *const %s[%d] = {", a.Name, len(elems)))
+			for k, x := range elems {
+				sep := ","
+				if k == len(elems)-1 {
+					sep = ""
+				}
+				pre = append(pre, "  "+x+sep)
+			}
+			pre = append(pre, "};")
 			args = append(args, a.Name)
-		case a.Output:
-			x, err := e.write(a.Tensor, a.Elem)
+		case a.Output || a.Loc.Kind == program.LocScratch:
+			x, err := e.write(a.Loc, a.Elem, st.Index)
 			if err != nil {
-				return st, err
+				return s, err
 			}
 			args = append(args, x)
 		default:
-			x, err := e.read(a.Tensor, a.Elem)
+			x, err := e.read(a.Loc, a.Elem, st.Index)
 			if err != nil {
-				return st, err
+				return s, err
 			}
 			args = append(args, x)
 		}
 	}
-	callText := fmt.Sprintf("%s(%s);", call.Kernel.Symbol, strings.Join(args, ", "))
+	call := callLines(st.Kernel, args)
 	if len(pre) > 0 {
-		st.Code = append([]string{"{"}, indentAll(append(pre, callText), "  ")...)
-		st.Code = append(st.Code, "}")
+		s.Code = append([]string{"{"}, indentAll(append(pre, call...), "  ")...)
+		s.Code = append(s.Code, "}")
 	} else {
-		st.Code = []string{callText}
+		s.Code = call
 	}
-	return st, nil
+	return s, nil
+}
+
+// callLines prints a call on one line, or with one argument per line when
+// that line would be longer than MaxLine.
+func callLines(fn string, args []string) []string {
+	one := fmt.Sprintf("%s(%s);", fn, strings.Join(args, ", "))
+	if len(one)+2 <= MaxLine {
+		return []string{one}
+	}
+	lines := []string{fn + "("}
+	for k, a := range args {
+		sep := ","
+		if k == len(args)-1 {
+			sep = ");"
+		}
+		lines = append(lines, "    "+a+sep)
+	}
+	return lines
+}
+
+// locText describes an argument's tensor for a comment.
+func locText(l program.Location) string {
+	if l.Tensor == nil {
+		return l.Kind.String()
+	}
+	return tensorText(l.Tensor)
 }
 
 func indentAll(lines []string, ind string) []string {
@@ -95,50 +128,46 @@ func indentAll(lines []string, ind string) []string {
 	return out
 }
 
-// formatValue prints a parameter value as a C initialiser. Out-of-line
-// arrays are appended to arrays as declarations named prefix_field and
-// referenced by name.
-func (m *model) formatValue(v kernels.Value, prefix, field, indent string, arrays *[]string) string {
+// formatValue prints a parameter value as a C initialiser.
+func (m *model) formatValue(v program.Value, indent string) string {
 	switch x := v.(type) {
-	case kernels.Int:
+	case program.Int:
 		return intLit(int64(x), 32)
-	case kernels.Float:
+	case program.Float:
 		lit, usesMath := floatLit(float32(x))
 		m.ParamsMath = m.ParamsMath || usesMath
 		return lit
-	case kernels.Struct:
-		return m.formatStruct(x, prefix, indent, arrays)
-	case kernels.Array:
+	case program.Struct:
+		return m.formatStruct(x, indent)
+	case program.ConstRef:
+		return m.Name + "_" + m.constSymbol(x.Index)
+	case program.Array:
 		elems := m.arrayElems(x)
-		if x.Inline {
-			if len(elems) <= 16 {
-				return "{" + strings.Join(elems, ", ") + "}"
-			}
-			return "{\n" + strings.Join(wrap(elems, 12, indent+"    "), "\n") + "\n" + indent + "  }"
+		if len(elems) <= 16 {
+			return "{" + strings.Join(elems, ", ") + "}"
 		}
-		name := prefix + "_" + field
-		decl := fmt.Sprintf("static const %s %s[%d] = {\n%s\n};", x.Elem, name, max(len(elems), 1), strings.Join(wrap(elems, 8, "  "), "\n"))
-		if len(elems) == 0 {
-			decl = fmt.Sprintf("static const %s %s[1] = {0};", x.Elem, name)
-		}
-		*arrays = append(*arrays, decl)
-		return name
+		return "{\n" + strings.Join(wrap(elems, 12, indent+"    "), "\n") + "\n" + indent + "  }"
 	}
 	panic(fmt.Sprintf("codegen/c: unknown parameter value %T", v))
 }
 
-func (m *model) formatStruct(s kernels.Struct, prefix, indent string, arrays *[]string) string {
+// constSymbol returns the symbol of constant i (without the model prefix).
+func (m *model) constSymbol(i int) string {
+	return strings.TrimPrefix(m.Consts[i].Symbol, m.Name+"_")
+}
+
+func (m *model) formatStruct(s program.Struct, indent string) string {
 	var b strings.Builder
 	b.WriteString("{\n")
 	for _, f := range s.Fields {
-		fmt.Fprintf(&b, "%s  .%s = %s,\n", indent, f.Name, m.formatValue(f.Value, prefix, f.Name, indent+"  ", arrays))
+		fmt.Fprintf(&b, "%s  .%s = %s,\n", indent, f.Name, m.formatValue(f.Value, indent+"  "))
 	}
 	b.WriteString(indent + "}")
 	return b.String()
 }
 
-// arrayElems formats the elements of an array value.
-func (m *model) arrayElems(a kernels.Array) []string {
+// arrayElems formats the elements of an inline array value.
+func (m *model) arrayElems(a program.Array) []string {
 	var out []string
 	if a.Elem == "float" {
 		for _, v := range a.Floats {
@@ -158,165 +187,72 @@ func (m *model) arrayElems(a kernels.Array) []string {
 	return out
 }
 
-// wrap joins elems with commas, perLine per line, each line indented.
+// wrap joins elems with commas, at most perLine per line and never past
+// MaxLine columns (unless one element is longer), each line indented.
 func wrap(elems []string, perLine int, indent string) []string {
 	var lines []string
-	for i := 0; i < len(elems); i += perLine {
-		end := min(i+perLine, len(elems))
+	for i := 0; i < len(elems); {
+		width := len(indent)
+		end := i
+		for end < len(elems) && end-i < perLine && (end == i || width+len(elems[end])+2 <= MaxLine) {
+			width += len(elems[end]) + 2
+			end++
+		}
 		line := indent + strings.Join(elems[i:end], ", ")
 		if end < len(elems) {
 			line += ","
 		}
 		lines = append(lines, line)
+		i = end
 	}
 	return lines
-}
-
-// addConsts gives every constant operand a symbol in <m>_weights.c.
-func (m *model) addConsts(g *ir.Graph, e *exprs) error {
-	names := uniquifier{}
-	seen := map[*ir.Tensor]bool{}
-	var consts []*ir.Tensor
-	note := func(t *ir.Tensor) {
-		if t != nil && t.IsConst() && !seen[t] {
-			seen[t] = true
-			consts = append(consts, t)
-		}
-	}
-	for _, op := range g.Ops {
-		for _, t := range op.Inputs {
-			note(t)
-		}
-	}
-	for _, t := range g.Outputs {
-		note(t)
-	}
-	for _, t := range consts {
-		ct, err := ctype(t.DType)
-		if err != nil {
-			return err
-		}
-		sym := names.get(fmt.Sprintf("%s_w%d_%s", m.Name, t.ID, Identifier(t.Name)))
-		elems, usesMath, err := constElems(t)
-		if err != nil {
-			return err
-		}
-		m.WeightsMath = m.WeightsMath || usesMath
-		perLine := 16
-		if t.DType == ir.Float32 || t.DType == ir.Int64 {
-			perLine = 6
-		} else if t.DType == ir.Int32 {
-			perLine = 8
-		}
-		n := max(len(elems), 1)
-		if len(elems) == 0 {
-			elems = []string{"0"}
-		}
-		m.Consts = append(m.Consts, constTensor{Symbol: sym, CType: ct, Len: n, Comment: tensorText(t),
-			Lines: wrap(elems, perLine, "  ")})
-		m.Externs = append(m.Externs, fmt.Sprintf("extern const %s %s[%d];", ct, sym, n))
-		m.ConstBytes += t.NumBytes()
-		e.set(t, sym, ct, true)
-	}
-	return nil
-}
-
-// constElems formats a constant tensor's elements.
-func constElems(t *ir.Tensor) ([]string, bool, error) {
-	n := t.Shape.Elements()
-	if len(t.Data) != t.NumBytes() {
-		return nil, false, fmt.Errorf("codegen/c: constant %v holds %d bytes, its shape needs %d", t, len(t.Data), t.NumBytes())
-	}
-	out := make([]string, 0, n)
-	usesMath := false
-	switch t.DType {
-	case ir.Int8:
-		for _, v := range t.Data {
-			out = append(out, fmt.Sprint(int8(v)))
-		}
-	case ir.UInt8, ir.Bool:
-		for _, v := range t.Data {
-			out = append(out, fmt.Sprint(v))
-		}
-	case ir.Int16:
-		for i := 0; i < n; i++ {
-			out = append(out, fmt.Sprint(int16(uint16(t.Data[2*i])|uint16(t.Data[2*i+1])<<8)))
-		}
-	case ir.Int32:
-		for _, v := range t.Int32s() {
-			out = append(out, intLit(int64(v), 32))
-		}
-	case ir.Int64:
-		for _, v := range t.Int64s() {
-			out = append(out, intLit(v, 64))
-		}
-	case ir.Float32:
-		for _, v := range t.Float32s() {
-			lit, um := floatLit(v)
-			usesMath = usesMath || um
-			out = append(out, lit)
-		}
-	default:
-		return nil, false, fmt.Errorf("codegen/c: constant %v of type %v", t, t.DType)
-	}
-	return out, usesMath, nil
 }
 
 // planRows formats the memory plan as comment table rows: one row per
 // arena buffer, a row per further tensor sharing it, then the tensors
 // stored in the caller's buffers or in constants.
-func planRows(g *ir.Graph, p *plan.Plan) []string {
+func planRows(p *program.Program) []string {
 	rows := []string{fmt.Sprintf("%8s %8s %5s %5s  %s", "offset", "bytes", "first", "last", "tensor")}
-	for _, b := range p.Buffers {
+	for _, b := range p.Arena.Buffers {
 		if len(b.Tensors) == 0 {
-			rows = append(rows, fmt.Sprintf("%8d %8d %5d %5d  scratch of step %d", b.Offset, b.Size, b.First, b.Last, b.Scratch))
+			rows = append(rows, fmt.Sprintf("%8d %8d %5d %5d  scratch of step %d", b.Offset, b.Size, b.First, b.Last, b.ScratchOf))
 			continue
 		}
-		rows = append(rows, fmt.Sprintf("%8d %8d %5d %5d  %s", b.Offset, b.Size, b.First, b.Last, tensorText(b.Tensors[0])))
+		rows = append(rows, fit(fmt.Sprintf("%8d %8d %5d %5d  %s", b.Offset, b.Size, b.First, b.Last, tensorText(b.Tensors[0])), 3))
 		for _, t := range b.Tensors[1:] {
-			rows = append(rows, fmt.Sprintf("%8s %8s %5s %5s    = %s", "", "", "", "", tensorText(t)))
+			rows = append(rows, fit(fmt.Sprintf("%8s %8s %5s %5s    = %s", "", "", "", "", tensorText(t)), 3))
 		}
 	}
-	var shared []string
-	for _, t := range g.Tensors {
-		if t == nil {
-			continue
-		}
-		if root := p.Root(t); root != t {
-			if _, inArena := p.Offset(t); !inArena {
-				shared = append(shared, fmt.Sprintf("  %%%d is stored in %s", t.ID, storageName(g, root)))
-			}
-		}
-	}
-	if len(shared) > 0 {
+	if len(p.Arena.Shared) > 0 {
 		rows = append(rows, "Tensors stored outside the arena, in the storage of another tensor:")
-		rows = append(rows, shared...)
+		for _, s := range p.Arena.Shared {
+			rows = append(rows, fmt.Sprintf("  %%%d is stored in %s", s.Tensor.ID, storageName(p, s.Root)))
+		}
 	}
 	return rows
 }
 
 // storageName says where a root tensor outside the arena lives.
-func storageName(g *ir.Graph, t *ir.Tensor) string {
-	for i, x := range g.Inputs {
-		if x == t {
-			return fmt.Sprintf("input %d (%%%d)", i, t.ID)
-		}
+func storageName(p *program.Program, l program.Location) string {
+	switch l.Kind {
+	case program.LocInput:
+		return fmt.Sprintf("input %d (%%%d)", l.Index, l.Tensor.ID)
+	case program.LocOutput:
+		return fmt.Sprintf("output %d (%%%d)", l.Index, l.Tensor.ID)
+	case program.LocConst:
+		return fmt.Sprintf("constant %s", p.Constants[l.Index].Symbol)
 	}
-	for i, x := range g.Outputs {
-		if x == t {
-			return fmt.Sprintf("output %d (%%%d)", i, t.ID)
-		}
-	}
-	return fmt.Sprintf("constant %%%d", t.ID)
+	return l.Kind.String()
 }
 
 // viewStep is the comment-only step of a view that shares its input's
 // storage.
-func viewStep(i int, op *ir.Op) step {
+func viewStep(st program.Step) step {
+	op := st.Op
 	return step{Comment: []string{
-		fmt.Sprintf("step %d: model op %d %v -> %s", i, op.SourceIndex, op.Kind, quoted(op.Outputs[0].Name)),
-		fmt.Sprintf("  input   %s", tensorText(op.Inputs[0])),
-		fmt.Sprintf("  output  %s", tensorText(op.Outputs[0])),
+		fit(fmt.Sprintf("step %d: model op %d %v -> %s", st.Index, op.SourceIndex, op.Kind, quoted(op.Outputs[0].Name)), 5),
+		fit(fmt.Sprintf("  input   %s", tensorText(op.Inputs[0])), 5),
+		fit(fmt.Sprintf("  output  %s", tensorText(op.Outputs[0])), 5),
 		"  a view: the output shares the input's bytes, nothing to run",
 	}}
 }

@@ -66,7 +66,7 @@ typedef struct {
   int32_t output_offset; /* output zero point */
   int32_t act_min, act_max;
   const int32_t *multiplier; /* [out_c] */
-  const int32_t *shift;      /* [out_c] */
+  const int8_t *shift;       /* [out_c] */
 } tg_conv2d_s8_params_t;
 
 void tg_conv2d_s8(const tg_conv2d_s8_params_t *p, const int8_t *input,
@@ -91,7 +91,7 @@ typedef struct {
   int32_t input_offset, output_offset;
   int32_t act_min, act_max;
   const int32_t *multiplier; /* [out_c] */
-  const int32_t *shift;      /* [out_c] */
+  const int8_t *shift;       /* [out_c] */
 } tg_depthwise_conv2d_s8_params_t;
 
 void tg_depthwise_conv2d_s8(const tg_depthwise_conv2d_s8_params_t *p,
@@ -120,7 +120,7 @@ typedef struct {
   int32_t act_min, act_max;
   int32_t per_channel;
   const int32_t *multiplier; /* [units] or [1] */
-  const int32_t *shift;      /* [units] or [1] */
+  const int8_t *shift;       /* [units] or [1] */
 } tg_fully_connected_s8_params_t;
 
 void tg_fully_connected_s8(const tg_fully_connected_s8_params_t *p,
