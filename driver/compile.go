@@ -9,6 +9,7 @@ import (
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/eval"
 	"github.com/tinygen/tinygen/internal/outdir"
+	"github.com/tinygen/tinygen/ir"
 )
 
 // CompileOptions control tinygen compile.
@@ -61,6 +62,12 @@ func Generator(version string) string {
 // Prepare checks (the same validation TFLM performs), plans the arena
 // (PlanMemory) and emits the files. Errors name the model file and the op.
 func Compile(m *Model, opts CompileOptions) ([]cgen.File, *MemoryPlan, error) {
+	if err := opts.Memory.Check(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	if err := compilable(m.Graph); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
 	if _, err := eval.New(m.Graph); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
@@ -91,6 +98,24 @@ func Compile(m *Model, opts CompileOptions) ([]cgen.File, *MemoryPlan, error) {
 		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
 	return files, mp, nil
+}
+
+// compilable refuses the graph structures the generated C cannot express
+// although the evaluator runs them: no outputs (the outputs struct would
+// be empty, which ISO C forbids, and there is nothing to compute) and no
+// inputs (likewise for the inputs struct; every output is a constant).
+// A graph input listed twice is refused by ir.Verify for every consumer.
+// An output listed twice, or one that is also a graph input, is fine: the
+// C copies the value into each listed output, as the evaluator returns it
+// for each.
+func compilable(g *ir.Graph) error {
+	if len(g.Outputs) == 0 {
+		return fmt.Errorf("the graph has no outputs; nothing to compute")
+	}
+	if len(g.Inputs) == 0 {
+		return fmt.Errorf("the graph has no inputs; its outputs are constants, and generated code needs at least one input")
+	}
+	return nil
 }
 
 // WriteFiles writes generated files into dir, creating it if needed; it is

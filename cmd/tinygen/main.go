@@ -190,13 +190,13 @@ func memoryFlags(cmd *cobra.Command, m *driver.MemoryOptions) {
 	cmd.Flags().StringVar(&m.Planner, "planner", "best", "arena planner: "+strings.Join(driver.PlannerNames(), ", ")+" (best runs all and keeps the smallest)")
 	cmd.Flags().Var(aliasingFlag{m}, "aliasing", "which tensors may share storage: all (views and in-place elementwise ops), views, none")
 	cmd.Flags().BoolVar(&m.ModelOrder, "model-order", false, "keep the model's op order (default: use a memory-aware order when it gives a smaller arena)")
-	cmd.Flags().IntVar(&m.Align, "align", 16, "alignment of every arena offset in bytes")
+	cmd.Flags().IntVar(&m.Align, "align", 16, fmt.Sprintf("alignment of every arena offset in bytes: a power of two from %d to %d", driver.MinAlign, driver.MaxAlign))
 }
 
 // checkMemoryFlags reports bad memory-planning flags as usage errors.
 func checkMemoryFlags(m driver.MemoryOptions) error {
-	if m.Align < 1 {
-		return usageError{fmt.Errorf("--align must be positive, got %d", m.Align)}
+	if m.Align == 0 { // 0 means the default to the library, not to the flag
+		return usageError{fmt.Errorf("--align must be a power of two from %d to %d, got 0", driver.MinAlign, driver.MaxAlign)}
 	}
 	if err := m.Check(); err != nil {
 		return usageError{err}
