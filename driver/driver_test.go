@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/tensorio"
 	"github.com/tinygen/tinygen/ir"
 )
@@ -160,7 +160,7 @@ func TestSanitizeName(t *testing.T) {
 // the rounded figures published for them (DS-CNN 2.66 M, MobileNetV1-0.25
 // 7.49 M, ResNet-8 12.5 M, FC autoencoder 0.264 M), pinned exactly here.
 func TestInspectSharedModels(t *testing.T) {
-	dir := filepath.Join(shared.Require(t), "models")
+	dir := filepath.Join(sharedtest.Require(t), "models")
 	paths, _ := filepath.Glob(filepath.Join(dir, "*", "*.tflite"))
 	if len(paths) == 0 {
 		t.Fatal("no models found")
