@@ -114,7 +114,8 @@ func TestLoadErrors(t *testing.T) {
 		{"folder", dir, "is a folder"},
 		{"truncated", write("t.tflite", good[:len(good)/2]), "t.tflite: "},
 		{"onnx", write("m.onnx", []byte("x")), "ONNX models are not supported yet"},
-		{"unknown", write("m.bin", []byte("hello")), "unknown model format"},
+		{"text", write("m.txt", []byte("hello")), "not a model: this is a text file"},
+		{"unknown", write("m.bin", []byte{0xde, 0xad, 0xbe, 0xef, 0, 1}), "unknown model format"},
 		{"ir that fails Verify", write("bad.ir", []byte(badIR)), "invalid model"},
 	}
 	for _, tc := range tests {
