@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/tinygen/tinygen/project"
 )
 
 // Row is one line of a report: a tinygen run or a baseline.
@@ -208,6 +210,17 @@ func listText(list []string) string {
 		return fmt.Sprintf("%s and %d more", strings.Join(list[:5], ", "), len(list)-5)
 	}
 	return strings.Join(list, ", ")
+}
+
+// typedMismatches renders the firmware's mismatch lines with typed values
+// (project.FormatMismatch): int8 -128, not the byte 128; floats as
+// decimals, not bit patterns.
+func typedMismatches(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = project.FormatMismatch(l)
+	}
+	return out
 }
 
 // div returns a/b, or -1 when either is unknown (negative) or b is 0.

@@ -436,6 +436,11 @@ func benchSources(bm *benchModel, cfg benchConfig, generator string) ([]project.
 	}
 	for _, t := range bm.m.Graph.Outputs {
 		h.Outputs = append(h.Outputs, t.NumBytes())
+		dt := t.DType.LongName()
+		if _, ok := project.MismatchTypes[dt]; !ok {
+			dt = "uint8" // other types (int64, bool) compare and print as bytes
+		}
+		h.OutputTypes = append(h.OutputTypes, dt)
 	}
 	return files, h, mp, nil
 }
