@@ -35,6 +35,10 @@ type Baseline struct {
 	RAMData, RAMBss, Arena      int64
 	// Source is the file the row came from.
 	Source string
+	// Requested is set for rows of a file the user named (bench
+	// --baseline), as opposed to the shared folder's files added by
+	// default: a requested file that matches nothing is always warned about.
+	Requested bool `json:"-"`
 }
 
 // ROM returns text + rodata + data, or -1 if a part is unknown.

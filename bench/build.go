@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tinygen/tinygen/internal/outdir"
 	"github.com/tinygen/tinygen/internal/toolchain"
 	"github.com/tinygen/tinygen/targets"
 )
@@ -53,16 +54,17 @@ func build(ctx context.Context, j *Job, sc *script) (string, error) {
 		return "", err
 	}
 	var sources []string
-	for _, f := range j.Files {
-		if strings.ContainsAny(f.Name, `/\`) {
-			return "", fmt.Errorf("bench: refusing file name %q", f.Name)
-		}
-		if err := os.WriteFile(filepath.Join(j.Dir, f.Name), f.Data, 0o644); err != nil {
-			return "", err
-		}
+	files := make([]outdir.File, len(j.Files))
+	for i, f := range j.Files {
+		files[i] = outdir.File{Name: f.Name, Data: f.Data, Producer: "the firmware project's " + f.Name}
 		if strings.HasSuffix(f.Name, ".c") {
 			sources = append(sources, f.Name)
 		}
+	}
+	// The run folder is bench's own: files of earlier runs are replaced
+	// (Force), but never written through a link.
+	if _, err := outdir.Write(j.Dir, files, outdir.Options{Force: true}); err != nil {
+		return "", fmt.Errorf("bench: %w", err)
 	}
 	sort.Strings(sources)
 	if len(sources) == 0 {

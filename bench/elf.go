@@ -79,6 +79,8 @@ func MeasureELF(elfPath string, at Attribution) (Memory, error) {
 		arenaName = at.Prefix + "_arena"
 	}
 	var weightsBySymbol int64
+	type object struct{ addr, size uint64 }
+	var objects []object
 	m.RAMArena = -1 // unknown until the arena symbol is found
 	for _, s := range syms {
 		typ := elf.ST_TYPE(s.Info)
@@ -94,6 +96,9 @@ func MeasureELF(elfPath string, at Attribution) (Memory, error) {
 		}
 		if s.Name == arenaName && typ == elf.STT_OBJECT {
 			m.RAMArena = int64(s.Size)
+		}
+		if typ == elf.STT_OBJECT && s.Size > 0 {
+			objects = append(objects, object{s.Value, s.Size})
 		}
 		if s.Size == 0 || (typ != elf.STT_FUNC && typ != elf.STT_OBJECT) || !inROM(s) {
 			continue
@@ -113,9 +118,20 @@ func MeasureELF(elfPath string, at Attribution) (Memory, error) {
 			m.ROMRuntime += int64(s.Size)
 		}
 	}
+	// Weights are the sizes of the weight arrays, without the alignment
+	// padding between them (driver.WeightBytes, the figure inspect
+	// prints): the objects inside the bracketed section when the linker
+	// script brackets it, else the symbols of <prefix>_weights.c.
 	switch {
 	case haveStart && haveEnd && weightsEnd > weightsStart:
-		m.ROMWeights = int64(weightsEnd - weightsStart)
+		seen := map[uint64]bool{}
+		m.ROMWeights = 0
+		for _, o := range objects {
+			if o.addr >= weightsStart && o.addr < weightsEnd && !seen[o.addr] {
+				seen[o.addr] = true
+				m.ROMWeights += int64(min(o.size, weightsEnd-o.addr))
+			}
+		}
 	case at.Prefix != "":
 		m.ROMWeights = weightsBySymbol
 	default:

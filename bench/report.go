@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/tinygen/tinygen/project"
 )
 
 // Row is one line of a report: a tinygen run or a baseline.
@@ -56,37 +58,25 @@ type Report struct {
 	Seconds float64 `json:"seconds"`
 	// Folder is the results folder.
 	Folder string `json:"folder"`
+	// Warnings are problems that did not stop the bench: baseline files
+	// none of whose rows matched a run.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // NewReport builds the rows: every result, then the baselines whose model
-// and target match a result (by SHA-256 or by name or alias), and the
-// comparisons between them. Unmatched baselines are dropped.
+// and target match a result (BaselineMatches), and the comparisons between
+// them. Unmatched baselines are dropped; a baseline file none of whose
+// rows matches is named in Warnings when the user named it (Requested) or
+// when it has rows for a target the run measured.
 func NewReport(results []*Result, baselines []Baseline) *Report {
 	r := &Report{Results: results}
-	matches := func(b Baseline, res *Result) bool {
-		if b.Target != res.Target {
-			return false
-		}
-		if b.SHA256 != "" && res.ModelSHA256 != "" {
-			return b.SHA256 == res.ModelSHA256
-		}
-		if b.Model == res.Model {
-			return true
-		}
-		for _, a := range res.Aliases {
-			if b.Model == a {
-				return true
-			}
-		}
-		return false
-	}
 	for _, res := range results {
 		r.Rows = append(r.Rows, resultRow(res))
 	}
 	used := map[int]bool{}
 	for _, res := range results {
 		for i, b := range baselines {
-			if !matches(b, res) {
+			if !BaselineMatches(b, res) {
 				continue
 			}
 			if !used[i] {
@@ -102,7 +92,135 @@ func NewReport(results []*Result, baselines []Baseline) *Report {
 			}
 		}
 	}
+	r.Warnings = unmatchedBaselineFiles(results, baselines, used)
 	return r
+}
+
+// BaselineMatches reports whether baseline row b describes res's model on
+// res's target. When both sides give a SHA-256 the hashes decide; otherwise
+// the names do: the baseline's model (a name like aww, or a file name such
+// as micro_kws_m_fp32.tflite, with or without its extension and folder)
+// against the run's model name and aliases (golden folder, graph name,
+// model file name), ignoring case.
+func BaselineMatches(b Baseline, res *Result) bool {
+	if b.Target != res.Target {
+		return false
+	}
+	if b.SHA256 != "" && res.ModelSHA256 != "" {
+		return strings.EqualFold(b.SHA256, res.ModelSHA256)
+	}
+	want := modelKey(b.Model)
+	if want == "" {
+		return false
+	}
+	for _, name := range append([]string{res.Model}, res.Aliases...) {
+		if modelKey(name) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// modelExts are the model file extensions a baseline's model name may
+// carry.
+var modelExts = []string{".tflite", ".onnx", ".ir", ".h5", ".keras", ".pb"}
+
+// modelKey is a model name for matching: the base name of a path, without
+// a model file extension, in lower case.
+func modelKey(name string) string {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	for _, ext := range modelExts {
+		if strings.HasSuffix(name, ext) && len(name) > len(ext) {
+			return strings.TrimSuffix(name, ext)
+		}
+	}
+	return name
+}
+
+// unmatchedBaselineFiles names, in the order first seen, every baseline
+// file none of whose rows matched a run, with what the file holds and what
+// the run measured.
+func unmatchedBaselineFiles(results []*Result, baselines []Baseline, used map[int]bool) []string {
+	type file struct {
+		rows               int
+		matched, requested bool
+		models, targets    []string
+	}
+	files := map[string]*file{}
+	var order []string
+	for i, b := range baselines {
+		f := files[b.Source]
+		if f == nil {
+			f = &file{}
+			files[b.Source] = f
+			order = append(order, b.Source)
+		}
+		f.rows++
+		f.matched = f.matched || used[i]
+		f.requested = f.requested || b.Requested
+		f.models = appendNew(f.models, b.Model)
+		f.targets = appendNew(f.targets, b.Target)
+	}
+	var runModels, runTargets []string
+	for _, res := range results {
+		runModels = appendNew(runModels, res.Model)
+		runTargets = appendNew(runTargets, res.Target)
+	}
+	var out []string
+	for _, src := range order {
+		f := files[src]
+		if f.matched || !f.requested && !overlaps(f.targets, runTargets) {
+			continue // matched, or a shared file for targets this run did not measure
+		}
+		out = append(out, fmt.Sprintf("baseline file %s: none of its %d rows (models %s; targets %s) matches a run (models %s; targets %s) by model name, file name or SHA-256 and target",
+			src, f.rows, listText(f.models), listText(f.targets), listText(runModels), listText(runTargets)))
+	}
+	return out
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func appendNew(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// listText joins up to five names, then says how many more there are.
+func listText(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	if len(list) > 5 {
+		return fmt.Sprintf("%s and %d more", strings.Join(list[:5], ", "), len(list)-5)
+	}
+	return strings.Join(list, ", ")
+}
+
+// typedMismatches renders the firmware's mismatch lines with typed values
+// (project.FormatMismatch): int8 -128, not the byte 128; floats as
+// decimals, not bit patterns.
+func typedMismatches(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = project.FormatMismatch(l)
+	}
+	return out
 }
 
 // div returns a/b, or -1 when either is unknown (negative) or b is 0.
@@ -247,6 +365,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.Model, c.Target, c.Backend, c.Baseline,
 				ratioText(c.ROM), ratioText(c.RAM), ratioText(c.Arena), ratioText(c.Init), ratioText(c.Inference))
 		}
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "\nWarning: %s\n", strings.ReplaceAll(warn, "|", `\|`))
 	}
 	fmt.Fprintf(w, "\nWall time of the matrix: %.1f s. ROM excludes the test vectors; RAM is static data without the stack; "+
 		"stack is the measured high-water mark; static RAM = arena + stack + other RAM; inference instr counts vector 1.\n", r.Seconds)

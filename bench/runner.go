@@ -191,7 +191,7 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 	switch {
 	case out.Passed != out.Vectors || len(out.Mismatches) > 0:
 		res.Status = StatusMismatch
-		res.Error = fmt.Sprintf("%d of %d vectors wrong: %s", out.Vectors-out.Passed, out.Vectors, strings.Join(out.Mismatches, "; "))
+		res.Error = fmt.Sprintf("%d of %d vectors wrong: %s", out.Vectors-out.Passed, out.Vectors, strings.Join(typedMismatches(out.Mismatches), "; "))
 	case sim.status != 0:
 		return fail(fmt.Errorf("the firmware exited with status %d; output:\n%s", sim.status, console))
 	default:

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tinygen/tinygen/bench"
 	"github.com/tinygen/tinygen/driver"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/project"
 	"github.com/tinygen/tinygen/targets"
 )
@@ -21,7 +21,7 @@ func requireQEMUTargets(t *testing.T) {
 	t.Helper()
 	for _, tool := range [][2]string{{"arm-none-eabi-gcc", "gcc-arm-none-eabi"}, {"qemu-system-arm", "qemu-system-arm"},
 		{"riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf"}, {"qemu-system-riscv32", "qemu-system-misc"}, {"gcc", "gcc"}} {
-		shared.RequireTool(t, tool[0], tool[1])
+		sharedtest.RequireTool(t, tool[0], tool[1])
 	}
 }
 
@@ -42,7 +42,7 @@ func jobs(t *testing.T, opts driver.BenchOptions) []*bench.Job {
 // RV32IMC, twice: every output must match and the instruction counts and
 // sizes must repeat exactly.
 func TestAWWOnSimulators(t *testing.T) {
-	dir := shared.Require(t)
+	dir := sharedtest.Require(t)
 	requireQEMUTargets(t)
 	model := filepath.Join(dir, "models", "aww", "aww.tflite")
 	runner := &bench.Runner{Workers: 2, CacheDir: t.TempDir()}
@@ -91,8 +91,8 @@ func equal(a, b []int64) bool {
 
 // TestHostBuiltin runs the bundled model natively, counting with callgrind.
 func TestHostBuiltin(t *testing.T) {
-	shared.RequireTool(t, "gcc", "gcc")
-	shared.RequireTool(t, "valgrind", "valgrind")
+	sharedtest.RequireTool(t, "gcc", "gcc")
+	sharedtest.RequireTool(t, "valgrind", "valgrind")
 	runner := &bench.Runner{Workers: 1}
 	res := runner.Run(context.Background(), jobs(t, driver.BenchOptions{Models: []string{driver.BuiltinModel}}))
 	r := res[0]
@@ -234,7 +234,7 @@ func TestMeasureForeignELF(t *testing.T) {
 // byte, float32 within the golden tolerance, with picolibc's libm and,
 // on RV32IMC, soft float).
 func TestGoldenOnSimulators(t *testing.T) {
-	shared.Require(t)
+	sharedtest.Require(t)
 	requireQEMUTargets(t)
 	if testing.Short() {
 		t.Skip("the golden matrix takes about 40 s; skipped with -short")

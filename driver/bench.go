@@ -308,12 +308,15 @@ func loadBenchModel(path string, limit int) (*benchModel, error) {
 		return nil, err
 	}
 	bm := &benchModel{m: m, name: m.Graph.Name, ref: "eval"}
+	// Baselines may name the model by its file name (peers-cortex-m4.csv:
+	// micro_kws_m_fp32.tflite).
+	bm.aliases = []string{filepath.Base(m.Path)}
 	for _, o := range m.Graph.Outputs {
 		bm.floatOut = append(bm.floatOut, o.DType == ir.Float32)
 	}
 	if c, ok := goldenFor(m); ok {
 		bm.name, bm.ref = c.Name, "golden"
-		bm.aliases = []string{m.Graph.Name}
+		bm.aliases = append(bm.aliases, m.Graph.Name)
 		for _, v := range c.Vectors {
 			bm.vectors = append(bm.vectors, project.Vector{Inputs: v.Inputs, Outputs: v.Outputs})
 		}
@@ -438,6 +441,11 @@ func benchSources(bm *benchModel, cfg benchConfig, target *targets.Target, kerne
 	}
 	for _, t := range bm.m.Graph.Outputs {
 		h.Outputs = append(h.Outputs, t.NumBytes())
+		dt := t.DType.LongName()
+		if _, ok := project.MismatchTypes[dt]; !ok {
+			dt = "uint8" // other types (int64, bool) compare and print as bytes
+		}
+		h.OutputTypes = append(h.OutputTypes, dt)
 	}
 	return files, h, mp, nil
 }
@@ -445,6 +453,7 @@ func benchSources(bm *benchModel, cfg benchConfig, target *targets.Target, kerne
 // BenchBaselines reads the baseline CSV files, plus (withShared) every
 // baselines/*.csv of the shared folder when one is found.
 func BenchBaselines(files []string, withShared bool) ([]bench.Baseline, error) {
+	requested := len(files)
 	if withShared {
 		if dir, err := shared.Dir(); err == nil {
 			found, _ := filepath.Glob(filepath.Join(dir, "baselines", "*.csv"))
@@ -452,10 +461,13 @@ func BenchBaselines(files []string, withShared bool) ([]bench.Baseline, error) {
 		}
 	}
 	var out []bench.Baseline
-	for _, f := range files {
+	for i, f := range files {
 		rows, err := bench.ReadBaselines(f, "")
 		if err != nil {
 			return nil, err
+		}
+		for k := range rows {
+			rows[k].Requested = i < requested
 		}
 		out = append(out, rows...)
 	}

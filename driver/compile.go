@@ -3,13 +3,13 @@ package driver
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
+	"github.com/tinygen/tinygen/internal/outdir"
 	"github.com/tinygen/tinygen/kernels"
 	"github.com/tinygen/tinygen/passes"
 	"github.com/tinygen/tinygen/program"
@@ -117,6 +117,9 @@ func RunPasses(m *Model, opts CompileOptions) (*passes.State, error) {
 }
 
 func runPasses(m *Model, opts CompileOptions) (*passes.State, error) {
+	if err := opts.Memory.Check(); err != nil {
+		return nil, err
+	}
 	cfg, err := opts.passConfig(m)
 	if err != nil {
 		return nil, err
@@ -191,19 +194,59 @@ func memoryPlan(s *passes.State) *MemoryPlan {
 	return mp
 }
 
-// WriteFiles writes generated files into dir, creating it if needed. It
-// refuses to write a file name with a path separator.
+// WriteFiles writes generated files into dir, creating it if needed; it is
+// WriteOutput without Force.
 func WriteFiles(dir string, files []cgen.File) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	_, err := WriteOutput(dir, files, WriteOptions{})
+	return err
+}
+
+// OutputReport says what WriteOutput did: the files written, replaced
+// and removed (internal/outdir's Report).
+type OutputReport = outdir.Report
+
+// WriteOptions control WriteOutput.
+type WriteOptions struct {
+	// Force replaces existing files that have a generated file's name but
+	// were not written by tinygen (compile --force).
+	Force bool
+	// Model is the model file, named in errors about the generated names.
+	Model string
+}
+
+// WriteOutput writes the files of Compile into dir with internal/outdir:
+// never through a symbolic link, refusing names that collide (a model
+// named like a kernel file) or are unsafe, atomically, and removing the
+// stale files the last compile wrote there. It reports what it did.
+func WriteOutput(dir string, files []cgen.File, opts WriteOptions) (*OutputReport, error) {
+	out := make([]outdir.File, len(files))
+	for i, f := range files {
+		out[i] = outdir.File{Name: f.Name, Data: f.Data, Producer: producer(files, i)}
 	}
-	for _, f := range files {
-		if strings.ContainsAny(f.Name, `/\`) || f.Name == ".." || f.Name == "." {
-			return fmt.Errorf("refusing to write generated file %q", f.Name)
+	if err := outdir.CheckSet(out); err != nil {
+		if opts.Model != "" {
+			return nil, fmt.Errorf("%s: %w", opts.Model, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
-			return err
-		}
+		return nil, err
 	}
-	return nil
+	return outdir.Write(dir, out, outdir.Options{Force: opts.Force})
+}
+
+// producer describes what generated files[i], from the fixed order of
+// cgen.Generate: <m>.h, <m>.c, <m>_weights.c, the kernel library's
+// headers and sources, then <m>_host_main.c when asked for.
+func producer(files []cgen.File, i int) string {
+	name := files[i].Name
+	switch {
+	case i == 0:
+		return "the model's API header " + name
+	case i == 1:
+		return "the model's schedule " + name
+	case i == 2:
+		return "the model's weights " + name
+	case i == len(files)-1 && strings.HasSuffix(name, "_host_main.c"):
+		return "the model's host harness " + name
+	default:
+		return "the kernel library's " + name
+	}
 }

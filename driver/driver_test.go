@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/tensorio"
 	"github.com/tinygen/tinygen/ir"
 )
@@ -114,7 +114,8 @@ func TestLoadErrors(t *testing.T) {
 		{"folder", dir, "is a folder"},
 		{"truncated", write("t.tflite", good[:len(good)/2]), "t.tflite: "},
 		{"onnx", write("m.onnx", []byte("x")), "ONNX models are not supported yet"},
-		{"unknown", write("m.bin", []byte("hello")), "unknown model format"},
+		{"text", write("m.txt", []byte("hello")), "not a model: this is a text file"},
+		{"unknown", write("m.bin", []byte{0xde, 0xad, 0xbe, 0xef, 0, 1}), "unknown model format"},
 		{"ir that fails Verify", write("bad.ir", []byte(badIR)), "invalid model"},
 	}
 	for _, tc := range tests {
@@ -160,7 +161,7 @@ func TestSanitizeName(t *testing.T) {
 // the rounded figures published for them (DS-CNN 2.66 M, MobileNetV1-0.25
 // 7.49 M, ResNet-8 12.5 M, FC autoencoder 0.264 M), pinned exactly here.
 func TestInspectSharedModels(t *testing.T) {
-	dir := filepath.Join(shared.Require(t), "models")
+	dir := filepath.Join(sharedtest.Require(t), "models")
 	paths, _ := filepath.Glob(filepath.Join(dir, "*", "*.tflite"))
 	if len(paths) == 0 {
 		t.Fatal("no models found")

@@ -29,7 +29,10 @@ type Report struct {
 	OpCounts map[string]int `json:"op_counts"`
 	// TotalMACs sums the ops' multiply-accumulates.
 	TotalMACs int64 `json:"total_macs"`
-	// ParamBytes is the size of all constant tensors (weights, biases).
+	// ParamBytes is the model's weights by tinygen's one definition
+	// (WeightBytes): the bytes of constant tensor data the generated code
+	// stores in flash, without alignment padding. bench's "weights"
+	// column measures the same figure in the firmware.
 	ParamBytes int64 `json:"param_bytes"`
 	// NaiveActivationBytes is the memory all non-constant tensors need
 	// when none shares storage: the arena of a planner without reuse.
@@ -108,13 +111,40 @@ func Inspect(m *Model) *Report {
 			continue
 		}
 		counted[t] = true
-		if t.IsConst() {
-			r.ParamBytes += int64(t.NumBytes())
-		} else {
+		if !t.IsConst() {
 			r.NaiveActivationBytes += int64(t.NumBytes())
 		}
 	}
+	r.ParamBytes = WeightBytes(g)
 	return r
+}
+
+// WeightBytes is tinygen's one definition of a model's weights, used by
+// inspect, plan and bench alike: the bytes of constant tensor data the
+// generated code stores in flash, without alignment padding. A constant
+// counts once, and only when an operator reads it or it is a graph output
+// (the rule by which codegen/c writes <m>_weights.c); constants nothing
+// reads, such as a RESHAPE's shape operand the op carries as an attribute,
+// are not stored and do not count. bench measures the same figure in the
+// firmware as the sum of the weight symbols' sizes (bench.MeasureELF).
+func WeightBytes(g *ir.Graph) int64 {
+	seen := map[*ir.Tensor]bool{}
+	var n int64
+	count := func(t *ir.Tensor) {
+		if t != nil && t.IsConst() && !seen[t] {
+			seen[t] = true
+			n += int64(t.NumBytes())
+		}
+	}
+	for _, o := range g.Ops {
+		for _, t := range o.Inputs {
+			count(t)
+		}
+	}
+	for _, t := range g.Outputs {
+		count(t)
+	}
+	return n
 }
 
 // dataShapes shows the shapes of an op's non-constant inputs and of its
@@ -211,7 +241,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "\noperators    %d: %s\n", len(r.Ops), strings.Join(counts, ", "))
 	fmt.Fprintf(&b, "MACs         %s\n", thousands(r.TotalMACs))
-	fmt.Fprintf(&b, "parameters   %s bytes\n", thousands(r.ParamBytes))
+	fmt.Fprintf(&b, "weights      %s bytes (constant data stored in flash, without padding)\n", thousands(r.ParamBytes))
 	fmt.Fprintf(&b, "activations  %s bytes (naive: every non-constant tensor in its own buffer)\n", thousands(r.NaiveActivationBytes))
 	_, err := io.WriteString(w, b.String())
 	return err

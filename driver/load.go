@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/frontends/tflite"
@@ -64,17 +65,87 @@ func Load(path string) (*Model, error) {
 	return &Model{Path: path, SHA256: hex.EncodeToString(sum[:]), Bytes: len(data), Graph: g}, nil
 }
 
+// parse reads a model's bytes. What the content looks like decides before
+// the extension does: a file that is recognisably something else (an LFS
+// pointer, an archive, an HDF5 or protobuf file, text) gets an error
+// saying so instead of a flatbuffer decoding error.
 func parse(path string, data []byte) (*ir.Graph, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	switch {
-	case len(data) >= 8 && string(data[4:8]) == "TFL3", ext == ".tflite":
+	case len(data) >= 8 && string(data[4:8]) == "TFL3":
 		return tflite.Parse(data)
 	case bytes.HasPrefix(data, []byte(ir.TextHeader)), ext == ".ir":
 		return ir.Parse(bytes.NewReader(data))
-	case ext == ".onnx":
+	}
+	if what := sniff(data); what != "" {
+		return nil, fmt.Errorf("not a model: %s", what)
+	}
+	if ext == ".onnx" {
 		return nil, fmt.Errorf("ONNX models are not supported yet; convert the model to .tflite")
 	}
-	return nil, fmt.Errorf("unknown model format (want a .tflite flatbuffer or tinygen textual IR)")
+	if isText(data) {
+		first, _, _ := bytes.Cut(data[:min(len(data), 60)], []byte("\n"))
+		return nil, fmt.Errorf("not a model: this is a text file (it begins %q), not a .tflite flatbuffer or tinygen textual IR (which begins %q)",
+			strings.TrimSpace(string(first)), ir.TextHeader)
+	}
+	if ext == ".tflite" {
+		return tflite.Parse(data)
+	}
+	return nil, fmt.Errorf("unknown model format (want a .tflite flatbuffer or tinygen textual IR); the file begins with bytes % x", data[:min(len(data), 8)])
+}
+
+// sniff names what data looks like when it has the signature of a known
+// kind of file that is not a model tinygen reads, with what to do about
+// it; "" otherwise. (Text is checked after the extension, so that a
+// text file named .onnx gets the ONNX message.)
+func sniff(data []byte) string {
+	lower := bytes.ToLower(data[:min(len(data), 1<<20)])
+	switch {
+	case len(data) == 0:
+		return "the file is empty (0 bytes)"
+	case bytes.HasPrefix(data, []byte("version https://git-lfs.github.com/spec/")):
+		return "this is a Git LFS pointer, not the model's content; run `git lfs pull` in the repository it came from"
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")), bytes.HasPrefix(data, []byte("PK\x05\x06")):
+		return "this is a zip archive (a Keras .keras file or a zipped TensorFlow SavedModel?); " +
+			"convert the model to .tflite with the TensorFlow Lite converter"
+	case bytes.HasPrefix(data, []byte{0x1f, 0x8b}):
+		return "this is a gzip-compressed file; decompress it first (gunzip)"
+	case bytes.HasPrefix(data, []byte("\x89HDF\r\n\x1a\n")):
+		return "this is an HDF5 file (a Keras .h5 model?); convert the model to .tflite with the TensorFlow Lite converter"
+	case looksLikeProtobuf(data) && bytes.Contains(lower, []byte("onnx")):
+		return "this is an ONNX model (a protocol buffer); ONNX models are not supported yet, convert the model to .tflite"
+	case looksLikeProtobuf(data) && (bytes.Contains(lower, []byte("serving_default")) || bytes.Contains(lower, []byte("tensorflow")) ||
+		bytes.Contains(lower, []byte("saved_model"))):
+		return "this is a TensorFlow protocol buffer (a SavedModel's saved_model.pb or a frozen GraphDef); " +
+			"convert the model to .tflite with the TensorFlow Lite converter"
+	}
+	return ""
+}
+
+// looksLikeProtobuf reports whether data starts like a serialised protocol
+// buffer message: a field-1 varint (ONNX ir_version, SavedModel schema
+// version) or a field-1 length-delimited record (GraphDef node).
+func looksLikeProtobuf(data []byte) bool {
+	return len(data) >= 2 && (data[0] == 0x08 && data[1] < 0x80 || data[0] == 0x0a)
+}
+
+// isText reports whether the first KiB of data is UTF-8 text without
+// control characters other than tab, newline and carriage return.
+func isText(data []byte) bool {
+	head := data[:min(len(data), 1024)]
+	if !utf8.Valid(head) {
+		// A cut in the middle of a multi-byte character at the end is fine.
+		head = head[:max(len(head)-3, 0)]
+		if !utf8.Valid(head) {
+			return false
+		}
+	}
+	for _, c := range head {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return len(head) > 0
 }
 
 // SanitizeName turns a file or tensor name into a lower-case C identifier:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tinygen/tinygen/ir"
+	"github.com/tinygen/tinygen/passes"
 	"github.com/tinygen/tinygen/plan"
 )
 
@@ -17,7 +18,8 @@ type MemoryOptions struct {
 	Planner string
 	// Aliasing says which tensors may share storage.
 	Aliasing plan.Aliasing
-	// Align is the alignment of every arena offset (plan.DefaultAlign if 0).
+	// Align is the alignment of every arena offset (the target's if
+	// 0): a power of two from MinAlign to MaxAlign.
 	Align int
 	// ModelOrder keeps the model's op order instead of trying the
 	// memory-aware order.
@@ -72,10 +74,23 @@ func sameOrder(a, b []*ir.Op) bool {
 // PlannerNames returns the names --planner accepts.
 func PlannerNames() []string { return plan.PlannerNames() }
 
+// The range of MemoryOptions.Align. The kernels read int32 and float32
+// tensors through typed pointers into the arena, so every offset must be a
+// multiple of 4 (their alignment on every target tinygen supports); above
+// a page (4096, also the targets' largest arena alignment) every buffer
+// rounded up to the alignment only wastes RAM, and the arena's
+// aligned(N) attribute and the offset arithmetic stay far from their
+// limits. A power of two is what C compilers accept as an alignment.
+const (
+	MinAlign = passes.MinAlign
+	MaxAlign = passes.MaxAlign
+)
+
 // Check validates the options, with errors that name the flag values.
+// PlanMemory calls it, so library callers get the same errors as the CLI.
 func (o MemoryOptions) Check() error {
-	if o.Align < 0 {
-		return fmt.Errorf("--align must be positive, got %d", o.Align)
+	if a := o.Align; a != 0 && (a < MinAlign || a > MaxAlign || a&(a-1) != 0) {
+		return fmt.Errorf("--align must be a power of two from %d to %d, got %d", MinAlign, MaxAlign, a)
 	}
 	if o.Planner != "" {
 		if _, err := plan.Choose(o.Planner); err != nil {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/tinygen/tinygen/frontends/tflite"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/plan"
 )
 
@@ -37,7 +37,7 @@ func modelNames() []string {
 // (inputs and outputs in the caller's buffers) and with inputs and
 // outputs in the arena as TFLM counts them.
 func TestPlanMeetsLowerBoundAndBeatsTFLM(t *testing.T) {
-	dir := shared.Require(t)
+	dir := sharedtest.Require(t)
 	for _, name := range modelNames() {
 		rel := int8Models[name]
 		m, err := Load(filepath.Join(dir, "models", rel))
@@ -77,7 +77,7 @@ func TestPlanMeetsLowerBoundAndBeatsTFLM(t *testing.T) {
 // back: one offset per tensor, -1 exactly for constants and empty
 // tensors, offsets equal to an IncludeIO plan that Verify accepts.
 func TestOfflinePlan(t *testing.T) {
-	dir := shared.Require(t)
+	dir := sharedtest.Require(t)
 	for _, name := range modelNames() {
 		rel := int8Models[name]
 		m, err := Load(filepath.Join(dir, "models", rel))

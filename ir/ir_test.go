@@ -172,3 +172,68 @@ func TestSortTopologically(t *testing.T) {
 		t.Fatal("want cycle error")
 	}
 }
+
+// TestShapeBounds checks that shapes bound their non-zero dimensions, so
+// that Strides and Elements cannot overflow, and that window sizes are
+// bounded to TFLite's int32.
+func TestShapeBounds(t *testing.T) {
+	shapes := []struct {
+		s  Shape
+		n  int
+		ok bool
+	}{
+		{Shape{2, 3}, 6, true},
+		{Shape{0, 5}, 0, true},
+		{Shape{}, 1, true},
+		{Shape{MaxElements}, MaxElements, true},
+		{Shape{MaxElements, 2}, 0, false},
+		{Shape{0, MaxElements, 2}, 0, false},
+		{Shape{0, 1 << 31, 1 << 31}, 0, false},
+		{Shape{1 << 40, 0}, 0, false},
+		{Shape{2, -1}, 0, false},
+	}
+	for _, c := range shapes {
+		n, err := c.s.NumElements()
+		if (err == nil) != c.ok || n != c.n {
+			t.Errorf("%v.NumElements() = %d, %v; want %d, ok=%v", c.s, n, err, c.n, c.ok)
+		}
+	}
+	windows := []struct {
+		in, filter, stride, dilation int
+		ok                           bool
+	}{
+		{5, 3, 1, 1 << 30, true},
+		{5, 3, 1<<31 - 1, 1<<31 - 1, true},
+		{5, 3, 1 << 31, 1, false},
+		{5, 3, 1, 1 << 62, false},
+		{5, 1 << 40, 1, 1, false},
+	}
+	for _, c := range windows {
+		_, _, err := ConvOutSize(PadSame, c.in, c.filter, c.stride, c.dilation)
+		if (err == nil) != c.ok {
+			t.Errorf("ConvOutSize(SAME, %d, %d, %d, %d): %v, want ok=%v", c.in, c.filter, c.stride, c.dilation, err, c.ok)
+		}
+	}
+}
+
+// TestVerifyRepeatedInput refuses a graph input listed twice and accepts
+// an output listed twice or one that is also an input.
+func TestVerifyRepeatedInput(t *testing.T) {
+	mk := func() (*Graph, *Tensor) {
+		g := &Graph{}
+		x := g.AddTensor(&Tensor{Name: "x", DType: Float32, Shape: Shape{3}})
+		g.Inputs = []*Tensor{x}
+		g.Outputs = []*Tensor{x}
+		return g, x
+	}
+	g, x := mk()
+	g.Inputs = append(g.Inputs, x)
+	if err := g.Verify(); err == nil || !strings.Contains(err.Error(), `graph input %0 "x" is listed twice`) {
+		t.Fatalf("repeated input: %v", err)
+	}
+	g, x = mk()
+	g.Outputs = append(g.Outputs, x)
+	if err := g.Verify(); err != nil {
+		t.Fatalf("repeated output that is an input: %v", err)
+	}
+}

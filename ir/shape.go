@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -14,6 +15,11 @@ import (
 func ConvOutSize(p Padding, in, filter, stride, dilation int) (out, padBefore int, err error) {
 	if stride < 1 || dilation < 1 || filter < 1 {
 		return 0, 0, fmt.Errorf("stride %d, dilation %d and filter %d must be positive", stride, dilation, filter)
+	}
+	// TFLite stores them as int32; the bound also keeps the products
+	// below (at most 2^31 * 2^31) inside a 64-bit int.
+	if stride > math.MaxInt32 || dilation > math.MaxInt32 || filter > math.MaxInt32 || in > math.MaxInt32 {
+		return 0, 0, fmt.Errorf("stride %d, dilation %d, filter %d and input size %d must be at most %d", stride, dilation, filter, in, math.MaxInt32)
 	}
 	eff := (filter-1)*dilation + 1
 	switch p {

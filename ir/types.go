@@ -134,17 +134,28 @@ const MaxElements = 1 << 28
 type Shape []int
 
 // NumElements returns the product of the dimensions, or an error if a
-// dimension is negative or the product exceeds MaxElements.
+// dimension is negative or the product of the non-zero dimensions exceeds
+// MaxElements. Bounding the non-zero dimensions too (an empty shape such
+// as 0x2^40x2^40 has no elements) keeps every stride and partial product
+// of a valid shape within MaxElements, so the helpers that multiply
+// dimensions (Strides, Elements) cannot overflow.
 func (s Shape) NumElements() (int, error) {
-	n := 1
+	n, nz := 1, 1
 	for i, d := range s {
 		if d < 0 {
 			return 0, fmt.Errorf("dimension %d of shape %v is negative", i, s)
 		}
-		if d != 0 && n > MaxElements/d {
+		if d == 0 {
+			n = 0
+			continue
+		}
+		if nz > MaxElements/d {
 			return 0, fmt.Errorf("shape %v has more than %d elements", s, MaxElements)
 		}
-		n *= d
+		nz *= d
+	}
+	if n != 0 {
+		n = nz
 	}
 	return n, nil
 }

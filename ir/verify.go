@@ -12,7 +12,9 @@ import (
 // and arity of its kind, reads only values defined before it (graph inputs,
 // constants or earlier ops' outputs: Ops is a topological order) and
 // produces outputs whose shapes and types agree with its inputs; each
-// tensor is produced once; the graph's outputs are defined. It returns all
+// tensor is produced once; no graph input is listed twice; the graph's
+// outputs are defined (an output may be listed twice or be a graph input:
+// each listing is a copy of the same value). It returns all
 // problems found, joined, each naming the op or tensor.
 func (g *Graph) Verify() error {
 	var errs []error
@@ -45,6 +47,10 @@ func (g *Graph) Verify() error {
 			fail("graph input %v is not in the tensor list", t)
 		case t.IsConst():
 			fail("graph input %v is a constant", t)
+		case defined[t]:
+			// Two buffers for one value: which one the graph reads
+			// is up to the consumer, so no consumer can run it.
+			fail("graph input %v is listed twice", t)
 		}
 		defined[t] = true
 	}

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
@@ -132,7 +132,7 @@ func TestLowerErrorsNameTheOp(t *testing.T) {
 // and fails on any cycle in the combined call graph: the kernels must not
 // recurse, directly or through each other.
 func TestNoRecursion(t *testing.T) {
-	gcc := shared.RequireTool(t, "gcc", "gcc")
+	gcc := sharedtest.RequireTool(t, "gcc", "gcc")
 	dir := t.TempDir()
 	srcs, err := kernels.SourceFiles(kernels.Reference)
 	if err != nil {

@@ -41,9 +41,14 @@ type Call struct {
 // (eval.New), which performs TFLM's Prepare checks; Lower recomputes the
 // parameters with the same quant functions and adds only the checks a
 // static schedule needs (no empty pooling window, ranks within
-// TG_MAX_DIMS). Errors name the op and say what is not supported.
+// TG_MAX_DIMS) and checkLimits: every parameter fits its C field type and
+// every index computation of the kernel fits int32. Errors name the op and
+// say what is not supported.
 func Lower(op *ir.Op) (Call, error) {
 	c, err := lower(op)
+	if err == nil {
+		err = checkLimits(c)
+	}
 	if err != nil {
 		return Call{}, fmt.Errorf("%v: %w", op, err)
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/tinygen/tinygen/frontends/tflite"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/ir"
 )
@@ -261,7 +261,7 @@ func TestTestModels(t *testing.T) {
 // frontend reads, with every planner and aliasing mode, in model order and
 // in the memory-aware order.
 func TestSharedModels(t *testing.T) {
-	dir := shared.Require(t)
+	dir := sharedtest.Require(t)
 	paths, err := filepath.Glob(filepath.Join(dir, "models", "*", "*.tflite"))
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no models under %s: %v", dir, err)

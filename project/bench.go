@@ -37,6 +37,12 @@ type Harness struct {
 	// others must match byte for byte.
 	FloatOutputs []bool
 	RTol, ATol   float32
+	// OutputTypes name the outputs' element types (int8, uint8, int16,
+	// int32, float32; see MismatchTypes): a mismatch line gives the wrong
+	// element's index and bits in that type, with a dtype field, so that
+	// bench can print typed values. Empty: bytes (uint8), or float32 for
+	// FloatOutputs.
+	OutputTypes []string
 	// CallerArena means <m>_run takes the arena as its third argument;
 	// the harness then declares ArenaSize bytes aligned to ArenaAlign.
 	CallerArena           bool
@@ -91,6 +97,23 @@ func (h *Harness) Check() error {
 			}
 		}
 	}
+	if len(h.OutputTypes) != 0 && len(h.OutputTypes) != len(h.Outputs) {
+		return fmt.Errorf("project: %d output types for %d outputs", len(h.OutputTypes), len(h.Outputs))
+	}
+	for k, dt := range h.OutputTypes {
+		size, ok := MismatchTypes[dt]
+		if !ok {
+			return fmt.Errorf("project: output %d has type %q, not one of int8, uint8, int16, int32, float32", k, dt)
+		}
+		if h.isFloat(k) != (dt == "float32") {
+			return fmt.Errorf("project: output %d has type %s but float flag %v", k, dt, h.isFloat(k))
+		}
+		for i, v := range h.Vectors {
+			if len(v.Outputs[k])%size != 0 {
+				return fmt.Errorf("project: vector %d output %d has %d bytes, not a multiple of the %d-byte %s", i, k, len(v.Outputs[k]), size, dt)
+			}
+		}
+	}
 	if h.CallerArena && h.ArenaAlign < 1 {
 		return fmt.Errorf("project: caller arena needs a positive alignment")
 	}
@@ -98,6 +121,21 @@ func (h *Harness) Check() error {
 }
 
 func (h *Harness) isFloat(k int) bool { return k < len(h.FloatOutputs) && h.FloatOutputs[k] }
+
+// MismatchTypes are the element types a mismatch line's dtype field names,
+// with their sizes in bytes.
+var MismatchTypes = map[string]int{"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "float32": 4}
+
+// outputType is output k's element type name.
+func (h *Harness) outputType(k int) string {
+	switch {
+	case k < len(h.OutputTypes):
+		return h.OutputTypes[k]
+	case h.isFloat(k):
+		return "float32"
+	}
+	return "uint8"
+}
 
 // Bench returns the benchmark firmware project of a generated model for a
 // target: the model's files, the target's support files and linker script
@@ -138,7 +176,8 @@ func Bench(t *targets.Target, model []File, h Harness) ([]File, error) {
 // inputs in, runs one inference between tg_bench_begin and tg_bench_end,
 // and compares the outputs with the expected bytes (float32 outputs
 // within |got - want| <= ATol + RTol·|want|). It prints a
-// TINYGEN-MISMATCH line for the first wrong element of each wrong output,
+// TINYGEN-MISMATCH line for the first wrong element of each wrong output
+// (element index, dtype, and the element's bits; bench prints them typed),
 // then one TINYGEN-RESULT line and TINYGEN-END, and returns 0 when every
 // vector passed, 1 otherwise (2 when <m>_run reports an error).
 func (h *Harness) MainC() []byte {
@@ -219,7 +258,9 @@ func (h *Harness) MainC() []byte {
 		if h.isFloat(k) {
 			w("    ok &= check_f32(v, %d, (const uint8_t *)%s_OUTPUT%d_DATA(&out), outputs%d[v], %s_OUTPUT%d_BYTES / 4);\n", k, up, k, k, up, k)
 		} else {
-			w("    ok &= check_bytes(v, %d, (const uint8_t *)%s_OUTPUT%d_DATA(&out), outputs%d[v], %s_OUTPUT%d_BYTES);\n", k, up, k, k, up, k)
+			dt := h.outputType(k)
+			w("    ok &= check_elems(v, %d, (const uint8_t *)%s_OUTPUT%d_DATA(&out), outputs%d[v], %s_OUTPUT%d_BYTES, %d, \"%s\");\n",
+				k, up, k, k, up, k, MismatchTypes[dt], dt)
 		}
 	}
 	w("    passed += (uint32_t)ok;\n  }\n\n")
@@ -282,10 +323,14 @@ static void put_kv(const char *label, uint32_t value) {
   tg_board_puts(&buf[i]);
 }
 
-static void mismatch(uint32_t v, uint32_t k, uint32_t index, uint32_t got, uint32_t want) {
+/* mismatch prints the protocol line of a wrong element: its index, its
+ * type, and the got and want element bits as unsigned decimals. */
+static void mismatch(uint32_t v, uint32_t k, uint32_t index, const char *dtype, uint32_t got, uint32_t want) {
   put_kv("` + MismatchPrefix + ` vector=", v);
   put_kv(" output=", k);
   put_kv(" index=", index);
+  tg_board_puts(" dtype=");
+  tg_board_puts(dtype);
   put_kv(" got=", got);
   put_kv(" want=", want);
   tg_board_puts("\n");
@@ -293,12 +338,20 @@ static void mismatch(uint32_t v, uint32_t k, uint32_t index, uint32_t got, uint3
 `
 
 const checkBytesC = `
-/* check_bytes requires got to equal want byte for byte. */
-static int check_bytes(uint32_t v, uint32_t k, const uint8_t *got, const uint8_t *want, size_t n) {
-  size_t i;
+/* check_elems requires got to equal want byte for byte; it reports the
+ * first wrong element of size bytes (little-endian) by its element index. */
+static int check_elems(uint32_t v, uint32_t k, const uint8_t *got, const uint8_t *want, size_t n, size_t size,
+                       const char *dtype) {
+  size_t i, j;
   for (i = 0; i < n; i++) {
     if (got[i] != want[i]) {
-      mismatch(v, k, (uint32_t)i, got[i], want[i]);
+      size_t e = i / size;
+      uint32_t g = 0, w = 0;
+      for (j = 0; j < size; j++) {
+        g |= (uint32_t)got[e * size + j] << (8 * j);
+        w |= (uint32_t)want[e * size + j] << (8 * j);
+      }
+      mismatch(v, k, (uint32_t)e, dtype, g, w);
       return 0;
     }
   }
@@ -331,7 +384,7 @@ static int check_f32(uint32_t v, uint32_t k, const uint8_t *got, const uint8_t *
     }
     if (e != e) {
       if (g == g) {
-        mismatch(v, k, (uint32_t)i, gbits, 0x7fc00000u);
+        mismatch(v, k, (uint32_t)i, "float32", gbits, 0x7fc00000u);
         return 0;
       }
       continue;
@@ -339,7 +392,7 @@ static int check_f32(uint32_t v, uint32_t k, const uint8_t *got, const uint8_t *
     d = g > e ? g - e : e - g;
     tol = @ATOL@ + @RTOL@ * (e > 0.0f ? e : -e);
     if (!(d <= tol)) {
-      mismatch(v, k, (uint32_t)i, gbits, (uint32_t)want[4 * i] | (uint32_t)want[4 * i + 1] << 8 |
+      mismatch(v, k, (uint32_t)i, "float32", gbits, (uint32_t)want[4 * i] | (uint32_t)want[4 * i + 1] << 8 |
                                               (uint32_t)want[4 * i + 2] << 16 | (uint32_t)want[4 * i + 3] << 24);
       return 0;
     }

@@ -67,9 +67,9 @@ func TestHarnessOnHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := Vector{Inputs: [][]byte{{0, 8, 0xF8, 3}}, Outputs: [][]byte{{1, 9, 0xF9, 4}, f32s(0, 1, -1, 0.375000001)}}
-	badInt := Vector{Inputs: [][]byte{{1, 1, 1, 1}}, Outputs: [][]byte{{2, 2, 3, 2}, f32s(0.125, 0.125, 0.125, 0.125)}}
+	badInt := Vector{Inputs: [][]byte{{1, 1, 1, 1}}, Outputs: [][]byte{{2, 2, 0x80, 2}, f32s(0.125, 0.125, 0.125, 0.125)}}
 	badFloat := Vector{Inputs: [][]byte{{16, 0, 0, 0}}, Outputs: [][]byte{{17, 1, 1, 1}, f32s(2.001, 0, 0, 0)}}
-	h := Harness{Model: "fake", Inputs: []int{4}, Outputs: []int{4, 16}, FloatOutputs: []bool{false, true},
+	h := Harness{Model: "fake", Inputs: []int{4}, Outputs: []int{4, 16}, FloatOutputs: []bool{false, true}, OutputTypes: []string{"int8", "float32"},
 		RTol: 1e-5, ATol: 1e-6, Vectors: []Vector{good, badInt, badFloat}}
 	files, err := Bench(host, []File{{"fake.h", []byte(fakeHeader)}, {"fake.c", []byte(fakeSource)}}, h)
 	if err != nil {
@@ -98,11 +98,19 @@ func TestHarnessOnHost(t *testing.T) {
 	if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
 		t.Fatalf("exit %v, want status 1 (mismatches)\n%s", err, out)
 	}
-	want := "TINYGEN-MISMATCH vector=1 output=0 index=2 got=2 want=3\n" +
-		fmt.Sprintf("TINYGEN-MISMATCH vector=2 output=1 index=0 got=%d want=%d\n", math.Float32bits(2), math.Float32bits(2.001)) +
+	want := "TINYGEN-MISMATCH vector=1 output=0 index=2 dtype=int8 got=2 want=128\n" +
+		fmt.Sprintf("TINYGEN-MISMATCH vector=2 output=1 index=0 dtype=float32 got=%d want=%d\n", math.Float32bits(2), math.Float32bits(2.001)) +
 		"TINYGEN-RESULT vectors=3 passed=1 stack_bytes=0\nTINYGEN-END\n"
 	if string(out) != want {
 		t.Errorf("output:\n%s\nwant:\n%s", out, want)
+	}
+	// What bench prints: typed values.
+	lines := strings.Split(string(out), "\n")
+	for i, typed := range []string{"TINYGEN-MISMATCH vector=1 output=0 index=2 dtype=int8 got=2 want=-128",
+		"TINYGEN-MISMATCH vector=2 output=1 index=0 dtype=float32 got=2 want=2.001"} {
+		if got := FormatMismatch(lines[i]); got != typed {
+			t.Errorf("FormatMismatch(%q) = %q, want %q", lines[i], got, typed)
+		}
 	}
 }
 

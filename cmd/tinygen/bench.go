@@ -140,6 +140,9 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 	report := bench.NewReport(res, baselines)
 	report.Seconds = time.Since(start).Seconds()
 	report.Folder = results
+	for _, w := range report.Warnings {
+		fmt.Fprintf(stderr, "tinygen: warning: %s\n", w)
+	}
 	if err := report.WriteTable(stdout); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -107,14 +108,19 @@ bytes in row-major order.`,
 func newCompile(stdout io.Writer, cmdLine []string) *cobra.Command {
 	var opts driver.CompileOptions
 	var outDir string
+	var force bool
 	cmd := &cobra.Command{
-		Use:   "compile MODEL -o DIR [--name NAME]",
+		Use:   "compile MODEL -o DIR [--name NAME] [--force]",
 		Short: "Generate ahead-of-time C99 inference code for a model",
 		Long: `Generate dependency-free C99 for a model: NAME.h (the API), NAME.c (the
 schedule, with every kernel parameter precomputed), NAME_weights.c (the
 constants), the kernel headers and the source of every kernel the model uses.
 Intermediate tensors share one arena laid out at compile time. The same model
-and flags always give the same bytes.`,
+and flags always give the same bytes.
+
+The folder's .tinygen-manifest lists the files compile wrote there: the next
+compile removes those it no longer generates, and refuses to replace a file it
+did not write (unless --force) or to write through a symbolic link.`,
 		Args: exactArgs(1, "compile needs one model file"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			if outDir == "" {
@@ -133,13 +139,11 @@ and flags always give the same bytes.`,
 			if err != nil {
 				return err
 			}
-			if err := driver.WriteFiles(outDir, files); err != nil {
+			rep, err := driver.WriteOutput(outDir, files, driver.WriteOptions{Force: force, Model: args[0]})
+			if err != nil {
 				return err
 			}
-			total := 0
-			for _, f := range files {
-				total += len(f.Data)
-			}
+			total := rep.Bytes
 			p := mp.Plan
 			order := "model op order"
 			if mp.Reordered {
@@ -147,6 +151,7 @@ and flags always give the same bytes.`,
 			}
 			fmt.Fprintf(stdout, "wrote %d files (%d bytes) to %s; arena %d bytes (%s planner, lower bound %d, %d buffers, %s)\n",
 				len(files), total, outDir, p.Size, p.Planner, p.LowerBound, len(p.Buffers), order)
+			printOutputReport(stdout, outDir, rep)
 			return nil
 		},
 	}
@@ -154,8 +159,30 @@ and flags always give the same bytes.`,
 	cmd.Flags().StringVar(&opts.Name, "name", "", "prefix of the generated symbols and file names (default: the model file name)")
 	cmd.Flags().BoolVar(&opts.CallerArena, "caller-arena", false, "make NAME_run take the arena as an argument instead of a static array")
 	cmd.Flags().BoolVar(&opts.HostMain, "host-main", false, "also write NAME_host_main.c, a stdin/stdout test harness for the host")
+	cmd.Flags().BoolVar(&force, "force", false, "replace existing files with generated names that tinygen did not write")
 	memoryFlags(cmd, &opts.Memory)
 	return cmd
+}
+
+// printOutputReport prints, after compile's summary line, the files it
+// replaced that it had not written or that were edited, the stale files it
+// removed or kept, and the manifest lines it ignored.
+func printOutputReport(w io.Writer, dir string, rep *driver.OutputReport) {
+	for _, n := range rep.Foreign {
+		fmt.Fprintf(w, "replacing %s, not written by tinygen (--force)\n", filepath.Join(dir, n))
+	}
+	for _, n := range rep.Edited {
+		fmt.Fprintf(w, "replacing %s, edited since the last compile\n", filepath.Join(dir, n))
+	}
+	if len(rep.Removed) > 0 {
+		fmt.Fprintf(w, "removed %d stale files of the last compile: %s\n", len(rep.Removed), strings.Join(rep.Removed, ", "))
+	}
+	if len(rep.Kept) > 0 {
+		fmt.Fprintf(w, "kept %d stale files of the last compile, edited since (no longer tracked): %s\n", len(rep.Kept), strings.Join(rep.Kept, ", "))
+	}
+	for _, s := range rep.Ignored {
+		fmt.Fprintf(w, "ignored %s\n", s)
+	}
 }
 
 // memoryFlags adds the memory-planning flags shared by compile and plan.
@@ -163,13 +190,13 @@ func memoryFlags(cmd *cobra.Command, m *driver.MemoryOptions) {
 	cmd.Flags().StringVar(&m.Planner, "planner", "best", "arena planner: "+strings.Join(driver.PlannerNames(), ", ")+" (best runs all and keeps the smallest)")
 	cmd.Flags().Var(aliasingFlag{m}, "aliasing", "which tensors may share storage: all (views and in-place elementwise ops), views, none")
 	cmd.Flags().BoolVar(&m.ModelOrder, "model-order", false, "keep the model's op order (default: use a memory-aware order when it gives a smaller arena)")
-	cmd.Flags().IntVar(&m.Align, "align", 16, "alignment of every arena offset in bytes")
+	cmd.Flags().IntVar(&m.Align, "align", 16, fmt.Sprintf("alignment of every arena offset in bytes: a power of two from %d to %d", driver.MinAlign, driver.MaxAlign))
 }
 
 // checkMemoryFlags reports bad memory-planning flags as usage errors.
 func checkMemoryFlags(m driver.MemoryOptions) error {
-	if m.Align < 1 {
-		return usageError{fmt.Errorf("--align must be positive, got %d", m.Align)}
+	if m.Align == 0 { // 0 means the default to the library, not to the flag
+		return usageError{fmt.Errorf("--align must be a power of two from %d to %d, got 0", driver.MinAlign, driver.MaxAlign)}
 	}
 	if err := m.Check(); err != nil {
 		return usageError{err}

@@ -18,7 +18,7 @@ import (
 	"github.com/tinygen/tinygen/eval"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/hostcc"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
@@ -73,7 +73,7 @@ func writeAll(t testing.TB, dir string, files []cgen.File) {
 
 // compilers returns the host C compilers present (gcc is required).
 func compilers(t testing.TB) []string {
-	ccs := []string{shared.RequireTool(t, "gcc", "gcc")}
+	ccs := []string{sharedtest.RequireTool(t, "gcc", "gcc")}
 	if p, err := exec.LookPath("clang"); err == nil {
 		ccs = append(ccs, p)
 	} else if os.Getenv("CI") == "true" {
@@ -136,7 +136,7 @@ func compileEverywhere(t *testing.T, dir string) {
 			t.Errorf("%s: %v", filepath.Base(cc), err)
 		}
 	}
-	arm := shared.RequireTool(t, "arm-none-eabi-gcc", "gcc-arm-none-eabi")
+	arm := sharedtest.RequireTool(t, "arm-none-eabi-gcc", "gcc-arm-none-eabi")
 	flags := append(append([]string{}, hostcc.WarningFlags...), "-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16")
 	if err := hostcc.Compile(ctx, arm, dir, files, flags...); err != nil {
 		t.Errorf("arm-none-eabi-gcc: %v", err)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tinygen/tinygen/frontends/tflite"
 	"github.com/tinygen/tinygen/frontends/tflite/internal/schema"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/ir"
 )
@@ -140,7 +140,7 @@ func TestEncodeErrors(t *testing.T) {
 // TestFlatcReadsEncoded decodes Encode's output with the reference flatc
 // compiler, an implementation independent of the Go flatbuffers library.
 func TestFlatcReadsEncoded(t *testing.T) {
-	flatc := shared.RequireTool(t, "flatc", "flatbuffers-compiler")
+	flatc := sharedtest.RequireTool(t, "flatc", "flatbuffers-compiler")
 	schemaPath := filepath.Join(sharedDir(t), "schemas", "tflite", "schema.fbs")
 	dir := t.TempDir()
 	for _, m := range testmodels.All() {

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 )
 
 // TestGeneratedSchemaUpToDate regenerates internal/schema with flatc from
@@ -16,8 +16,8 @@ import (
 // files to match it. Skipped without flatc (Debian package
 // flatbuffers-compiler), except under CI=true.
 func TestGeneratedSchemaUpToDate(t *testing.T) {
-	flatc := shared.RequireTool(t, "flatc", "flatbuffers-compiler")
-	fbs := filepath.Join(shared.Require(t), "schemas", "tflite", "schema.fbs")
+	flatc := sharedtest.RequireTool(t, "flatc", "flatbuffers-compiler")
+	fbs := filepath.Join(sharedtest.Require(t), "schemas", "tflite", "schema.fbs")
 	tmp := t.TempDir()
 	out, err := exec.Command(flatc, "--go", "--gen-object-api", "--go-namespace", "schema", "-o", tmp, fbs).CombinedOutput()
 	if err != nil {

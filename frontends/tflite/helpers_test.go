@@ -8,12 +8,12 @@ import (
 	"testing"
 
 	"github.com/tinygen/tinygen/frontends/tflite"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/ir"
 )
 
 // sharedDir returns the shared data folder (see internal/shared).
-func sharedDir(t testing.TB) string { return shared.Require(t) }
+func sharedDir(t testing.TB) string { return sharedtest.Require(t) }
 
 // realModels returns every .tflite file under shared/models, relative to
 // the models directory, and that directory.

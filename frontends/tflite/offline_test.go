@@ -15,7 +15,7 @@ import (
 
 	"github.com/tinygen/tinygen/frontends/tflite"
 	"github.com/tinygen/tinygen/frontends/tflite/internal/schema"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/ir"
 )
@@ -233,7 +233,7 @@ func TestWithOfflinePlanSynthetic(t *testing.T) {
 // TestWithOfflinePlanReal writes a plan into every shared model. Models
 // that Parse refuses (TFLM Signal front ends) must still keep everything.
 func TestWithOfflinePlanReal(t *testing.T) {
-	dir := filepath.Join(shared.Require(t), "models")
+	dir := filepath.Join(sharedtest.Require(t), "models")
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".tflite") {

@@ -14,7 +14,7 @@ import (
 	"github.com/tinygen/tinygen/internal/conformance"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/hostcc"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 )
 
 // aotHostEngine compiles a model to C with tinygen compile's code path,
@@ -65,8 +65,8 @@ func aotHostEngine(t *testing.T, cc string) conformance.Engine {
 // installed) under ASan/UBSan: int8 byte for byte, float32 within the
 // stated tolerance.
 func TestGoldenAOTHost(t *testing.T) {
-	dir := shared.Require(t)
-	ccs := []string{shared.RequireTool(t, "gcc", "gcc")}
+	dir := sharedtest.Require(t)
+	ccs := []string{sharedtest.RequireTool(t, "gcc", "gcc")}
 	if testing.Short() {
 		t.Skip("building every golden model takes a while; skipped with -short")
 	}
@@ -114,8 +114,8 @@ func TestGoldenAOTHost(t *testing.T) {
 // golden model for a Cortex-M4 with FPU with arm-none-eabi-gcc and the
 // warning flags (no link: the simulator tests link and run firmware).
 func TestGoldenModelsCrossCompile(t *testing.T) {
-	dir := shared.Require(t)
-	arm := shared.RequireTool(t, "arm-none-eabi-gcc", "gcc-arm-none-eabi")
+	dir := sharedtest.Require(t)
+	arm := sharedtest.RequireTool(t, "arm-none-eabi-gcc", "gcc-arm-none-eabi")
 	if testing.Short() {
 		t.Skip("skipped with -short")
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/tinygen/tinygen/eval"
 	"github.com/tinygen/tinygen/internal/conformance"
 	"github.com/tinygen/tinygen/internal/golden"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 )
 
 // evalEngine runs vectors through the Go reference evaluator.
@@ -31,7 +31,7 @@ var evalEngine = conformance.Engine{
 // TestGoldenEval requires every vector in the shared golden/ tree to pass
 // through eval: int8 byte for byte, float32 within the stated tolerance.
 func TestGoldenEval(t *testing.T) {
-	dir := shared.Require(t)
+	dir := sharedtest.Require(t)
 	cases, err := golden.Load(filepath.Join(dir, "golden"), filepath.Join(dir, "models"))
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func TestGoldenEval(t *testing.T) {
 //
 //	go test ./internal/conformance -run '^$' -bench Eval
 func BenchmarkEval(b *testing.B) {
-	dir := shared.Require(b)
+	dir := sharedtest.Require(b)
 	cases, err := golden.Load(filepath.Join(dir, "golden"), filepath.Join(dir, "models"))
 	if err != nil {
 		b.Fatal(err)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/tinygen/tinygen/driver"
 	"github.com/tinygen/tinygen/eval"
-	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/quant"
 )
@@ -104,7 +104,7 @@ func argmax(out []byte, dt ir.DType) int {
 // TestSamples runs the real sample inputs shipped with the shared models
 // and checks the labels and reference outputs models/MANIFEST.md gives.
 func TestSamples(t *testing.T) {
-	dir := filepath.Join(shared.Require(t), "models")
+	dir := filepath.Join(sharedtest.Require(t), "models")
 	for _, s := range samples {
 		t.Run(s.model, func(t *testing.T) {
 			m, err := driver.Load(filepath.Join(dir, s.model))

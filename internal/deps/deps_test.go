@@ -19,7 +19,7 @@ const module = "github.com/tinygen/tinygen"
 // allowed.
 var allowed = map[string][]string{
 	"cmd/tinygen":                      {"driver", "bench", "targets", "github.com/spf13/cobra", "github.com/schollz/progressbar/v3"},
-	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz"},
+	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir"},
 	"kernels":                          {"ir", "quant"},
 	"plan":                             {"ir"},
 	"codegen/c":                        {"ir", "quant", "kernels", "plan", "github.com/Masterminds/sprig/v3"},
@@ -32,22 +32,44 @@ var allowed = map[string][]string{
 	"internal/testmodels":              {"ir", "frontends/tflite"},
 	"internal/hostile":                 {"ir", "frontends/tflite", "internal/testmodels"},
 	"internal/shared":                  {},
+	"internal/shared/sharedtest":       {"internal/shared"},
 	"internal/golden":                  {},
 	"internal/conformance":             {"internal/golden"},
 	"internal/tensorio":                {"ir"},
 	"internal/deps":                    {},
 	"internal/qemuplugin":              {},
-	"bench":                            {"targets", "project", "internal/toolchain", "internal/qemuplugin"},
+	"internal/outdir":                  {},
+	"bench":                            {"targets", "project", "internal/toolchain", "internal/qemuplugin", "internal/outdir"},
 	"project":                          {"targets", "kernels"},
 	"planviz":                          {"gonum.org/v1/plot", "gonum.org/v1/plot/...", "gonum.org/v1/gonum/..."},
 	"internal/toolchain":               {},
 	"targets":                          {},
 }
 
+// testAllowed lists, per package, what its tests (in-package and external)
+// may import beyond allowed: test helpers (internal/shared/sharedtest,
+// internal/hostcc, internal/testmodels), and packages above it for
+// end-to-end tests (bench's tests drive driver). Production code keeps the
+// stricter rules of allowed.
+var testAllowed = map[string][]string{
+	"bench":                {"driver", "internal/shared/sharedtest"},
+	"cmd/tinygen":          {"github.com/rogpeppe/go-internal/testscript", "frontends/tflite", "internal/hostcc", "internal/hostile", "internal/shared", "internal/testmodels", "ir"},
+	"codegen/c":            {"eval", "internal/golden", "internal/hostcc", "internal/shared/sharedtest", "internal/testmodels"},
+	"driver":               {"internal/shared/sharedtest"},
+	"frontends/tflite":     {"internal/shared", "internal/shared/sharedtest", "internal/testmodels"},
+	"internal/conformance": {"driver", "eval", "internal/hostcc", "internal/shared/sharedtest", "ir", "quant"},
+	"internal/qemuplugin":  {"internal/hostcc"},
+	"internal/tensorio":    {"github.com/sbinet/npyio"},
+	"kernels":              {"internal/shared/sharedtest", "internal/testmodels"},
+	"plan":                 {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
+}
+
 type pkg struct {
-	ImportPath string
-	Imports    []string
-	Standard   bool
+	ImportPath   string
+	Imports      []string
+	TestImports  []string
+	XTestImports []string
+	Standard     bool
 }
 
 func TestImportRules(t *testing.T) {
@@ -72,12 +94,19 @@ func TestImportRules(t *testing.T) {
 			t.Errorf("package %s has no entry in the import rules; add one (docs/architecture.md)", rel)
 			continue
 		}
-		for _, imp := range p.Imports {
-			if !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
-				continue // standard library
-			}
-			if !permitted(imp, rules) {
-				t.Errorf("%s imports %s, which the rules do not allow", rel, imp)
+		testRules := append(append([]string{}, rules...), testAllowed[rel]...)
+		for _, set := range []struct {
+			what    string
+			imports []string
+			rules   []string
+		}{{"", p.Imports, rules}, {"'s tests", p.TestImports, testRules}, {"'s external tests", p.XTestImports, testRules}} {
+			for _, imp := range set.imports {
+				if !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") || imp == p.ImportPath {
+					continue // standard library, or an external test importing its package
+				}
+				if !permitted(imp, set.rules) {
+					t.Errorf("%s%s import %s, which the rules do not allow", rel, set.what, imp)
+				}
 			}
 		}
 	}
@@ -94,4 +123,20 @@ func permitted(imp string, rules []string) bool {
 		}
 	}
 	return false
+}
+
+// TestBinaryHasNoTesting checks that the tinygen command does not link the
+// testing package (test helpers belong in test-only packages such as
+// internal/shared/sharedtest): testing registers flags and costs start-up
+// time in every run of the binary.
+func TestBinaryHasNoTesting(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", module+"/cmd/tinygen").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		if p == "testing" || strings.HasPrefix(p, "testing/") {
+			t.Errorf("cmd/tinygen links %s; move the code that needs it into a test-only package", p)
+		}
+	}
 }

@@ -44,6 +44,10 @@ type Case struct {
 	// the generated C must build cleanly with the warning flags, and
 	// Forbidden must not appear in the generated files outside comments.
 	WantError string
+	// Usage marks a case whose Args are wrong: tinygen must refuse it as
+	// a usage error (exit status 2, WantError in the message) before it
+	// reads the model, so the message need not name the file.
+	Usage bool
 	// Forbidden lists C text the attack tries to inject (checked outside
 	// comments of every generated file when the compile succeeds).
 	Forbidden []string

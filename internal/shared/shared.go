@@ -1,16 +1,15 @@
 // Package shared locates the third-party models, golden vectors and
 // baselines that tinygen's tests and default benchmark read but never copy
 // into the repository. The folder is $TINYGEN_SHARED, or "shared" beside the
-// repository root.
+// repository root. The test helpers (skip when missing) are in
+// internal/shared/sharedtest, so that testing stays out of the binary.
 package shared
 
 import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"testing"
 )
 
 // EnvVar names the environment variable that points at the shared folder.
@@ -62,35 +61,4 @@ func Path(elem ...string) (string, error) {
 		return "", err
 	}
 	return filepath.Join(append([]string{d}, elem...)...), nil
-}
-
-// Require returns the shared folder for a test. Where it is missing the
-// test is skipped with the reason, except under CI=true, where the folder is
-// part of the set-up and its absence fails the test.
-func Require(tb testing.TB) string {
-	tb.Helper()
-	d, err := Dir()
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("shared folder required under CI: %v", err)
-		}
-		tb.Skipf("shared folder not available: %v", err)
-	}
-	return d
-}
-
-// RequireTool returns the path of an external program a test needs. Where
-// it is missing the test is skipped naming the Debian package to install,
-// except under CI=true, where .ci/run installs it and its absence fails.
-func RequireTool(tb testing.TB, name, debianPackage string) string {
-	tb.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := fmt.Sprintf("%s not found: install the Debian package %s", name, debianPackage)
-		if os.Getenv("CI") == "true" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	return p
 }
