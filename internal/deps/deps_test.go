@@ -54,8 +54,8 @@ var allowed = map[string][]string{
 var testAllowed = map[string][]string{
 	"bench":                {"driver", "internal/shared/sharedtest"},
 	"cmd/tinygen":          {"github.com/rogpeppe/go-internal/testscript", "frontends/tflite", "internal/hostcc", "internal/hostile", "internal/shared", "internal/testmodels", "ir"},
-	"codegen/c":            {"eval", "internal/golden", "internal/hostcc", "internal/shared/sharedtest", "internal/testmodels"},
-	"driver":               {"internal/shared/sharedtest"},
+	"codegen/c":            {"eval", "internal/golden", "internal/hostcc", "internal/hostile", "internal/shared/sharedtest", "internal/testmodels"},
+	"driver":               {"internal/hostile", "internal/shared/sharedtest"},
 	"frontends/tflite":     {"internal/shared", "internal/shared/sharedtest", "internal/testmodels"},
 	"internal/conformance": {"driver", "eval", "internal/hostcc", "internal/shared/sharedtest", "ir", "quant"},
 	"internal/qemuplugin":  {"internal/hostcc"},
