@@ -10,6 +10,7 @@ import (
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/internal/outdir"
+	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
 	"github.com/tinygen/tinygen/passes"
 	"github.com/tinygen/tinygen/program"
@@ -157,6 +158,22 @@ func (opts CompileOptions) passConfig(m *Model) (passes.Config, error) {
 		cfg.Disabled = append(slices.Clone(cfg.Disabled), "memory-order")
 	}
 	return cfg, nil
+}
+
+// PassNames returns the names of the compiler's passes, in order.
+func PassNames() []string { return passes.PassNames() }
+
+// CheckPassOptions validates the target, kernel set and pass options of a
+// compile without loading a model.
+func CheckPassOptions(opts CompileOptions) error {
+	cfg, err := opts.passConfig(&Model{Graph: &ir.Graph{}})
+	if err != nil {
+		return err
+	}
+	if cfg.DumpAfter != "" && cfg.Dump == nil {
+		cfg.Dump = io.Discard
+	}
+	return cfg.Validate()
 }
 
 // settings describes the options that change the generated code, for the

@@ -52,7 +52,7 @@ func newRoot(stdout, stderr io.Writer, args []string) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, args), newPlan(stdout), newBench(stdout, stderr), newTargets(stdout))
+	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, stderr), newPlan(stdout), newBench(stdout, stderr), newTargets(stdout))
 	return root
 }
 
@@ -105,10 +105,10 @@ bytes in row-major order.`,
 	return cmd
 }
 
-func newCompile(stdout io.Writer, cmdLine []string) *cobra.Command {
+func newCompile(stdout, stderr io.Writer) *cobra.Command {
 	var opts driver.CompileOptions
-	var outDir string
-	var force bool
+	var outDir, dumpAfter string
+	var force, timePasses bool
 	cmd := &cobra.Command{
 		Use:   "compile MODEL -o DIR [--name NAME] [--force]",
 		Short: "Generate ahead-of-time C99 inference code for a model",
@@ -122,19 +122,27 @@ The folder's .tinygen-manifest lists the files compile wrote there: the next
 compile removes those it no longer generates, and refuses to replace a file it
 did not write (unless --force) or to write through a symbolic link.`,
 		Args: exactArgs(1, "compile needs one model file"),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if outDir == "" {
 				return usageError{fmt.Errorf("compile needs an output folder (-o DIR)")}
 			}
-			if err := checkMemoryFlags(opts.Memory); err != nil {
+			if err := checkMemoryFlags(cmd, opts.Memory); err != nil {
 				return err
+			}
+			if err := driver.CheckPassOptions(opts); err != nil {
+				return usageError{err}
 			}
 			m, err := driver.Load(args[0])
 			if err != nil {
 				return err
 			}
-			opts.CommandLine = strings.Join(append([]string{"tinygen"}, cmdLine...), " ")
 			opts.Generator = driver.Generator(version)
+			if dumpAfter != "" {
+				opts.DumpAfter, opts.Dump = dumpAfter, stdout
+			}
+			if timePasses {
+				opts.Timings = stderr
+			}
 			files, mp, err := driver.Compile(m, opts)
 			if err != nil {
 				return err
@@ -160,6 +168,12 @@ did not write (unless --force) or to write through a symbolic link.`,
 	cmd.Flags().BoolVar(&opts.CallerArena, "caller-arena", false, "make NAME_run take the arena as an argument instead of a static array")
 	cmd.Flags().BoolVar(&opts.HostMain, "host-main", false, "also write NAME_host_main.c, a stdin/stdout test harness for the host")
 	cmd.Flags().BoolVar(&force, "force", false, "replace existing files with generated names that tinygen did not write")
+	cmd.Flags().StringVar(&opts.Target, "target", "host", "target to compile for (tinygen targets): its alignment and kernel sets")
+	cmd.Flags().StringVar(&opts.Kernels, "kernels", "", "kernel set preferred over the target's list (reference stays the fallback)")
+	cmd.Flags().StringVar(&dumpAfter, "dump-after", "", "print the IR to stdout after this pass ("+strings.Join(driver.PassNames(), ", ")+")")
+	cmd.Flags().BoolVar(&timePasses, "time-passes", false, "print each pass's duration to stderr")
+	cmd.Flags().BoolVar(&opts.Check, "check", false, "run the pipeline's checker after every pass")
+	cmd.Flags().StringSliceVar(&opts.Disabled, "disable-pass", nil, "skip an optional pass (memory-order)")
 	memoryFlags(cmd, &opts.Memory)
 	return cmd
 }
@@ -190,12 +204,12 @@ func memoryFlags(cmd *cobra.Command, m *driver.MemoryOptions) {
 	cmd.Flags().StringVar(&m.Planner, "planner", "best", "arena planner: "+strings.Join(driver.PlannerNames(), ", ")+" (best runs all and keeps the smallest)")
 	cmd.Flags().Var(aliasingFlag{m}, "aliasing", "which tensors may share storage: all (views and in-place elementwise ops), views, none")
 	cmd.Flags().BoolVar(&m.ModelOrder, "model-order", false, "keep the model's op order (default: use a memory-aware order when it gives a smaller arena)")
-	cmd.Flags().IntVar(&m.Align, "align", 16, fmt.Sprintf("alignment of every arena offset in bytes: a power of two from %d to %d", driver.MinAlign, driver.MaxAlign))
+	cmd.Flags().IntVar(&m.Align, "align", 0, fmt.Sprintf("alignment of every arena offset in bytes: a power of two from %d to %d (default: the target's)", driver.MinAlign, driver.MaxAlign))
 }
 
 // checkMemoryFlags reports bad memory-planning flags as usage errors.
-func checkMemoryFlags(m driver.MemoryOptions) error {
-	if m.Align == 0 { // 0 means the default to the library, not to the flag
+func checkMemoryFlags(cmd *cobra.Command, m driver.MemoryOptions) error {
+	if m.Align == 0 && cmd.Flags().Changed("align") { // 0 means the default to the library, not to the flag
 		return usageError{fmt.Errorf("--align must be a power of two from %d to %d, got 0", driver.MinAlign, driver.MaxAlign)}
 	}
 	if err := m.Check(); err != nil {
@@ -233,8 +247,8 @@ chosen layout. --svg and --png draw the layout (x: op step, y: arena offset);
 OfflineMemoryAllocation metadata, which stock TFLM uses instead of planning
 (model op order, inputs and outputs in the arena, no in-place sharing).`,
 		Args: exactArgs(1, "plan needs one model file"),
-		RunE: func(_ *cobra.Command, args []string) error {
-			if err := checkMemoryFlags(opts); err != nil {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkMemoryFlags(cmd, opts); err != nil {
 				return err
 			}
 			m, err := driver.Load(args[0])
