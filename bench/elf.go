@@ -166,7 +166,7 @@ func classify(file, name, prefix string) string {
 		return "other"
 	}
 	switch {
-	case prefix != "" && strings.HasPrefix(name, prefix+"_w"):
+	case prefix != "" && isWeightSymbol(name, prefix):
 		return "weights"
 	case prefix != "" && strings.HasPrefix(name, prefix+"_"):
 		return "model"
@@ -178,4 +178,26 @@ func classify(file, name, prefix string) string {
 		return "kernels"
 	}
 	return "other"
+}
+
+// isWeightSymbol reports whether a global symbol is one of the generated
+// model's constant arrays: <prefix>_op<N>_<role> (the constants first used
+// by step N) or <prefix>_out_<role> (a constant graph output).
+func isWeightSymbol(name, prefix string) bool {
+	rest, ok := strings.CutPrefix(name, prefix+"_")
+	if !ok {
+		return false
+	}
+	if strings.HasPrefix(rest, "out_") {
+		return true
+	}
+	digits, ok := strings.CutPrefix(rest, "op")
+	if !ok {
+		return false
+	}
+	n := 0
+	for n < len(digits) && digits[n] >= '0' && digits[n] <= '9' {
+		n++
+	}
+	return n > 0 && n < len(digits) && digits[n] == '_'
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/internal/toolchain"
 	"github.com/tinygen/tinygen/ir"
+	"github.com/tinygen/tinygen/kernels"
 	"github.com/tinygen/tinygen/project"
 	"github.com/tinygen/tinygen/targets"
 )
@@ -107,6 +108,11 @@ func CheckBenchOptions(opts BenchOptions) error {
 	}
 	for _, b := range opts.Backends {
 		if err := checkBackend(b); err != nil {
+			return err
+		}
+	}
+	if opts.Kernels != "" {
+		if err := kernels.Builtin().CheckPreference([]string{opts.Kernels}); err != nil {
 			return err
 		}
 	}

@@ -120,14 +120,24 @@ func Inspect(m *Model) *Report {
 }
 
 // WeightBytes is tinygen's one definition of a model's weights, used by
-// inspect, plan and bench alike: the bytes of constant tensor data the
-// generated code stores in flash, without alignment padding. A constant
-// counts once, and only when an operator reads it or it is a graph output
-// (the rule by which codegen/c writes <m>_weights.c); constants nothing
-// reads, such as a RESHAPE's shape operand the op carries as an attribute,
-// are not stored and do not count. bench measures the same figure in the
-// firmware as the sum of the weight symbols' sizes (bench.MeasureELF).
+// inspect, plan and bench alike: the bytes of the constant arrays the
+// generated code stores in flash (<m>_weights.c), without alignment
+// padding. They are the constant tensors the kernels read and the
+// per-channel parameter arrays the kernels take (multipliers and shifts),
+// as the passes compile them for the host with the reference kernels. A
+// constant counts once; constants nothing reads, such as a RESHAPE's
+// shape operand the op carries as an attribute, are not stored and do not
+// count. A model the passes cannot compile counts its constant tensors
+// only. bench measures the same figure in the firmware as the sum of the
+// weight symbols' sizes (bench.MeasureELF).
 func WeightBytes(g *ir.Graph) int64 {
+	if s, err := runPasses(&Model{Graph: g}, CompileOptions{}); err == nil {
+		var n int64
+		for _, c := range s.Program.Constants {
+			n += int64(c.Bytes())
+		}
+		return n
+	}
 	seen := map[*ir.Tensor]bool{}
 	var n int64
 	count := func(t *ir.Tensor) {

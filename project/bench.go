@@ -43,7 +43,8 @@ type Harness struct {
 	// bench can print typed values. Empty: bytes (uint8), or float32 for
 	// FloatOutputs.
 	OutputTypes []string
-	// CallerArena means <m>_run takes the arena as its third argument;
+	// CallerArena means the harness passes its own arena to
+	// <m>_run_with_arena (the model has no static arena);
 	// the harness then declares ArenaSize bytes aligned to ArenaAlign.
 	CallerArena           bool
 	ArenaSize, ArenaAlign int
@@ -248,9 +249,9 @@ func (h *Harness) MainC() []byte {
 	}
 	w("    /* Region v+1: one inference. */\n    tg_bench_begin();\n")
 	if h.CallerArena {
-		w("    rc = %s_run(&in, &out, %s_arena);\n", h.Model, h.Model)
+		w("    rc = (int)%s_run_with_arena(%s_arena, sizeof %s_arena, &in, &out);\n", h.Model, h.Model, h.Model)
 	} else {
-		w("    rc = %s_run(&in, &out);\n", h.Model)
+		w("    rc = (int)%s_run(&in, &out);\n", h.Model)
 	}
 	w("    tg_bench_end();\n")
 	w("    if (rc != %s_OK) {\n      put_kv(\"%s vector=\", v);\n      put_kv(\" run_status=\", (uint32_t)rc);\n      tg_board_puts(\"\\n\");\n      status = 2;\n      continue;\n    }\n", up, MismatchPrefix)
