@@ -1,0 +1,21 @@
+/* count.c: firmware whose one measured region runs COUNT loop
+ * iterations, for the concurrent-invocation test (sandbox_test.go). */
+#include "tg_board.h"
+
+#ifndef COUNT
+#error "define COUNT"
+#endif
+
+int main(void)
+{
+    volatile unsigned n = 0;
+    tg_bench_begin();
+    tg_bench_end();
+    tg_bench_begin();
+    for (unsigned i = 0; i < COUNT; i++) {
+        n = n + 1u;
+    }
+    tg_bench_end();
+    tg_board_puts("TINYGEN-RESULT vectors=1 passed=1\nTINYGEN-END\n");
+    return 0;
+}
