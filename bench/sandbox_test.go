@@ -318,3 +318,21 @@ func TestConcurrentInvocations(t *testing.T) {
 	}
 	t.Logf("folders %v, inference %v", folders, inference)
 }
+
+// TestStopAfterEndLine runs firmware that prints the end line and then
+// loops instead of exiting: bench stops QEMU cleanly and the plugin's
+// counts are still there.
+func TestStopAfterEndLine(t *testing.T) {
+	requireQEMUTargets(t)
+	for _, name := range []string{"cortex-m4", "rv32imc"} {
+		tg, err := targets.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j := firmwareJob(t, tg, t.TempDir(), "count.c", "-DCOUNT=100", "-DHANG")
+		r := (&bench.Runner{CacheDir: t.TempDir()}).RunJob(context.Background(), j)
+		if !r.Validated() || r.Inference <= 0 || r.Seconds > 20 {
+			t.Errorf("%s: %s in %.1f s, inference %d: %s", name, r.Status, r.Seconds, r.Inference, r.Error)
+		}
+	}
+}

@@ -1,5 +1,6 @@
 /* count.c: firmware whose one measured region runs COUNT loop
- * iterations, for the concurrent-invocation test (sandbox_test.go). */
+ * iterations, for the concurrent-invocation test (sandbox_test.go);
+ * with HANG it never exits after the end line. */
 #include "tg_board.h"
 
 #ifndef COUNT
@@ -17,5 +18,9 @@ int main(void)
     }
     tg_bench_end();
     tg_board_puts("TINYGEN-RESULT vectors=1 passed=1\nTINYGEN-END\n");
+#ifdef HANG
+    for (;;) {
+    }
+#endif
     return 0;
 }
