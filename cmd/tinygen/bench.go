@@ -67,7 +67,7 @@ any run fails, does not fit or does not match its expected outputs.`,
 	fl.StringArrayVar(&f.config, "config", nil, "setting key=value[,value...]; repeatable")
 	fl.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "runs at once")
 	fl.IntVar(&f.vectors, "vectors", 0, "inferences per run (0: every test vector)")
-	fl.StringVar(&f.results, "results", "", "folder for this invocation's artefacts (default bench-results/<date-time>)")
+	fl.StringVar(&f.results, "results", "", "new or empty folder for this invocation's artefacts (default: a fresh bench-results/<date-time>[-n])")
 	fl.StringVar(&f.md, "md", "", "also write the Markdown report to FILE")
 	fl.StringVar(&f.csv, "csv", "", "also write the CSV report to FILE")
 	fl.StringVar(&f.json, "json", "", "also write the JSON report to FILE")
