@@ -13,6 +13,7 @@ import (
 	"github.com/tinygen/tinygen/frontends/tflite"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/shared"
+	"github.com/tinygen/tinygen/internal/readfile"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/plan"
 	"github.com/tinygen/tinygen/planviz"
@@ -313,7 +314,7 @@ func WriteOfflinePlan(m *Model, out string, opts MemoryOptions) (*OfflinePlanRes
 	if !strings.HasSuffix(strings.ToLower(m.Path), ".tflite") {
 		return nil, fmt.Errorf("%s: offline plans go into .tflite models", m.Path)
 	}
-	data, err := os.ReadFile(m.Path)
+	data, err := readfile.Read(m.Path, "model", MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
