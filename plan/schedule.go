@@ -8,14 +8,15 @@ import (
 )
 
 // Bounds of MemoryOrder's work. maxScheduleStates bounds the states of
-// the exact search and maxScheduleWords the 64-bit words of their op sets
-// (states × ⌈n/64⌉, which never binds first below 1,280 ops); beyond
+// the exact search and maxScheduleWords its memory and time in words: per
+// state its op set (⌈n/64⌉ words) and its ready list, which never binds
+// before the state bound below about 2,000 ops of narrow graphs; beyond
 // either the greedy order is used. maxGreedyWork bounds the greedy rule's
 // candidate evaluations (steps × ready ops); beyond it the model order is
 // kept.
 const (
 	maxScheduleStates = 200_000
-	maxScheduleWords  = 4_000_000
+	maxScheduleWords  = 8_000_000
 	maxGreedyWork     = 20_000_000
 )
 
@@ -101,7 +102,7 @@ func MemoryOrder(g *ir.Graph, opts Options) (*Schedule, error) {
 		order, peak, s.Exact, s.States = m.search()
 		if !s.Exact {
 			s.Method = MethodGreedy
-			s.Reason = fmt.Sprintf("more than %d states or %d set words in the exact search", maxScheduleStates, maxScheduleWords)
+			s.Reason = fmt.Sprintf("the exact search needs more than %d states or %d words", maxScheduleStates, maxScheduleWords)
 			var ok bool
 			if order, peak, ok = m.greedy(); !ok {
 				s.Method = MethodModel
@@ -139,8 +140,8 @@ type schedClass struct {
 	writers   []int // ascending
 	readers   []int // ascending
 	ops       int   // distinct ops in writers and readers
-	immortal  bool // a graph output in the arena: never dies
-	preloaded bool // a graph input in the arena: live from the start
+	immortal  bool  // a graph output in the arena: never dies
+	preloaded bool  // a graph input in the arena: live from the start
 }
 
 func newScheduleModel(g *ir.Graph, opts Options) (*scheduleModel, error) {
@@ -472,7 +473,8 @@ func insertSorted(s []int, v int) []int {
 // O(n/64) op set copy of each successor; the op sets of a layer are
 // dropped once the next layer is built. exact is false when the search
 // gave up: more than maxScheduleStates states, more than
-// maxScheduleWords words of op sets, or no single final state.
+// maxScheduleWords words of op sets, ready lists and evaluations, or no
+// single final state.
 func (m *scheduleModel) search() (order []int, peak int, exact bool, states int) {
 	type state struct {
 		done       bitset
@@ -481,6 +483,12 @@ func (m *scheduleModel) search() (order []int, peak int, exact bool, states int)
 		parent     *state
 		op         int
 	}
+	// Every path visits n states: give up at once if those alone exceed
+	// the budget.
+	if m.n*(m.words+1) > maxScheduleWords {
+		return nil, 0, false, 0
+	}
+	used := 0
 	start := &state{done: make(bitset, m.words), live: m.initialLive(), op: -1}
 	start.peak = start.live
 	for o := range m.deps {
@@ -494,6 +502,9 @@ func (m *scheduleModel) search() (order []int, peak int, exact bool, states int)
 		var next []*state
 		for _, s := range layer {
 			pr := setProgress{m: m, done: s.done}
+			if used += len(s.ready); used > maxScheduleWords {
+				return nil, 0, false, states
+			}
 			for _, o := range s.ready {
 				p, after := m.step(o, pr, s.live)
 				p = max(p, s.peak)
@@ -506,7 +517,7 @@ func (m *scheduleModel) search() (order []int, peak int, exact bool, states int)
 					continue
 				}
 				states++
-				if states > maxScheduleStates || states*m.words > maxScheduleWords {
+				if used += m.words + len(s.ready); states > maxScheduleStates || used > maxScheduleWords {
 					return nil, 0, false, states
 				}
 				ready := make([]int, 0, len(s.ready))

@@ -94,10 +94,8 @@ func ReshapeChain(n int) (*ir.Graph, error) {
 	g.Inputs = []*ir.Tensor{x}
 	for i := range n {
 		s := shapes[(i+1)%2]
-		shape := g.AddTensor(&ir.Tensor{Name: fmt.Sprintf("shape%d", i), DType: ir.Int32, Shape: ir.Shape{2},
-			Data: []byte{byte(s[0]), 0, 0, 0, byte(s[1]), 0, 0, 0}})
 		y := g.AddTensor(&ir.Tensor{Name: fmt.Sprintf("r%d", i), DType: ir.Float32, Shape: s})
-		g.AddOp(&ir.Op{Kind: ir.Reshape, Attrs: ir.ReshapeAttrs{NewShape: []int{s[0], s[1]}}, Inputs: []*ir.Tensor{x, shape}, Outputs: []*ir.Tensor{y}, SourceIndex: -1})
+		g.AddOp(&ir.Op{Kind: ir.Reshape, Attrs: ir.ReshapeAttrs{NewShape: []int{s[0], s[1]}}, Inputs: []*ir.Tensor{x}, Outputs: []*ir.Tensor{y}, SourceIndex: -1})
 		x = y
 	}
 	g.Outputs = []*ir.Tensor{x}
