@@ -264,6 +264,13 @@ func hillClimbAttempts(n int) int {
 // the total bounded by the work budget: O(n log n) for a chain. An align
 // below 1 is treated as 1.
 func HillClimb(reqs []Request, align int) []int {
+	offsets, _ := hillClimb(reqs, align, max(2*hillClimbWork, hillClimbBudgetPerBuffer*len(reqs)))
+	return offsets
+}
+
+// hillClimb is HillClimb with a work budget, also returning the work it
+// spent.
+func hillClimb(reqs []Request, align, budget int) (offsets []int, work int) {
 	align = max(align, 1)
 	f := newFitter(reqs, align)
 	order := f.bySize()
@@ -271,7 +278,7 @@ func HillClimb(reqs []Request, align int) []int {
 	ext := f.place(order, cur)
 	lb := LowerBound(reqs, align)
 	if ext <= lb || len(order) < 2 {
-		return cur
+		return cur, f.work
 	}
 	best := slices.Clone(cur)
 	bestExt := ext
@@ -285,7 +292,6 @@ func HillClimb(reqs []Request, align int) []int {
 	}
 	s := &climber{f: f, order: order, pos: pos, rng: rand.New(rand.NewPCG(hillClimbSeed1, hillClimbSeed2))}
 	trial := make([]int, len(reqs))
-	budget := max(2*hillClimbWork, hillClimbBudgetPerBuffer*len(order))
 	for attempt := 1; attempt < hillClimbAttempts(len(order)); attempt++ {
 		if f.work > budget {
 			break
@@ -310,7 +316,7 @@ func HillClimb(reqs []Request, align int) []int {
 			swap(p1, p2)
 		}
 	}
-	return best
+	return best, f.work
 }
 
 // climber holds HillClimb's search state for picking moves.

@@ -1,6 +1,7 @@
 package hostile
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/tinygen/tinygen/frontends/tflite"
@@ -111,7 +112,32 @@ func ChainTFLite(n int, kind string) ([]byte, error) {
 	return tflite.Encode(g)
 }
 
-// resourceCases returns the crafted models of class Resources.
+// MaxOps is the operator limit tinygen enforces at load time
+// (driver.MaxOps; hostile cannot import driver).
+const MaxOps = 100_000
+
+// resourceCases returns the crafted models of class Resources: graphs one
+// operator over the limit, as a .tflite flatbuffer and as textual IR, each
+// refused at load time with the count and the limit. (Named pipes and
+// devices given as the model are in cmd/tinygen/testdata/script/limits.txtar;
+// large graphs under the limit in driver's TestCompileChain40k.)
 func resourceCases() ([]Case, error) {
-	return nil, nil
+	over := MaxOps + 1
+	want := fmt.Sprintf("%d operators is more than the %d tinygen compiles", over, MaxOps)
+	tfl, err := ChainTFLite(over, ChainRelu)
+	if err != nil {
+		return nil, err
+	}
+	g, err := Chain(over, ChainRelu)
+	if err != nil {
+		return nil, err
+	}
+	var text bytes.Buffer
+	if err := ir.Print(&text, g); err != nil {
+		return nil, err
+	}
+	return []Case{
+		{Name: "resources/ops-over-limit-tflite", File: "many_ops.tflite", Data: tfl, WantError: want},
+		{Name: "resources/ops-over-limit-ir", File: "many_ops.ir", Data: text.Bytes(), WantError: want},
+	}, nil
 }
