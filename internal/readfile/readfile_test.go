@@ -61,3 +61,22 @@ func TestRead(t *testing.T) {
 		})
 	}
 }
+
+// TestReadFromEnforcesLimitWhileReading reads a stream whose size fstat
+// does not know (a pipe, standing in for a file that grows after the
+// check): the limit still holds and at most limit+1 bytes are read.
+func TestReadFromEnforcesLimitWhileReading(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	go func() {
+		defer w.Close()
+		w.Write(make([]byte, 1000))
+	}()
+	_, err = ReadFrom(r, "growing.bin", "model", 100)
+	if err == nil || !strings.Contains(err.Error(), "growing.bin: larger than the 100-byte limit for a model file") {
+		t.Fatalf("error %v, want the limit", err)
+	}
+}
