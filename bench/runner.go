@@ -12,9 +12,14 @@ import (
 	"time"
 
 	"github.com/tinygen/tinygen/internal/qemuplugin"
+	"github.com/tinygen/tinygen/internal/readfile"
 	"github.com/tinygen/tinygen/internal/toolchain"
 	"github.com/tinygen/tinygen/targets"
 )
+
+// maxFirmwareBytes bounds a prebuilt firmware file given to the runner
+// (microcontroller images are far smaller).
+const maxFirmwareBytes = 256 << 20
 
 // Runner runs jobs in parallel.
 type Runner struct {
@@ -135,7 +140,7 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 			return fail(err)
 		}
 		local := filepath.Join(j.Dir, filepath.Base(abs))
-		data, err := os.ReadFile(abs)
+		data, err := readfile.Read(abs, "firmware", maxFirmwareBytes)
 		if err != nil {
 			return fail(err)
 		}

@@ -19,7 +19,7 @@ const module = "github.com/tinygen/tinygen"
 // allowed.
 var allowed = map[string][]string{
 	"cmd/tinygen":                      {"driver", "bench", "targets", "github.com/spf13/cobra", "github.com/schollz/progressbar/v3"},
-	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir"},
+	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir", "internal/readfile"},
 	"kernels":                          {"ir", "quant"},
 	"plan":                             {"ir"},
 	"codegen/c":                        {"ir", "quant", "kernels", "plan", "github.com/Masterminds/sprig/v3"},
@@ -35,11 +35,12 @@ var allowed = map[string][]string{
 	"internal/shared/sharedtest":       {"internal/shared"},
 	"internal/golden":                  {},
 	"internal/conformance":             {"internal/golden"},
-	"internal/tensorio":                {"ir"},
+	"internal/tensorio":                {"ir", "internal/readfile"},
 	"internal/deps":                    {},
+	"internal/readfile":                {},
 	"internal/qemuplugin":              {},
 	"internal/outdir":                  {},
-	"bench":                            {"targets", "project", "internal/toolchain", "internal/qemuplugin", "internal/outdir"},
+	"bench":                            {"targets", "project", "internal/toolchain", "internal/qemuplugin", "internal/outdir", "internal/readfile"},
 	"project":                          {"targets", "kernels"},
 	"planviz":                          {"gonum.org/v1/plot", "gonum.org/v1/plot/...", "gonum.org/v1/gonum/..."},
 	"internal/toolchain":               {},
