@@ -1,13 +1,15 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/tinygen/tinygen/internal/readfile"
 )
 
 // Baseline is one row measured elsewhere, read from a CSV file such as
@@ -80,22 +82,24 @@ func TargetFromFileName(path string) string {
 	return target
 }
 
+// maxBaselineBytes bounds a baseline CSV file.
+const maxBaselineBytes = 64 << 20
+
 // ReadBaselines reads a baseline CSV file. The header names the columns
 // (any order; unknown columns are ignored); a model column is required.
 // Rows without a target column get target, or the target in the file name
 // when target is empty; rows without a variant column get the file name's
 // first word (tflm-host.csv → tflm).
 func ReadBaselines(path, target string) ([]Baseline, error) {
-	f, err := os.Open(path)
+	data, err := readfile.Read(path, "baseline", maxBaselineBytes)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	if target == "" {
 		target = TargetFromFileName(path)
 	}
 	variant, _, _ := strings.Cut(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), "-")
-	rows, err := parseBaselines(io.LimitReader(f, 64<<20), target, variant)
+	rows, err := parseBaselines(bytes.NewReader(data), target, variant)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

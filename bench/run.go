@@ -45,7 +45,16 @@ type Output struct {
 	Complete bool
 	// HasResult is set when a result line was printed.
 	HasResult bool
+	// ExitStatus is the status of the TINYGEN-EXIT line bare-metal board
+	// support prints before it stops the simulator; HasExit says there
+	// was one.
+	ExitStatus int
+	HasExit    bool
 }
+
+// exitPrefix starts the line tg_board_exit prints on bare-metal targets
+// (docs/bench-protocol.md).
+const exitPrefix = "TINYGEN-EXIT status="
 
 // ParseOutput reads a firmware's console output. It fails on a malformed
 // result line; a missing result line or sentinel is reported through
@@ -59,6 +68,12 @@ func ParseOutput(out []byte) (Output, error) {
 		switch {
 		case line == project.Sentinel:
 			o.Complete = true
+		case strings.HasPrefix(line, exitPrefix):
+			n, err := strconv.ParseInt(strings.TrimPrefix(line, exitPrefix), 10, 32)
+			if err != nil {
+				return o, fmt.Errorf("exit line %q: the status is not a decimal integer", line)
+			}
+			o.ExitStatus, o.HasExit = int(n), true
 		case strings.HasPrefix(line, project.MismatchPrefix+" "):
 			o.Mismatches = append(o.Mismatches, line)
 		case strings.HasPrefix(line, project.ResultPrefix+" "):
@@ -144,7 +159,7 @@ func (r *Runner) simulateQEMU(ctx context.Context, j *Job, elfPath string, timeo
 		s.counter = "qemu-plugin"
 	}
 	os.Remove(countsFile)
-	if err := s.run(ctx, timeout, filepath.Dir(elfPath), sc, sim, args...); err != nil {
+	if err := s.run(ctx, timeout, filepath.Dir(elfPath), true, sc, sim, args...); err != nil {
 		return s, err
 	}
 	if s.counter != "" {
@@ -173,7 +188,7 @@ func (r *Runner) simulateHost(ctx context.Context, j *Job, elfPath string, timeo
 		name = valgrind
 		s.counter = "callgrind"
 	}
-	if err := s.run(ctx, timeout, dir, sc, name, args...); err != nil {
+	if err := s.run(ctx, timeout, dir, false, sc, name, args...); err != nil {
 		return s, err
 	}
 	if s.counter == "callgrind" {
@@ -186,15 +201,16 @@ func (r *Runner) simulateHost(ctx context.Context, j *Job, elfPath string, timeo
 	return s, nil
 }
 
-// run runs the simulator (or the native binary) in dir, records the
-// command in the script and the log, and keeps its output and exit
-// status; only a failure to run at all (or a time-out) is an error.
-func (s *simulation) run(ctx context.Context, timeout time.Duration, dir string, sc *script, name string, args ...string) error {
+// run runs the simulator (or the native binary) in dir, isolated
+// (runIsolated; watchEnd as there), records the command in the script and
+// the log, and keeps its output and exit status; only a failure to run at
+// all (or a time-out, or ctx ending) is an error.
+func (s *simulation) run(ctx context.Context, timeout time.Duration, dir string, watchEnd bool, sc *script, name string, args ...string) error {
 	sc.add(name, args...)
 	s.command = toolchain.CommandLine(name, args...)
-	res, err := toolchain.Run(ctx, timeout, dir, nil, name, args...)
+	res, err := runIsolated(ctx, timeout, dir, watchEnd, name, args...)
 	s.stdout, s.stderr = res.Stdout, res.Stderr
-	writeLog(dir, s.command, res, err)
+	writeLog(dir, s.command, res.Result, err)
 	var exit *toolchain.ExitError
 	if errors.As(err, &exit) {
 		s.status = exit.Status

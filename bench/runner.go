@@ -12,8 +12,14 @@ import (
 	"time"
 
 	"github.com/tinygen/tinygen/internal/qemuplugin"
+	"github.com/tinygen/tinygen/internal/readfile"
 	"github.com/tinygen/tinygen/internal/toolchain"
+	"github.com/tinygen/tinygen/targets"
 )
+
+// maxFirmwareBytes bounds a prebuilt firmware file given to the runner
+// (microcontroller images are far smaller).
+const maxFirmwareBytes = 256 << 20
 
 // Runner runs jobs in parallel.
 type Runner struct {
@@ -126,12 +132,15 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 			return fail(err)
 		}
 	} else {
+		if err := CheckForeignTarget(j.Target); err != nil {
+			return fail(err)
+		}
 		abs, err := filepath.Abs(elfPath)
 		if err != nil {
 			return fail(err)
 		}
 		local := filepath.Join(j.Dir, filepath.Base(abs))
-		data, err := os.ReadFile(abs)
+		data, err := readfile.Read(abs, "firmware", maxFirmwareBytes)
 		if err != nil {
 			return fail(err)
 		}
@@ -168,6 +177,11 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 		return fail(fmt.Errorf("the firmware ended without the %s line (crash, fault or exit status %d); output:\n%s",
 			"TINYGEN-END", sim.status, console))
 	}
+	if out.HasExit && sim.status == 0 {
+		// Boards without an exit device stop with status 0 and report
+		// the firmware's status on the exit line.
+		sim.status = out.ExitStatus
+	}
 	res.Vectors, res.Passed = out.Vectors, out.Passed
 	if out.StackBytes > 0 {
 		res.StackUsed = out.StackBytes
@@ -198,6 +212,17 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 		res.Status = StatusOK
 	}
 	return res
+}
+
+// CheckForeignTarget refuses to run a finished ELF (bench --elf) on a
+// target without a simulator: foreign firmware runs only on simulated
+// targets, where it reaches the host through nothing but the board's
+// UART, never natively on the host.
+func CheckForeignTarget(t *targets.Target) error {
+	if t.Simulator == nil || !t.BareMetal() {
+		return fmt.Errorf("target %s runs firmware natively on this machine: a foreign ELF (--elf) runs only on a simulated target (tinygen targets lists them)", t.Name)
+	}
+	return nil
 }
 
 // checkFit catches what the linker did not: RAM left for the stack.

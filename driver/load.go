@@ -9,19 +9,41 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/frontends/tflite"
+	"github.com/tinygen/tinygen/internal/readfile"
 	"github.com/tinygen/tinygen/ir"
 )
 
 // MaxModelBytes bounds the size of a model file tinygen will read (models
 // for microcontrollers are far smaller).
 const MaxModelBytes = 512 << 20
+
+// MaxOps and MaxTensors bound the operators and tensors of a model
+// tinygen compiles. Planning and code generation take near-linear time,
+// about 0.1 s per 10,000 ops (docs/security.md); the limits keep a hostile
+// model's cost within seconds while being far above any model a
+// microcontroller runs.
+const (
+	MaxOps     = 100_000
+	MaxTensors = 400_000
+)
+
+// checkCounts refuses graphs with more than MaxOps operators or
+// MaxTensors tensors.
+func checkCounts(g *ir.Graph) error {
+	if n := len(g.Ops); n > MaxOps {
+		return fmt.Errorf("%d operators is more than the %d tinygen compiles", n, MaxOps)
+	}
+	if n := len(g.Tensors); n > MaxTensors {
+		return fmt.Errorf("%d tensors is more than the %d tinygen compiles", n, MaxTensors)
+	}
+	return nil
+}
 
 // Model is a loaded and verified model.
 type Model struct {
@@ -37,24 +59,20 @@ type Model struct {
 
 // Load reads a model file: a .tflite flatbuffer (recognised by its "TFL3"
 // identifier or extension) or tinygen's textual IR (".ir"). The graph is
-// verified. Errors name the file.
+// verified. Only a regular file is read (a named pipe or a device is
+// refused at once, without blocking), at most MaxModelBytes of it, and a
+// graph with more than MaxOps operators or MaxTensors tensors is refused.
+// Errors name the file.
 func Load(path string) (*Model, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a folder, not a model file", path)
-	}
-	if st.Size() > MaxModelBytes {
-		return nil, fmt.Errorf("%s: %d bytes is larger than the %d-byte limit for a model", path, st.Size(), MaxModelBytes)
-	}
-	data, err := os.ReadFile(path)
+	data, err := readfile.Read(path, "model", MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}
 	g, err := parse(path, data)
 	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkCounts(g); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	g.Name = SanitizeName(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))

@@ -12,6 +12,7 @@ import (
 	"github.com/tinygen/tinygen/bench"
 	"github.com/tinygen/tinygen/frontends/tflite"
 	"github.com/tinygen/tinygen/internal/golden"
+	"github.com/tinygen/tinygen/internal/readfile"
 	"github.com/tinygen/tinygen/internal/shared"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/plan"
@@ -78,6 +79,10 @@ type ScheduleInfo struct {
 	Exact          bool `json:"exact"`
 	States         int  `json:"states"`
 	Adopted        bool `json:"adopted"`
+	// Method is plan.MethodExact, MethodGreedy or MethodModel; Reason
+	// says why the exact search was not used.
+	Method string `json:"method"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // TFLMArena is one TFLM arena_used figure.
@@ -137,7 +142,7 @@ func Plan(m *Model, opts MemoryOptions) (*PlanReport, error) {
 	}
 	r.ModelOrderArena, r.ModelOrderLowerBound = mo.Plan.Size, mo.Plan.LowerBound
 	if s := mp.Schedule; s != nil {
-		r.Schedule = &ScheduleInfo{ModelOrderPeak: s.OriginalPeak, Peak: s.Peak, Exact: s.Exact, States: s.States, Adopted: mp.Reordered}
+		r.Schedule = &ScheduleInfo{ModelOrderPeak: s.OriginalPeak, Peak: s.Peak, Exact: s.Exact, States: s.States, Adopted: mp.Reordered, Method: s.Method, Reason: s.Reason}
 	}
 	withIO := modelOrder
 	withIO.IncludeIO = true
@@ -229,6 +234,9 @@ func (r *PlanReport) WriteText(w io.Writer) error {
 		if !s.Exact {
 			how = "greedy order"
 		}
+		if s.Method == plan.MethodModel {
+			how = "search skipped (" + s.Reason + ")"
+		}
 		verdict := "kept the model order"
 		if s.Adopted {
 			verdict = "adopted"
@@ -316,7 +324,7 @@ func WriteOfflinePlan(m *Model, out string, opts MemoryOptions) (*OfflinePlanRes
 	if !strings.HasSuffix(strings.ToLower(m.Path), ".tflite") {
 		return nil, fmt.Errorf("%s: offline plans go into .tflite models", m.Path)
 	}
-	data, err := os.ReadFile(m.Path)
+	data, err := readfile.Read(m.Path, "model", MaxModelBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"container/heap"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -212,13 +213,18 @@ func (g *Graph) Consumers() map[*Tensor][]*Op {
 
 // SortTopologically reorders Ops so that every op comes after the producers
 // of its inputs, keeping the existing order where it is already valid
-// (a stable Kahn sort). It fails on cycles and on inputs that nothing
-// produces.
+// (a stable Kahn sort: always the earliest ready op). It fails on cycles
+// and on inputs that nothing produces. O((n + edges) log n), with the ready
+// ops in a min-heap of op positions.
 func (g *Graph) SortTopologically() error {
 	prod := g.Producers()
-	deps := make(map[*Op]int, len(g.Ops))
-	users := map[*Op][]*Op{}
-	for _, o := range g.Ops {
+	pos := make(map[*Op]int, len(g.Ops))
+	for i, o := range g.Ops {
+		pos[o] = i
+	}
+	deps := make([]int, len(g.Ops))
+	users := make([][]int, len(g.Ops))
+	for i, o := range g.Ops {
 		seen := map[*Op]bool{}
 		for _, t := range o.Inputs {
 			if t == nil {
@@ -226,35 +232,50 @@ func (g *Graph) SortTopologically() error {
 			}
 			if p, ok := prod[t]; ok && !seen[p] {
 				seen[p] = true
-				deps[o]++
-				users[p] = append(users[p], o)
+				deps[i]++
+				users[pos[p]] = append(users[pos[p]], i)
 			}
 		}
 	}
-	done := make([]bool, len(g.Ops))
-	order := make([]*Op, 0, len(g.Ops))
-	for len(order) < len(g.Ops) {
-		progressed := false
-		for i, o := range g.Ops {
-			if done[i] || deps[o] > 0 {
-				continue
-			}
-			done[i] = true
-			progressed = true
-			order = append(order, o)
-			for _, u := range users[o] {
-				deps[u]--
-			}
-			break
+	ready := &intHeap{}
+	for i := range g.Ops {
+		if deps[i] == 0 {
+			heap.Push(ready, i)
 		}
-		if !progressed {
-			for i, o := range g.Ops {
-				if !done[i] {
-					return fmt.Errorf("graph has a cycle through %v", o)
-				}
+	}
+	order := make([]*Op, 0, len(g.Ops))
+	done := make([]bool, len(g.Ops))
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		done[i] = true
+		order = append(order, g.Ops[i])
+		for _, u := range users[i] {
+			if deps[u]--; deps[u] == 0 {
+				heap.Push(ready, u)
+			}
+		}
+	}
+	if len(order) < len(g.Ops) {
+		for i, o := range g.Ops {
+			if !done[i] {
+				return fmt.Errorf("graph has a cycle through %v", o)
 			}
 		}
 	}
 	g.Ops = order
 	return nil
+}
+
+// intHeap is a min-heap of ints for container/heap.
+type intHeap []int
+
+func (h intHeap) Len() int           { return len(h) }
+func (h intHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h intHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *intHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *intHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

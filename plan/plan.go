@@ -253,10 +253,18 @@ func NewProblem(g *ir.Graph, opts Options) (*Problem, error) {
 		}
 	}
 
-	// Storage classes, with union-find over tensors.
+	// Storage classes, with union-find over tensors (union by size, path
+	// halving). Each class keeps its members and, so that the checks below
+	// cost O(1) instead of O(class size), how many of them are special,
+	// whether any is read-only or a graph output, and their last read.
+	type class struct {
+		members []*ir.Tensor
+		special int
+		pinned  bool // a member is read-only or a graph output
+		last    int  // the latest lastRead of a member
+	}
 	parent := map[*ir.Tensor]*ir.Tensor{}
-	var find func(t *ir.Tensor) *ir.Tensor
-	find = func(t *ir.Tensor) *ir.Tensor {
+	find := func(t *ir.Tensor) *ir.Tensor {
 		for {
 			p, ok := parent[t]
 			if !ok || p == t {
@@ -268,37 +276,38 @@ func NewProblem(g *ir.Graph, opts Options) (*Problem, error) {
 			t = p
 		}
 	}
-	members := map[*ir.Tensor][]*ir.Tensor{} // class root -> members
-	classOf := func(t *ir.Tensor) []*ir.Tensor {
-		if m, ok := members[find(t)]; ok {
-			return m
-		}
-		return []*ir.Tensor{t}
-	}
 	// readOnly tensors cannot be overwritten; special ones are the
 	// caller's buffers or flash, at most one per class.
 	readOnly := func(t *ir.Tensor) bool { return t.IsConst() || isInput[t] }
 	special := func(t *ir.Tensor) bool { return t.IsConst() || isInput[t] || isOutput[t] }
-	countSpecial := func(ts []*ir.Tensor) int {
-		n := 0
-		for _, t := range ts {
-			if special(t) {
-				n++
-			}
+	members := map[*ir.Tensor]*class{} // class root -> class
+	classOf := func(t *ir.Tensor) *class {
+		if c, ok := members[find(t)]; ok {
+			return c
 		}
-		return n
+		c := &class{members: []*ir.Tensor{t}, pinned: readOnly(t) || isOutput[t], last: lastRead[t]}
+		if special(t) {
+			c.special = 1
+		}
+		return c
 	}
 	union := func(a, b *ir.Tensor) {
 		ra, rb := find(a), find(b)
 		if ra == rb {
 			return
 		}
-		ma, mb := classOf(a), classOf(b)
-		delete(members, ra)
+		ca, cb := classOf(a), classOf(b)
+		if len(ca.members) < len(cb.members) {
+			ra, rb, ca, cb = rb, ra, cb, ca
+		}
 		delete(members, rb)
 		parent[rb] = ra
 		parent[ra] = ra
-		members[ra] = append(append([]*ir.Tensor{}, ma...), mb...)
+		ca.members = append(ca.members, cb.members...)
+		ca.special += cb.special
+		ca.pinned = ca.pinned || cb.pinned
+		ca.last = max(ca.last, cb.last)
+		members[ra] = ca
 	}
 	views := opts.Views
 	if views == nil {
@@ -324,7 +333,7 @@ func NewProblem(g *ir.Graph, opts Options) (*Problem, error) {
 			if in.IsConst() && opts.IncludeIO {
 				continue // the view needs arena bytes; the constant has none
 			}
-			if countSpecial(classOf(in))+countSpecial(classOf(out)) > 1 {
+			if classOf(in).special+classOf(out).special > 1 {
 				continue // two caller buffers (or flash) cannot be one
 			}
 			union(in, out)
@@ -345,15 +354,9 @@ func NewProblem(g *ir.Graph, opts Options) (*Problem, error) {
 				if in.NumBytes() != out.NumBytes() || find(in) == find(out) {
 					continue
 				}
-				ok := true
-				for _, t := range cls {
-					// Every value in the class must be dead after this
-					// step, none may be read-only or needed by the caller.
-					if readOnly(t) || isOutput[t] || lastRead[t] > i {
-						ok = false
-						break
-					}
-				}
+				// Every value in the class must be dead after this step,
+				// none may be read-only or needed by the caller.
+				ok := !cls.pinned && cls.last <= i
 				// Another operand stored in the same class but not the
 				// same tensor would be read through a different shape.
 				for j, o := range op.Inputs {
@@ -361,7 +364,7 @@ func NewProblem(g *ir.Graph, opts Options) (*Problem, error) {
 						ok = false
 					}
 				}
-				if !ok || countSpecial(cls)+countSpecial(classOf(out)) > 1 {
+				if !ok || cls.special+classOf(out).special > 1 {
 					continue
 				}
 				union(in, out)
@@ -400,7 +403,7 @@ func NewProblem(g *ir.Graph, opts Options) (*Problem, error) {
 			continue // unused tensor
 		}
 		done[find(t)] = true
-		cls := append([]*ir.Tensor{}, classOf(t)...)
+		cls := append([]*ir.Tensor{}, classOf(t).members...)
 		sort.SliceStable(cls, func(a, b int) bool {
 			if fa, fb := first(cls[a]), first(cls[b]); fa != fb {
 				return fa < fb

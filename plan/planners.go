@@ -171,7 +171,9 @@ func backToBack(reqs []Request, order []int, align int) []int {
 // offset 0; TFLM sorts them last, where it also puts them at 0.
 //
 // The layout is always valid and every offset is a multiple of align. It is
-// not optimal in general (optimal placement is NP-hard). O(n²).
+// not optimal in general (optimal placement is NP-hard). O(n log n + C log
+// n) for C pairs of requests with intersecting lifetimes (see place): near
+// linear for a chain, O(n² log n) only when every buffer is live at once.
 // An align below 1 is treated as 1 (Place rejects it).
 func GreedySize(reqs []Request, align int) []int {
 	align = max(align, 1)
@@ -196,8 +198,9 @@ func GreedySize(reqs []Request, align int) []int {
 // conflicting buffer and never fills gaps below it; first fit never puts a
 // buffer higher than that, given the same buffers already placed.
 //
-// The layout is always valid; not optimal in general. O(n²) (the conflict
-// counts take O(n log n)). An align below 1 is treated as 1.
+// The layout is always valid; not optimal in general. O(n log n + C log n)
+// for C conflicting pairs, like GreedySize (the conflict counts take
+// O(n log n)). An align below 1 is treated as 1.
 func GreedyConflicts(reqs []Request, align int) []int {
 	align = max(align, 1)
 	f := newFitter(reqs, align)
@@ -211,11 +214,18 @@ func GreedyConflicts(reqs []Request, align int) []int {
 const hillClimbSeed1, hillClimbSeed2 = 0x7469_6e79, 0x6765_6e21
 
 // hillClimbMaxAttempts is TVM's _max_attempts; hillClimbWork caps
-// attempts × n², the first-fit cost, so that large problems stay fast.
+// attempts × n², the worst-case first-fit cost, so that large problems stay
+// fast. hillClimbBudgetPerBuffer bounds the total work (conflicting
+// buffers visited by first fit, plus the order scans of the move picker)
+// to max(2·hillClimbWork, hillClimbBudgetPerBuffer·n) for n non-empty
+// requests, so that a problem with many conflicts (every buffer live at
+// once) cannot make even the minimum number of attempts quadratic many
+// times over.
 const (
-	hillClimbMaxAttempts = 500
-	hillClimbMinAttempts = 8
-	hillClimbWork        = 20_000_000
+	hillClimbMaxAttempts     = 500
+	hillClimbMinAttempts     = 8
+	hillClimbWork            = 20_000_000
+	hillClimbBudgetPerBuffer = 1_000
 )
 
 // hillClimbAttempts returns how many layouts HillClimb evaluates for n
@@ -245,12 +255,22 @@ func hillClimbAttempts(n int) int {
 // otherwise the swap is undone. Unlike TVM, which returns the last accepted
 // layout, it returns the smallest layout seen, so it is never worse than
 // GreedySize. It stops early when the layout reaches LowerBound (then it is
-// optimal), and after hillClimbAttempts(n) layouts: 500 up to 200 non-empty
-// requests, fewer beyond.
+// optimal), after hillClimbAttempts(n) layouts: 500 up to 200 non-empty
+// requests, fewer beyond, and once its work (first-fit visits plus move
+// scans) exceeds max(4·10⁷, 1000·n), always after the first layout.
 //
-// The layout is always valid and deterministic. O(attempts · n²), at most
-// about 2·10⁷ first-fit steps. An align below 1 is treated as 1.
+// The layout is always valid and deterministic. O(n log n + C log n) per
+// attempt (C conflicting pairs, see place) plus O(n) to pick a move, with
+// the total bounded by the work budget: O(n log n) for a chain. An align
+// below 1 is treated as 1.
 func HillClimb(reqs []Request, align int) []int {
+	offsets, _ := hillClimb(reqs, align, max(2*hillClimbWork, hillClimbBudgetPerBuffer*len(reqs)))
+	return offsets
+}
+
+// hillClimb is HillClimb with a work budget, also returning the work it
+// spent.
+func hillClimb(reqs []Request, align, budget int) (offsets []int, work int) {
 	align = max(align, 1)
 	f := newFitter(reqs, align)
 	order := f.bySize()
@@ -258,7 +278,7 @@ func HillClimb(reqs []Request, align int) []int {
 	ext := f.place(order, cur)
 	lb := LowerBound(reqs, align)
 	if ext <= lb || len(order) < 2 {
-		return cur
+		return cur, f.work
 	}
 	best := slices.Clone(cur)
 	bestExt := ext
@@ -273,6 +293,10 @@ func HillClimb(reqs []Request, align int) []int {
 	s := &climber{f: f, order: order, pos: pos, rng: rand.New(rand.NewPCG(hillClimbSeed1, hillClimbSeed2))}
 	trial := make([]int, len(reqs))
 	for attempt := 1; attempt < hillClimbAttempts(len(order)); attempt++ {
+		if f.work > budget {
+			break
+		}
+		f.work += 3 * len(order) // the scans of pickSwap
 		p1, p2, ok := s.pickSwap(cur, ext)
 		if !ok {
 			continue
@@ -292,7 +316,7 @@ func HillClimb(reqs []Request, align int) []int {
 			swap(p1, p2)
 		}
 	}
-	return best
+	return best, f.work
 }
 
 // climber holds HillClimb's search state for picking moves.
@@ -365,12 +389,19 @@ type fitter struct {
 	reqs        []Request
 	align       int
 	first, last []int
-	size        []int  // the size rounded up to align; 0 for empty requests
-	placed      []slot // placed buffers, ordered by offset
+	size        []int // the size rounded up to align; 0 for empty requests
+	// byFirst lists the requests by First (ties: index); firsts[k] is the
+	// First of byFirst[k] and rank[i] the position of request i in it.
+	byFirst, firsts, rank []int
+	// live holds the placed requests at their rank, with Last as value.
+	live *maxTree
+	// hits is scratch for the placed requests one placement conflicts
+	// with.
+	hits []int
+	// work counts the conflicting buffers first fit visited, for
+	// HillClimb's budget.
+	work int
 }
-
-// slot is one placed buffer: its byte range and lifetime.
-type slot struct{ off, end, first, last int }
 
 func newFitter(reqs []Request, align int) *fitter {
 	f := &fitter{
@@ -386,6 +417,14 @@ func newFitter(reqs []Request, align int) *fitter {
 			f.size[i] = AlignUp(r.Size, align)
 		}
 	}
+	f.byFirst = identity(len(reqs))
+	slices.SortStableFunc(f.byFirst, func(a, b int) int { return cmp.Compare(f.first[a], f.first[b]) })
+	f.firsts = make([]int, len(reqs))
+	f.rank = make([]int, len(reqs))
+	for k, i := range f.byFirst {
+		f.firsts[k], f.rank[i] = f.first[i], k
+	}
+	f.live = newMaxTree(len(reqs))
 	return f
 }
 
@@ -450,41 +489,47 @@ func (f *fitter) byConflicts() []int {
 // entry of offsets is left alone.
 //
 // First fit, as TFLM's GreedyMemoryPlanner::CalculateOffsetsIfNeeded: walk
-// the placed buffers in offset order, skipping those whose lifetimes do
-// not intersect the new one's; the candidate offset starts at 0, and at
-// each conflicting buffer, if the gap between the candidate and that
-// buffer's offset holds the new (aligned) size, stop; otherwise move the
-// candidate up to that buffer's aligned end if it is higher. After the last
-// conflicting buffer the candidate is above all of them. Since offsets and
-// aligned sizes are multiples of align, so is every candidate. The walk also
-// stops at the first placed buffer (conflicting or not) at or above the
-// candidate's end, since every later one is higher still; that changes
-// nothing but the time.
+// the placed buffers whose lifetimes intersect the new one's in offset
+// order; the candidate offset starts at 0, and at each such buffer, if the
+// gap between the candidate and that buffer's offset holds the new
+// (aligned) size, stop; otherwise move the candidate up to that buffer's
+// aligned end if it is higher. After the last conflicting buffer the
+// candidate is above all of them. Since offsets and aligned sizes are
+// multiples of align, so is every candidate. (TFLM walks every placed
+// buffer and skips the others; the order among buffers at equal offsets
+// does not change the result, since the candidate only grows.)
 //
 // The placed buffers with intersecting lifetimes either end at or below
 // the candidate or start at or above its end, so the layout is valid.
-// Each placement walks and inserts into a list of at most n entries: O(n²)
-// in all.
+//
+// Only the conflicting placed buffers are visited: they are found with a
+// segment tree over the requests sorted by First (those with First ≤ the
+// new Last, and Last ≥ the new First). A placement costs O((k+1) log n)
+// for k conflicting placed buffers, so a layout costs O(n log n + C log n)
+// where C is the number of conflicting pairs (O(n log n) for a chain).
 func (f *fitter) place(order []int, offsets []int) int {
-	f.placed = f.placed[:0]
+	f.live.reset()
 	extent := 0
 	for _, i := range order {
 		size, first, last := f.size[i], f.first[i], f.last[i]
+		hi, _ := slices.BinarySearch(f.firsts, last+1) // requests with First ≤ last
+		f.hits = f.hits[:0]
+		f.live.each(0, hi, first-1, func(k int) bool {
+			f.hits = append(f.hits, f.byFirst[k])
+			return true
+		})
+		f.work += len(f.hits) + 1
+		slices.SortFunc(f.hits, func(a, b int) int { return cmp.Compare(offsets[a], offsets[b]) })
 		off := 0
-		for _, p := range f.placed {
-			if p.off >= off+size {
+		for _, j := range f.hits {
+			if offsets[j] >= off+size {
 				break
 			}
-			if p.first <= last && first <= p.last {
-				off = max(off, p.end)
-			}
+			off = max(off, offsets[j]+f.size[j])
 		}
 		offsets[i] = off
 		extent = max(extent, off+size)
-		// Insert after every buffer at the same or a lower offset, as TFLM
-		// does (the order among equal offsets does not change any result).
-		at, _ := slices.BinarySearchFunc(f.placed, off+1, func(p slot, t int) int { return cmp.Compare(p.off, t) })
-		f.placed = slices.Insert(f.placed, at, slot{off, off + size, first, last})
+		f.live.set(f.rank[i], last)
 	}
 	return extent
 }

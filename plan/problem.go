@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 )
 
@@ -91,7 +93,7 @@ func LowerBound(reqs []Request, align int) int {
 // CheckLayout verifies a layout: one offset per request, every offset a
 // non-negative multiple of align, every buffer inside size bytes, and no
 // two conflicting requests sharing a byte. Zero-size requests occupy
-// nothing.
+// nothing. O(n log n).
 func CheckLayout(reqs []Request, offsets []int, align, size int) error {
 	if len(offsets) != len(reqs) {
 		return fmt.Errorf("plan: %d offsets for %d buffers", len(offsets), len(reqs))
@@ -108,26 +110,45 @@ func CheckLayout(reqs []Request, offsets []int, align, size int) error {
 			return fmt.Errorf("plan: buffer %d at [%d, %d) exceeds the arena of %d bytes", i, o, o+r.Size, size)
 		}
 	}
-	// Sweep in offset order so that the check is O(n log n + overlaps).
+	// Sweep over steps in order of First, keeping the live requests in a
+	// segment tree indexed by offset order with their end offset as value:
+	// a new request overlaps a live one exactly when some live request
+	// with a lower offset than its end ends above its offset. O(n log n).
 	idx := make([]int, 0, len(reqs))
 	for i, r := range reqs {
 		if r.Size > 0 {
 			idx = append(idx, i)
 		}
 	}
-	sort.Slice(idx, func(a, b int) bool { return offsets[idx[a]] < offsets[idx[b]] })
-	for a, i := range idx {
-		end := offsets[i] + reqs[i].Size
-		for _, j := range idx[a+1:] {
-			if offsets[j] >= end {
-				break
-			}
-			if reqs[i].Conflicts(reqs[j]) {
-				return fmt.Errorf("plan: buffer %d [%d, %d) steps %d–%d and buffer %d [%d, %d) steps %d–%d overlap",
-					i, offsets[i], end, reqs[i].First, reqs[i].Last,
-					j, offsets[j], offsets[j]+reqs[j].Size, reqs[j].First, reqs[j].Last)
-			}
+	byOff := slices.Clone(idx)
+	sort.SliceStable(byOff, func(a, b int) bool { return offsets[byOff[a]] < offsets[byOff[b]] })
+	offs := make([]int, len(byOff))
+	pos := make([]int, len(reqs))
+	for k, i := range byOff {
+		offs[k], pos[i] = offsets[i], k
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return reqs[idx[a]].First < reqs[idx[b]].First })
+	byLast := slices.Clone(idx)
+	sort.SliceStable(byLast, func(a, b int) bool { return reqs[byLast[a]].Last < reqs[byLast[b]].Last })
+	live := newMaxTree(len(byOff))
+	dead := 0
+	for _, i := range idx {
+		for ; dead < len(byLast) && reqs[byLast[dead]].Last < reqs[i].First; dead++ {
+			live.set(pos[byLast[dead]], math.MinInt)
 		}
+		end := offsets[i] + reqs[i].Size
+		hi, _ := slices.BinarySearch(offs, end) // live requests below end
+		j := -1
+		live.each(0, hi, offsets[i], func(k int) bool { j = byOff[k]; return false })
+		if j >= 0 {
+			if offsets[j] > offsets[i] || (offsets[j] == offsets[i] && j > i) {
+				i, j = j, i
+			}
+			return fmt.Errorf("plan: buffer %d [%d, %d) steps %d–%d and buffer %d [%d, %d) steps %d–%d overlap",
+				j, offsets[j], offsets[j]+reqs[j].Size, reqs[j].First, reqs[j].Last,
+				i, offsets[i], offsets[i]+reqs[i].Size, reqs[i].First, reqs[i].Last)
+		}
+		live.set(pos[i], end)
 	}
 	return nil
 }

@@ -2,13 +2,34 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/tinygen/tinygen/ir"
 )
 
-// maxScheduleStates bounds the exact search of MemoryOrder; beyond it the
-// greedy order is used.
-const maxScheduleStates = 200000
+// Bounds of MemoryOrder's work. maxScheduleStates bounds the states of
+// the exact search and maxScheduleWords its memory and time in words: per
+// state its op set (⌈n/64⌉ words) and its ready list, which never binds
+// before the state bound below about 2,000 ops of narrow graphs; beyond
+// either the greedy order is used. maxGreedyWork bounds the greedy rule's
+// candidate evaluations (steps × ready ops); beyond it the model order is
+// kept.
+const (
+	maxScheduleStates = 200_000
+	maxScheduleWords  = 8_000_000
+	maxGreedyWork     = 20_000_000
+)
+
+// The search methods of a Schedule.
+const (
+	// MethodExact: the exact dynamic programme over sets of executed ops
+	// (or a graph with a single topological order).
+	MethodExact = "exact"
+	// MethodGreedy: the greedy rule, the exact search being too large.
+	MethodGreedy = "greedy"
+	// MethodModel: the model order, both searches being too large.
+	MethodModel = "model order"
+)
 
 // Schedule is the result of MemoryOrder.
 type Schedule struct {
@@ -23,6 +44,10 @@ type Schedule struct {
 	Exact bool
 	// States is the number of search states visited.
 	States int
+	// Method is how Ops was found: MethodExact, MethodGreedy or
+	// MethodModel; Reason says why the exact search was not used (empty
+	// when it was).
+	Method, Reason string
 }
 
 // MemoryOrder searches for a topological order of g's ops that lowers the
@@ -37,12 +62,18 @@ type Schedule struct {
 // op when opts.InPlace allows it. For a set S of executed ops the live
 // bytes depend only on S, so the smallest achievable peak is a bottleneck
 // shortest path over the lattice of such sets, which a breadth-first
-// dynamic programme over |S| = 0, 1, …, n computes exactly. A chain has
-// n+1 states and a residual network a few per step; when more than
-// maxScheduleStates sets are reachable, the order instead comes from the
+// dynamic programme over |S| = 0, 1, …, n computes exactly. A graph with a
+// single topological order (a chain) is recognised first in O(n + edges)
+// and needs no search. Otherwise the programme costs O(S · (n/64 + r·d))
+// for S states, r ready ops per state and d the ops a class check scans;
+// when more than maxScheduleStates sets are reachable or the states'
+// op sets exceed maxScheduleWords words, the order instead comes from the
 // greedy rule "run the ready op whose step peak is lowest, earliest model
-// op first on ties". Ties always favour the graph's own order, so an order
-// that cannot be improved comes back unchanged.
+// op first on ties", O(n · r) with a ready list and per-class counters;
+// when that would take more than maxGreedyWork evaluations, the model
+// order is kept. Method and Reason record which and why. Ties always
+// favour the graph's own order, so an order that cannot be improved comes
+// back unchanged.
 //
 // The model ignores in-place unions made on top of earlier in-place
 // unions, so callers compare the real plans of both orders (Build) before
@@ -60,8 +91,27 @@ func MemoryOrder(g *ir.Graph, opts Options) (*Schedule, error) {
 	if err != nil {
 		return nil, err
 	}
-	order, peak, exact, states := m.search()
-	s := &Schedule{Peak: peak, OriginalPeak: origPeak, Exact: exact, States: states}
+	s := &Schedule{OriginalPeak: origPeak, Method: MethodExact}
+	var order []int
+	var peak int
+	if m.forced() {
+		// One topological order: the search would visit one state per
+		// op and return the model order.
+		order, peak, s.Exact, s.States = orig, origPeak, true, m.n
+	} else {
+		order, peak, s.Exact, s.States = m.search()
+		if !s.Exact {
+			s.Method = MethodGreedy
+			s.Reason = fmt.Sprintf("the exact search needs more than %d states or %d words", maxScheduleStates, maxScheduleWords)
+			var ok bool
+			if order, peak, ok = m.greedy(); !ok {
+				s.Method = MethodModel
+				s.Reason += fmt.Sprintf(", and more than %d candidate steps in the greedy order", maxGreedyWork)
+				order, peak = orig, origPeak
+			}
+		}
+	}
+	s.Peak = peak
 	if peak >= origPeak {
 		order, s.Peak = orig, origPeak
 	}
@@ -81,14 +131,17 @@ type scheduleModel struct {
 	outs    [][]int // outs[o]: classes o writes
 	inPlace [][]int // inPlace[o]: classes whose bytes o's output may take
 	scratch []int
+	users   [][]int // users[o]: ops that depend on o, ascending
+	words   int     // 64-bit words of an op set
 }
 
 type schedClass struct {
 	size      int
-	writers   []int
-	readers   []int
-	immortal  bool // a graph output in the arena: never dies
-	preloaded bool // a graph input in the arena: live from the start
+	writers   []int // ascending
+	readers   []int // ascending
+	ops       int   // distinct ops in writers and readers
+	immortal  bool  // a graph output in the arena: never dies
+	preloaded bool  // a graph input in the arena: live from the start
 }
 
 func newScheduleModel(g *ir.Graph, opts Options) (*scheduleModel, error) {
@@ -145,7 +198,7 @@ func newScheduleModel(g *ir.Graph, opts Options) (*scheduleModel, error) {
 				m.deps[i] = append(m.deps[i], opIndex[p])
 			}
 			if c, ok := classOf[t]; ok {
-				m.classes[c].readers = appendUnique(m.classes[c].readers, i)
+				m.classes[c].readers = appendLast(m.classes[c].readers, i)
 				if !seenClass[c] {
 					seenClass[c] = true
 					m.touch[i] = append(m.touch[i], c)
@@ -154,7 +207,7 @@ func newScheduleModel(g *ir.Graph, opts Options) (*scheduleModel, error) {
 		}
 		for _, t := range op.Outputs {
 			if c, ok := classOf[t]; ok {
-				m.classes[c].writers = appendUnique(m.classes[c].writers, i)
+				m.classes[c].writers = appendLast(m.classes[c].writers, i)
 				m.outs[i] = appendUnique(m.outs[i], c)
 				if !seenClass[c] {
 					seenClass[c] = true
@@ -181,7 +234,28 @@ func newScheduleModel(g *ir.Graph, opts Options) (*scheduleModel, error) {
 			}
 		}
 	}
+	m.users = make([][]int, m.n)
+	for o, ds := range m.deps {
+		for _, d := range ds {
+			m.users[d] = append(m.users[d], o)
+		}
+	}
+	for o := range m.touch {
+		for _, c := range m.touch[o] {
+			m.classes[c].ops++
+		}
+	}
+	m.words = (m.n + 63) / 64
 	return m, nil
+}
+
+// appendLast appends v unless it is s's last element (ops are added in
+// ascending order, so that keeps s free of duplicates in O(1)).
+func appendLast(s []int, v int) []int {
+	if len(s) > 0 && s[len(s)-1] == v {
+		return s
+	}
+	return append(s, v)
 }
 
 func appendUnique(s []int, v int) []int {
@@ -212,47 +286,94 @@ func (b bitset) key() string {
 	return string(buf)
 }
 
-func (m *scheduleModel) allIn(ops []int, done bitset) bool {
-	for _, o := range ops {
-		if !done.has(o) {
-			return false
-		}
-	}
-	return true
+// progress answers step's questions about the classes for one set of
+// executed ops: a bitset in the exact search, counters on a single path.
+type progress interface {
+	// started reports whether class c holds bytes once the executed ops
+	// ran.
+	started(c int) bool
+	// deadWith reports whether c's bytes are free once the executed ops
+	// and op o ran.
+	deadWith(c, o int) bool
 }
 
-// ready reports whether every op o depends on has run.
-func (m *scheduleModel) ready(o int, done bitset) bool {
-	return !done.has(o) && m.allIn(m.deps[o], done)
+// setProgress is the progress of a set of executed ops.
+type setProgress struct {
+	m    *scheduleModel
+	done bitset
 }
 
-// started reports whether a class holds bytes once the ops in done ran.
-func (m *scheduleModel) started(c int, done bitset) bool {
-	if m.classes[c].preloaded {
+func (p setProgress) started(c int) bool {
+	if p.m.classes[c].preloaded {
 		return true
 	}
-	for _, w := range m.classes[c].writers {
-		if done.has(w) {
+	for _, w := range p.m.classes[c].writers {
+		if p.done.has(w) {
 			return true
 		}
 	}
 	return false
 }
 
-// dead reports whether a class's bytes are free once the ops in done ran.
-func (m *scheduleModel) dead(c int, done bitset) bool {
-	cl := m.classes[c]
-	return !cl.immortal && m.allIn(cl.writers, done) && m.allIn(cl.readers, done)
+func (p setProgress) deadWith(c, o int) bool {
+	cl := p.m.classes[c]
+	return !cl.immortal && p.allWith(cl.writers, o) && p.allWith(cl.readers, o)
 }
 
-// step runs op o after the ops in done, with live bytes in use: it
+// allWith reports whether every op of ops (ascending) is o or executed,
+// scanning from the end, where an unexecuted op usually is.
+func (p setProgress) allWith(ops []int, o int) bool {
+	for k := len(ops) - 1; k >= 0; k-- {
+		if ops[k] != o && !p.done.has(ops[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// pathProgress is the progress along one order, with per-class counters:
+// every question is O(1) but the ops of touch[o] and outs[o].
+type pathProgress struct {
+	m       *scheduleModel
+	written []int // written[c]: executed writers of c
+	pending []int // pending[c]: unexecuted ops among c's writers and readers
+}
+
+func newPathProgress(m *scheduleModel) *pathProgress {
+	p := &pathProgress{m: m, written: make([]int, len(m.classes)), pending: make([]int, len(m.classes))}
+	for c, cl := range m.classes {
+		p.pending[c] = cl.ops
+	}
+	return p
+}
+
+func (p *pathProgress) started(c int) bool { return p.m.classes[c].preloaded || p.written[c] > 0 }
+
+func (p *pathProgress) deadWith(c, o int) bool {
+	left := p.pending[c]
+	if slices.Contains(p.m.touch[o], c) {
+		left--
+	}
+	return !p.m.classes[c].immortal && left == 0
+}
+
+// run records that op o executed.
+func (p *pathProgress) run(o int) {
+	for _, c := range p.m.touch[o] {
+		p.pending[c]--
+	}
+	for _, c := range p.m.outs[o] {
+		p.written[c]++
+	}
+}
+
+// step runs op o after the executed ops of pr, with live bytes in use: it
 // returns the step's peak and the live bytes afterwards.
-func (m *scheduleModel) step(o int, done bitset, live int) (peak, after int) {
-	next := done.with(o)
+func (m *scheduleModel) step(o int, pr progress, live int) (peak, after int) {
 	newBytes := 0
 	var fresh []int
 	for _, c := range m.outs[o] {
-		if !m.started(c, done) {
+		if !pr.started(c) {
 			fresh = append(fresh, c)
 			newBytes += m.classes[c].size
 		}
@@ -262,7 +383,7 @@ func (m *scheduleModel) step(o int, done bitset, live int) (peak, after int) {
 	lent := -1
 	if len(fresh) == 1 {
 		for _, ci := range m.inPlace[o] {
-			if m.started(ci, done) && m.dead(ci, next) && m.classes[ci].size == m.classes[fresh[0]].size {
+			if pr.started(ci) && pr.deadWith(ci, o) && m.classes[ci].size == m.classes[fresh[0]].size {
 				newBytes, lent = 0, ci
 				break
 			}
@@ -271,7 +392,8 @@ func (m *scheduleModel) step(o int, done bitset, live int) (peak, after int) {
 	peak = live + newBytes + m.scratch[o]
 	after = live + newBytes
 	for _, c := range m.touch[o] {
-		if c != lent && m.started(c, next) && m.dead(c, next) {
+		startedNext := pr.started(c) || slices.Contains(m.outs[o], c)
+		if c != lent && startedNext && pr.deadWith(c, o) {
 			after -= m.classes[c].size
 		}
 	}
@@ -288,91 +410,181 @@ func (m *scheduleModel) initialLive() int {
 	return live
 }
 
-// peakOf returns the modelled peak of an order.
+// peakOf returns the modelled peak of an order. O(n + Σ touch + Σ outs).
 func (m *scheduleModel) peakOf(order []int) (int, error) {
-	done := make(bitset, (m.n+63)/64)
+	pr := newPathProgress(m)
+	done := make([]bool, m.n)
+	waiting := make([]int, m.n)
+	for o := range m.deps {
+		waiting[o] = len(m.deps[o])
+	}
 	live := m.initialLive()
 	peak := live
 	for _, o := range order {
-		if !m.ready(o, done) {
+		if done[o] || waiting[o] > 0 {
 			return 0, fmt.Errorf("plan: op %d runs before an op it depends on", o)
 		}
-		p, after := m.step(o, done, live)
+		p, after := m.step(o, pr, live)
 		peak = max(peak, p)
 		live = after
-		done = done.with(o)
+		done[o] = true
+		pr.run(o)
+		for _, u := range m.users[o] {
+			waiting[u]--
+		}
 	}
 	return peak, nil
 }
 
-// search runs the exact dynamic programme, or the greedy rule when the
-// state space is too large.
+// forced reports whether the graph has a single topological order (at
+// every step of Kahn's algorithm exactly one op is ready), which is then
+// the model order. O(n + edges).
+func (m *scheduleModel) forced() bool {
+	waiting := make([]int, m.n)
+	ready := 0
+	for o := range m.deps {
+		waiting[o] = len(m.deps[o])
+		if waiting[o] == 0 {
+			ready++
+		}
+	}
+	for o := 0; o < m.n; o++ {
+		if ready != 1 || waiting[o] != 0 {
+			return false
+		}
+		ready--
+		for _, u := range m.users[o] {
+			if waiting[u]--; waiting[u] == 0 {
+				ready++
+			}
+		}
+	}
+	return true
+}
+
+// insertSorted inserts v into the ascending slice s.
+func insertSorted(s []int, v int) []int {
+	i, _ := slices.BinarySearch(s, v)
+	return slices.Insert(s, i, v)
+}
+
+// search runs the exact dynamic programme. Each state keeps its ready
+// ops (ascending), so expanding it costs O(r) step evaluations plus the
+// O(n/64) op set copy of each successor; the op sets of a layer are
+// dropped once the next layer is built. exact is false when the search
+// gave up: more than maxScheduleStates states, more than
+// maxScheduleWords words of op sets, ready lists and evaluations, or no
+// single final state.
 func (m *scheduleModel) search() (order []int, peak int, exact bool, states int) {
 	type state struct {
 		done       bitset
+		ready      []int
 		live, peak int
 		parent     *state
 		op         int
 	}
-	start := &state{done: make(bitset, (m.n+63)/64), live: m.initialLive(), op: -1}
+	// Every path visits n states: give up at once if those alone exceed
+	// the budget.
+	if m.n*(m.words+1) > maxScheduleWords {
+		return nil, 0, false, 0
+	}
+	used := 0
+	start := &state{done: make(bitset, m.words), live: m.initialLive(), op: -1}
 	start.peak = start.live
+	for o := range m.deps {
+		if len(m.deps[o]) == 0 {
+			start.ready = append(start.ready, o)
+		}
+	}
 	layer := []*state{start}
 	for k := 0; k < m.n; k++ {
 		index := map[string]int{}
 		var next []*state
 		for _, s := range layer {
-			for o := 0; o < m.n; o++ {
-				if !m.ready(o, s.done) {
-					continue
-				}
-				p, after := m.step(o, s.done, s.live)
+			pr := setProgress{m: m, done: s.done}
+			if used += len(s.ready); used > maxScheduleWords {
+				return nil, 0, false, states
+			}
+			for _, o := range s.ready {
+				p, after := m.step(o, pr, s.live)
 				p = max(p, s.peak)
 				d := s.done.with(o)
 				key := d.key()
 				if j, ok := index[key]; ok {
 					if p < next[j].peak {
-						next[j] = &state{done: d, live: after, peak: p, parent: s, op: o}
+						next[j] = &state{done: d, ready: next[j].ready, live: after, peak: p, parent: s, op: o}
 					}
 					continue
 				}
-				index[key] = len(next)
-				next = append(next, &state{done: d, live: after, peak: p, parent: s, op: o})
 				states++
-				if states > maxScheduleStates {
-					order, peak = m.greedy()
-					return order, peak, false, states
+				if used += m.words + len(s.ready); states > maxScheduleStates || used > maxScheduleWords {
+					return nil, 0, false, states
 				}
+				ready := make([]int, 0, len(s.ready))
+				for _, r := range s.ready {
+					if r != o {
+						ready = append(ready, r)
+					}
+				}
+				for _, u := range m.users[o] {
+					if m.allDone(m.deps[u], d) {
+						ready = insertSorted(ready, u)
+					}
+				}
+				index[key] = len(next)
+				next = append(next, &state{done: d, ready: ready, live: after, peak: p, parent: s, op: o})
 			}
+		}
+		for _, s := range layer {
+			s.done, s.ready = nil, nil // only parent and op are needed now
 		}
 		layer = next
 	}
 	if len(layer) != 1 {
-		order, peak = m.greedy()
-		return order, peak, false, states
+		return nil, 0, false, states
 	}
 	end := layer[0]
 	for s := end; s.parent != nil; s = s.parent {
 		order = append(order, s.op)
 	}
-	for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
-		order[i], order[j] = order[j], order[i]
-	}
+	slices.Reverse(order)
 	return order, end.peak, true, states
 }
 
-// greedy runs, at every step, the ready op with the lowest step peak.
-func (m *scheduleModel) greedy() ([]int, int) {
-	done := make(bitset, (m.n+63)/64)
+// allDone reports whether every op of ops is in done.
+func (m *scheduleModel) allDone(ops []int, done bitset) bool {
+	for _, o := range ops {
+		if !done.has(o) {
+			return false
+		}
+	}
+	return true
+}
+
+// greedy runs, at every step, the ready op with the lowest step peak
+// (ties: the lower live bytes after it, then the earlier model op). It
+// keeps a ready list and per-class counters, so it costs O(Σ r) step
+// evaluations for r ready ops per step; ok is false when that exceeds
+// maxGreedyWork.
+func (m *scheduleModel) greedy() (order []int, peak int, ok bool) {
+	pr := newPathProgress(m)
+	waiting := make([]int, m.n)
+	var ready []int
+	for o := range m.deps {
+		if waiting[o] = len(m.deps[o]); waiting[o] == 0 {
+			ready = append(ready, o)
+		}
+	}
 	live := m.initialLive()
-	peak := live
-	var order []int
+	peak = live
+	work := 0
 	for len(order) < m.n {
+		if work += len(ready); work > maxGreedyWork {
+			return nil, 0, false
+		}
 		best, bestPeak, bestAfter := -1, 0, 0
-		for o := 0; o < m.n; o++ {
-			if !m.ready(o, done) {
-				continue
-			}
-			p, after := m.step(o, done, live)
+		for _, o := range ready {
+			p, after := m.step(o, pr, live)
 			if best < 0 || p < bestPeak || (p == bestPeak && after < bestAfter) {
 				best, bestPeak, bestAfter = o, p, after
 			}
@@ -380,10 +592,17 @@ func (m *scheduleModel) greedy() ([]int, int) {
 		if best < 0 {
 			break // a cycle: Verify rejects such graphs before this
 		}
+		i, _ := slices.BinarySearch(ready, best)
+		ready = slices.Delete(ready, i, i+1)
 		order = append(order, best)
 		peak = max(peak, bestPeak)
 		live = bestAfter
-		done = done.with(best)
+		pr.run(best)
+		for _, u := range m.users[best] {
+			if waiting[u]--; waiting[u] == 0 {
+				ready = insertSorted(ready, u)
+			}
+		}
 	}
-	return order, peak
+	return order, peak, true
 }

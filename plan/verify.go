@@ -1,7 +1,10 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/tinygen/tinygen/ir"
 )
@@ -27,6 +30,11 @@ func (a region) overlaps(b region) bool {
 // inPlace whose last read is that step. Verify also checks that arena
 // ranges lie inside the arena, that read-only storage (graph inputs,
 // constants) is never written, and that one step's writes are disjoint.
+//
+// The live values are kept in a segment tree ordered by storage, so each
+// write visits only the live values it overlaps: O(n log n) for n values
+// when values do not share bytes, plus O(log n) per overlapping pair (views
+// share their input's bytes).
 func Verify(g *ir.Graph, p *Plan, inPlace func(*ir.Op) []int) error {
 	isInput, isOutput := map[*ir.Tensor]bool{}, map[*ir.Tensor]bool{}
 	for _, t := range g.Inputs {
@@ -102,7 +110,42 @@ func Verify(g *ir.Graph, p *Plan, inPlace func(*ir.Op) []int) error {
 		}
 	}
 
+	// Index the values by storage: sorted by (space, lo), with hi as the
+	// value of a value's leaf while it is live (steps w+1 … r). A write
+	// then finds the live values it overlaps in O((k+1) log n).
+	spaceID := map[*ir.Tensor]int{nil: 0}
+	for _, v := range values {
+		if _, ok := spaceID[v.reg.space]; !ok {
+			spaceID[v.reg.space] = len(spaceID)
+		}
+	}
+	type key struct{ space, lo int }
+	keyOf := func(r region) key { return key{spaceID[r.space], r.lo} }
+	cmpKey := func(a, b key) int { return cmp.Or(cmp.Compare(a.space, b.space), cmp.Compare(a.lo, b.lo)) }
+	byReg := identity(len(values))
+	slices.SortStableFunc(byReg, func(a, b int) int { return cmpKey(keyOf(values[a].reg), keyOf(values[b].reg)) })
+	keys := make([]key, len(byReg))
+	leaf := make([]int, len(values))
+	for k, vi := range byReg {
+		keys[k], leaf[vi] = keyOf(values[vi].reg), k
+	}
+	born := make([][]int, n+2) // born[s]: values live from step s
+	died := make([][]int, n+2) // died[s]: values dead from step s
+	for vi, v := range values {
+		if v.w+1 <= v.r {
+			born[v.w+1] = append(born[v.w+1], vi)
+			died[min(v.r+1, n+1)] = append(died[min(v.r+1, n+1)], vi)
+		}
+	}
+	live := newMaxTree(len(values))
+
 	for i, op := range g.Ops {
+		for _, vi := range died[i] {
+			live.set(leaf[vi], math.MinInt)
+		}
+		for _, vi := range born[i] {
+			live.set(leaf[vi], values[vi].reg.hi)
+		}
 		type write struct {
 			reg  region
 			what string
@@ -142,13 +185,29 @@ func Verify(g *ir.Graph, p *Plan, inPlace func(*ir.Op) []int) error {
 			}
 		}
 		for _, w := range writes {
-			for _, v := range values {
+			// The live values of the same space that start below the
+			// write's end and end above its start; report the first in
+			// value order, as a scan of every value would.
+			sp := spaceID[w.reg.space]
+			lo, _ := slices.BinarySearchFunc(keys, key{sp, math.MinInt}, cmpKey)
+			hi, _ := slices.BinarySearchFunc(keys, key{sp, w.reg.hi}, cmpKey)
+			bad := -1
+			live.each(lo, hi, w.reg.lo, func(k int) bool {
+				vi := byReg[k]
+				v := values[vi]
 				if v.t == w.out || !(v.w < i && i <= v.r) || !w.reg.overlaps(v.reg) {
-					continue
+					return true
 				}
 				if w.out != nil && v.r == i && allowed[v.t] && w.reg == v.reg {
-					continue // in place: the input dies here and is read first
+					return true // in place: the input dies here and is read first
 				}
+				if bad < 0 || vi < bad {
+					bad = vi
+				}
+				return true
+			})
+			if bad >= 0 {
+				v := values[bad]
 				return fmt.Errorf("plan: step %d (%v) writes %s over %v [%d, %d), which steps %d–%d still need",
 					i, op, w.what, v.t, v.reg.lo, v.reg.hi, v.w+1, v.r)
 			}

@@ -45,6 +45,28 @@ type boardView struct {
 	FaultStatus int
 	PutsHow     string
 	ExitHow     string
+	Machine     string
+	UART        string
+	UARTNote    string
+	Finisher    string
+}
+
+// console is where a simulated board's firmware writes its output and how
+// it ends the run: the UART the simulator connects to its stdout and, on
+// boards that have one, the device that stops the simulator.
+type console struct {
+	uart, note, finisher string
+}
+
+// consoles lists the supported QEMU machines. Firmware reaches the host
+// only through these devices: the simulator runs without semihosting.
+var consoles = map[string]console{
+	"mps2-an385": {uart: "0x40004000"},
+	"mps2-an386": {uart: "0x40004000"},
+	"mps2-an500": {uart: "0x40004000"},
+	"mps2-an505": {uart: "0x50200000", note: "Secure alias of 0x40200000"},
+	"mps3-an547": {uart: "0x59303000", note: "Secure alias of 0x49303000"},
+	"virt":       {uart: "0x10000000", finisher: "0x00100000"},
 }
 
 func (t *Target) boardView() boardView {
@@ -59,11 +81,17 @@ func (t *Target) boardView() boardView {
 		StackSize:   strconv.FormatUint(t.StackSize, 10),
 		Paint:       fmt.Sprintf("0x%08X", uint32(StackPaint)),
 		FaultStatus: FaultStatus,
-		PutsHow:     "semihosting SYS_WRITE0",
-		ExitHow:     "semihosting SYS_EXIT_EXTENDED with the status",
+		PutsHow:     "stdout",
+		ExitHow:     "exit(status) after flushing stdout",
 	}
-	if !v.BareMetal {
-		v.PutsHow, v.ExitHow = "stdout", "exit(status) after flushing stdout"
+	if v.BareMetal && t.Simulator != nil {
+		c := consoles[t.Simulator.Machine]
+		v.Machine, v.UART, v.UARTNote, v.Finisher = t.Simulator.Machine, c.uart, c.note, c.finisher
+		v.PutsHow = "the board's UART0 at " + c.uart + ", which the simulator connects to stdout"
+		v.ExitHow = "prints TINYGEN-EXIT status=<status>, then requests a system reset, which ends the simulator"
+		if c.finisher != "" {
+			v.ExitHow = "prints TINYGEN-EXIT status=<status>, then stops the simulator with the status through the finisher at " + c.finisher
+		}
 	}
 	return v
 }
@@ -75,6 +103,13 @@ func (t *Target) boardView() boardView {
 // .data/.bss/TLS set-up, fault handlers) on bare-metal targets.
 func (t *Target) SupportFiles() ([]File, error) {
 	v := t.boardView()
+	if v.BareMetal && v.UART == "" {
+		machine := "(none)"
+		if t.Simulator != nil {
+			machine = t.Simulator.Machine
+		}
+		return nil, fmt.Errorf("target %s: no console UART known for simulator machine %q", t.Name, machine)
+	}
 	files := []struct{ name, tmpl string }{
 		{"tg_board.h", "tg_board.h.tmpl"},
 		{"tg_board.c", "tg_board.c.tmpl"},

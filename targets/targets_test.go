@@ -687,14 +687,31 @@ func execute(ctx context.Context, tg *Target, elfPath string) (string, int, erro
 	if ctx.Err() != nil {
 		return stdout.String(), 0, fmt.Errorf("%s timed out: %v\nstdout:\n%s", name, ctx.Err(), stdout.String())
 	}
+	status := 0
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		return stdout.String(), exit.ExitCode(), nil
-	}
-	if err != nil {
+		status = exit.ExitCode()
+	} else if err != nil {
 		return "", 0, fmt.Errorf("%s: %v\n%s", name, err, stderr.String())
 	}
-	return stdout.String(), 0, nil
+	out := stdout.String()
+	if tg.Simulator == nil {
+		return out, status, nil
+	}
+	// Bare metal: tg_board_exit prints the status (the only report of it
+	// on boards without a finisher), then stops the simulator.
+	i := strings.LastIndex(out, "TINYGEN-EXIT status=")
+	if i < 0 {
+		return out, status, fmt.Errorf("%s: no TINYGEN-EXIT line (simulator status %d); stdout:\n%s", name, status, out)
+	}
+	var printed int
+	if _, err := fmt.Sscanf(out[i:], "TINYGEN-EXIT status=%d\n", &printed); err != nil {
+		return out, status, fmt.Errorf("%s: malformed TINYGEN-EXIT line: %v", name, err)
+	}
+	if tg.Arch == ArchRISCV32 && status != printed {
+		return out, status, fmt.Errorf("%s: simulator status %d but the firmware printed %d", name, status, printed)
+	}
+	return out[:i], printed, nil
 }
 
 func TestFirmware(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -67,7 +68,7 @@ any run fails, does not fit or does not match its expected outputs.`,
 	fl.StringArrayVar(&f.config, "config", nil, "setting key=value[,value...]; repeatable")
 	fl.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "runs at once")
 	fl.IntVar(&f.vectors, "vectors", 0, "inferences per run (0: every test vector)")
-	fl.StringVar(&f.results, "results", "", "folder for this invocation's artefacts (default bench-results/<date-time>)")
+	fl.StringVar(&f.results, "results", "", "new or empty folder for this invocation's artefacts (default: a fresh bench-results/<date-time>[-n])")
 	fl.StringVar(&f.md, "md", "", "also write the Markdown report to FILE")
 	fl.StringVar(&f.csv, "csv", "", "also write the CSV report to FILE")
 	fl.StringVar(&f.json, "json", "", "also write the JSON report to FILE")
@@ -97,11 +98,7 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 	if f.vectors < 0 {
 		return usageError{fmt.Errorf("--vectors must not be negative, got %d", f.vectors)}
 	}
-	results := f.results
-	if results == "" {
-		results = filepath.Join("bench-results", time.Now().Format("20060102-150405"))
-	}
-	var jobs []*bench.Job
+	var elfTarget *targets.Target
 	if f.elf != "" {
 		if len(models) > 0 || len(f.targets) != 1 {
 			return usageError{fmt.Errorf("--elf takes no model files and exactly one --target")}
@@ -110,6 +107,27 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageError{err}
 		}
+		if err := bench.CheckForeignTarget(t); err != nil {
+			return usageError{err}
+		}
+		elfTarget = t
+	}
+	// A folder of this invocation's own, created exclusively; removed
+	// again (if still empty) when no run starts.
+	results, err := bench.CreateResultsDir(f.results, "", time.Now())
+	if err != nil {
+		return err
+	}
+	started := false
+	defer func() {
+		if !started {
+			_ = os.Remove(filepath.Join(results, bench.ClaimFile))
+			_ = os.Remove(results)
+		}
+	}()
+	var jobs []*bench.Job
+	if elfTarget != nil {
+		t := elfTarget
 		name := f.name
 		if name == "" {
 			name = strings.TrimSuffix(filepath.Base(f.elf), filepath.Ext(f.elf))
@@ -124,7 +142,6 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 		if err := driver.CheckBenchOptions(opts); err != nil {
 			return usageError{err}
 		}
-		var err error
 		if jobs, err = driver.BenchJobs(opts); err != nil {
 			return err
 		}
@@ -133,7 +150,11 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, SIGTERM and SIGHUP stop the runs: their simulators are
+	// killed with their process groups, and the report of what finished
+	// is still written.
+	started = true
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	runner := &bench.Runner{Workers: f.jobs}
 	progress := newProgress(stderr, len(jobs))

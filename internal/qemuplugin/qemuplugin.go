@@ -18,7 +18,10 @@
 // to noinline functions it can prove side-effect free.
 //
 // Typical use: Build once, run QEMU with Args appended to its command line
-// until the guest exits through semihosting, then ReadCounts the out file.
+// until QEMU exits cleanly (the guest stops it through a board device, a
+// reset under -no-reboot, semihosting in this package's own tests, or
+// QEMU gets SIGTERM: the plugin writes its counts from QEMU's exit
+// handlers), then ReadCounts the out file.
 package qemuplugin
 
 import (
@@ -122,13 +125,13 @@ type Counts struct {
 }
 
 // ReadCounts parses a result file written by the plugin. It fails when
-// the file is missing (the guest did not exit, or not through semihosting),
+// the file is missing (QEMU did not exit cleanly: killed, or crashed),
 // incomplete (no final "end" line), malformed, reports lost results, or
 // reports regions that were opened but never closed.
 func ReadCounts(path string) (Counts, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Counts{}, fmt.Errorf("qemuplugin: no result file %s: QEMU did not exit normally (guest must exit through semihosting)", path)
+		return Counts{}, fmt.Errorf("qemuplugin: no result file %s: QEMU did not exit normally (the guest must stop it, or QEMU be ended with SIGTERM, not SIGKILL)", path)
 	}
 	if err != nil {
 		return Counts{}, fmt.Errorf("qemuplugin: reading results: %w", err)

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tinygen/tinygen/internal/readfile"
 	"github.com/tinygen/tinygen/ir"
 )
 
@@ -29,7 +30,7 @@ func isNPY(path string) bool { return strings.EqualFold(filepath.Ext(path), ".np
 
 // ReadFile reads the data for tensor t from path (raw bytes, or .npy).
 func ReadFile(path string, t *ir.Tensor) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := readfile.Open(path, "input")
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +44,14 @@ func ReadFile(path string, t *ir.Tensor) ([]byte, error) {
 		if st.Size() != int64(want) {
 			return nil, fmt.Errorf("%s: %d bytes, but input %v (%v %v) needs %d", path, st.Size(), t, t.DType, t.Shape, want)
 		}
-		return io.ReadAll(f)
+		b, err := readfile.ReadFrom(f, path, "input", int64(want))
+		if err != nil {
+			return nil, err
+		}
+		if len(b) != want {
+			return nil, fmt.Errorf("%s: %d bytes, but input %v (%v %v) needs %d", path, len(b), t, t.DType, t.Shape, want)
+		}
+		return b, nil
 	}
 	b, err := readNPY(f, t)
 	if err != nil {
