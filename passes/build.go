@@ -59,7 +59,7 @@ func buildProgram(s *State, cfg *Config) error {
 			row.Name = unique(bufNames, fmt.Sprintf("scratch_step%d", buf.Scratch))
 		} else {
 			t := buf.Tensors[0]
-			row.Name = unique(bufNames, fmt.Sprintf("t%d_%s", t.ID, ctext.Identifier(t.Name)))
+			row.Name = unique(bufNames, fmt.Sprintf("t%d_%s", t.ID, shortIdentifier(t.Name)))
 		}
 		prog.Arena.Buffers = append(prog.Arena.Buffers, row)
 		for _, t := range buf.Tensors {
@@ -120,6 +120,16 @@ type builder struct {
 	s     *State
 	loc   map[*ir.Tensor]program.Location
 	names map[string]bool // constant symbols
+}
+
+// shortIdentifier is ctext.Identifier cut to 24 characters, for the names
+// of arena offsets (which also carry the model prefix).
+func shortIdentifier(s string) string {
+	id := ctext.Identifier(s)
+	if len(id) > 24 {
+		id = strings.TrimRight(id[:24], "_")
+	}
+	return id
 }
 
 // unique returns base, or base_2, base_3, ... the first not in used.

@@ -344,3 +344,29 @@ func TestUnsupportedNamesOp(t *testing.T) {
 		t.Fatalf("error %v, want one naming op 7 (RELU) and int16", err)
 	}
 }
+
+// TestLineWidth checks that no generated line is longer than
+// cgen.MaxLine columns, for every synthetic model (and with hostile,
+// very long tensor names).
+func TestLineWidth(t *testing.T) {
+	graphs := []*ir.Graph{}
+	for _, m := range testmodels.All() {
+		graphs = append(graphs, m.Graph())
+	}
+	long, _ := testmodels.Get("kws_tiny")
+	g := long.Graph()
+	for _, tn := range g.Tensors {
+		tn.Name = strings.Repeat("very_long_tensor_name/", 20)
+	}
+	g.Description = strings.Repeat("a long description ", 30)
+	graphs = append(graphs, g)
+	for _, g := range graphs {
+		for _, f := range generate(t, g, cgen.Options{HostMain: true, Settings: "planner=best aliasing=all"}) {
+			for i, line := range strings.Split(string(f.Data), "\n") {
+				if len(line) > cgen.MaxLine {
+					t.Errorf("%s/%s:%d: %d columns: %s", g.Name, f.Name, i+1, len(line), line)
+				}
+			}
+		}
+	}
+}

@@ -311,7 +311,7 @@ func newIO(io program.IO, members uniquifier) (ioTensor, error) {
 		dims[i] = fmt.Sprint(d)
 	}
 	x := ioTensor{Index: io.Index, Member: members.get(Identifier(t.Name)), CType: ct, Elems: n, Bytes: t.NumBytes(),
-		Rank: len(t.Shape), Dims: "{" + strings.Join(dims, ", ") + "}", Comment: fit(tensorText(t), 14)}
+		Rank: len(t.Shape), Dims: "{" + strings.Join(dims, ", ") + "}", Comment: fit(tensorText(t), 20)}
 	if len(t.Shape) == 0 {
 		x.Dims = "{1}"
 	}

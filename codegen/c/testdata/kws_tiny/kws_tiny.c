@@ -47,7 +47,8 @@ enum kws_tiny_arena_offset {
 };
 
 /* The tensor arena. */
-static TG_ARENA_SECTION TG_ALIGN(16) uint8_t kws_tiny_arena[2016];
+static TG_ARENA_SECTION TG_ALIGN(16)
+uint8_t kws_tiny_arena[2016];
 
 /* Kernel parameters. */
 
@@ -268,5 +269,6 @@ kws_tiny_status_t kws_tiny_run_with_arena(
 kws_tiny_status_t kws_tiny_run(
     const kws_tiny_input_t *in,
     kws_tiny_output_t *out) {
-  return kws_tiny_run_with_arena(kws_tiny_arena, sizeof kws_tiny_arena, in, out);
+  return kws_tiny_run_with_arena(kws_tiny_arena,
+                                   sizeof kws_tiny_arena, in, out);
 }

@@ -3,9 +3,12 @@
  * Graph:   "kws_tiny"
  * Target:  host; kernel sets: reference
  *
- * kws_tiny.h: the API of the generated model (tinygen synthetic keyword spotter (4 classes)).
+ * kws_tiny.h: the API of the generated model.
+ * Description: tinygen synthetic keyword spotter (4 classes)
  *
- * Fill a kws_tiny_input_t, call kws_tiny_run, read the kws_tiny_output_t.
+ * Fill a kws_tiny_input_t,
+ * call kws_tiny_run,
+ * read the kws_tiny_output_t.
  * Tensors are dense and row-major, in the model's layout. The model
  * allocates nothing and does no I/O. kws_tiny_run uses one static
  * arena of KWS_TINY_ARENA_SIZE bytes, so it is not reentrant;
@@ -62,9 +65,12 @@ typedef struct {
 /* What kws_tiny_run and kws_tiny_run_with_arena return. */
 typedef enum {
   KWS_TINY_OK = 0,
-  KWS_TINY_ERR_NULL_ARGUMENT = 1,  /* in, out or arena is NULL */
-  KWS_TINY_ERR_ARENA_TOO_SMALL = 2, /* size < KWS_TINY_ARENA_SIZE */
-  KWS_TINY_ERR_ARENA_ALIGNMENT = 3  /* arena not aligned to KWS_TINY_ARENA_ALIGN */
+  /* in, out or arena is NULL */
+  KWS_TINY_ERR_NULL_ARGUMENT = 1,
+  /* size < KWS_TINY_ARENA_SIZE */
+  KWS_TINY_ERR_ARENA_TOO_SMALL = 2,
+  /* arena not aligned to KWS_TINY_ARENA_ALIGN */
+  KWS_TINY_ERR_ARENA_ALIGNMENT = 3
 } kws_tiny_status_t;
 
 /* Runs one inference with the caller's arena of size bytes: reads *in,

@@ -13,7 +13,8 @@
 
 /* step 0 filter: %1 "conv1/weights" i8 8x10x4x1 per-channel (8 scales, axis 0) */
 extern const int8_t kws_tiny_op0_filter[320];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t kws_tiny_op0_filter[320] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int8_t kws_tiny_op0_filter[320] = {
   -9, 46, 49, -75, 75, -78, 22, 64, -26, -27, 5, 116, -40, -27, -114, -82,
   -42, 112, -89, -86, -91, 14, 123, -26, -123, 93, -93, 85, 107, 91, -2, -45,
   -114, 77, 102, 24, -8, 117, -125, -107, -104, -109, -31, 55, -85, 107, 74, 45,
@@ -38,25 +39,29 @@ TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t kws_tiny_op0_filter[320] = {
 
 /* step 0 bias: %2 "conv1/bias" i32 8 per-channel (8 scales, axis 0) */
 extern const int32_t kws_tiny_op0_bias[8];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int32_t kws_tiny_op0_bias[8] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int32_t kws_tiny_op0_bias[8] = {
   319, 52, -50, -625, 111, -16, 355, -469
 };
 
 /* step 0 multiplier: kernel parameter, 8 x int32_t */
 extern const int32_t kws_tiny_op0_multiplier[8];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int32_t kws_tiny_op0_multiplier[8] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int32_t kws_tiny_op0_multiplier[8] = {
   2118472646, 1889868524, 1093872862, 1331872291, 1306472209, 1976810724, 1253265835, 1450273336
 };
 
 /* step 0 shift: kernel parameter, 8 x int8_t */
 extern const int8_t kws_tiny_op0_shift[8];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t kws_tiny_op0_shift[8] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int8_t kws_tiny_op0_shift[8] = {
   -3, -1, -1, -1, -1, -1, -2, -2
 };
 
 /* step 1 filter: %4 "dw1/weights" i8 1x3x3x8 per-channel (8 scales, axis 3) */
 extern const int8_t kws_tiny_op1_filter[72];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t kws_tiny_op1_filter[72] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int8_t kws_tiny_op1_filter[72] = {
   15, 122, -57, 126, 20, 6, -53, -124, 2, 126, 99, -97, -64, -1, -127, -43,
   -50, -41, 104, 54, -108, -119, 26, -14, -115, 71, -38, -40, 104, 90, 120, 3,
   -30, 108, -71, 93, 110, -30, -67, -18, -7, 98, -69, 27, -124, -17, 4, -33,
@@ -66,43 +71,50 @@ TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t kws_tiny_op1_filter[72] = {
 
 /* step 1 bias: %5 "dw1/bias" i32 8 per-channel (8 scales, axis 0) */
 extern const int32_t kws_tiny_op1_bias[8];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int32_t kws_tiny_op1_bias[8] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int32_t kws_tiny_op1_bias[8] = {
   631, 667, 377, 891, -384, 490, -52, -969
 };
 
 /* step 1 multiplier: kernel parameter, 8 x int32_t */
 extern const int32_t kws_tiny_op1_multiplier[8];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int32_t kws_tiny_op1_multiplier[8] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int32_t kws_tiny_op1_multiplier[8] = {
   1143506199, 1674166307, 1417398012, 1301279755, 1372025519, 1103745078, 1516271290, 1587703324
 };
 
 /* step 1 shift: kernel parameter, 8 x int8_t */
 extern const int8_t kws_tiny_op1_shift[8];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t kws_tiny_op1_shift[8] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int8_t kws_tiny_op1_shift[8] = {
   -6, -6, -6, -6, -7, -5, -6, -5
 };
 
 /* step 4 filter: %9 "fc/weights" i8 4x8 scale 0.015283572 zp 0 */
 extern const int8_t kws_tiny_op4_filter[32];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t kws_tiny_op4_filter[32] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int8_t kws_tiny_op4_filter[32] = {
   12, -102, -75, 65, -35, 21, 59, 107, 59, 122, -103, -65, 32, -118, 68, 31,
   -9, 116, 87, -62, 42, -118, 50, 50, 73, -64, 78, -65, -125, 42, -61, 26
 };
 
 /* step 4 bias: %10 "fc/bias" i32 4 scale 0.00027132925 zp 0 */
 extern const int32_t kws_tiny_op4_bias[4];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int32_t kws_tiny_op4_bias[4] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int32_t kws_tiny_op4_bias[4] = {
   776, 893, -215, 51
 };
 
 /* step 4 multiplier: kernel parameter, 1 x int32_t */
 extern const int32_t kws_tiny_op4_multiplier[1];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int32_t kws_tiny_op4_multiplier[1] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int32_t kws_tiny_op4_multiplier[1] = {
   1354812266
 };
 
 /* step 4 shift: kernel parameter, 1 x int8_t */
 extern const int8_t kws_tiny_op4_shift[1];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t kws_tiny_op4_shift[1] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int8_t kws_tiny_op4_shift[1] = {
   -8
 };

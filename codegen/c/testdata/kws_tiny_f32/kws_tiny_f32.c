@@ -41,7 +41,8 @@ enum kws_tiny_f32_arena_offset {
 };
 
 /* The tensor arena. */
-static TG_ARENA_SECTION TG_ALIGN(16) uint8_t kws_tiny_f32_arena[8000];
+static TG_ARENA_SECTION TG_ALIGN(16)
+uint8_t kws_tiny_f32_arena[8000];
 
 /* Kernel parameters. */
 
@@ -223,5 +224,6 @@ kws_tiny_f32_status_t kws_tiny_f32_run_with_arena(
 kws_tiny_f32_status_t kws_tiny_f32_run(
     const kws_tiny_f32_input_t *in,
     kws_tiny_f32_output_t *out) {
-  return kws_tiny_f32_run_with_arena(kws_tiny_f32_arena, sizeof kws_tiny_f32_arena, in, out);
+  return kws_tiny_f32_run_with_arena(kws_tiny_f32_arena,
+                                   sizeof kws_tiny_f32_arena, in, out);
 }

@@ -13,7 +13,8 @@
 
 /* step 0 filter: %1 "conv1/weights" f32 8x10x4x1 */
 extern const float kws_tiny_f32_op0_filter[320];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const float kws_tiny_f32_op0_filter[320] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const float kws_tiny_f32_op0_filter[320] = {
   0.107597165f, 0.074608f, 0.013810915f, 0.14077745f, -0.064544186f, 0.11853349f,
   0.05573132f, 0.04042325f, -0.032739844f, -0.032324217f, -0.011611806f, 0.04101879f,
   -0.013895717f, -0.1400328f, -0.08766049f, -0.02107024f, 0.026810756f, 0.022250395f,
@@ -72,14 +73,16 @@ TG_WEIGHTS_SECTION TG_ALIGN(16) const float kws_tiny_f32_op0_filter[320] = {
 
 /* step 0 bias: %2 "conv1/bias" f32 8 */
 extern const float kws_tiny_f32_op0_bias[8];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const float kws_tiny_f32_op0_bias[8] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const float kws_tiny_f32_op0_bias[8] = {
   -0.022525309f, -0.00027910346f, -0.047159206f, 0.067070566f, -0.06640699f, -0.009533418f,
   -0.093475625f, 0.058397148f
 };
 
 /* step 1 filter: %4 "dw1/weights" f32 1x3x3x8 */
 extern const float kws_tiny_f32_op1_filter[72];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const float kws_tiny_f32_op1_filter[72] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const float kws_tiny_f32_op1_filter[72] = {
   0.22702853f, 0.12928852f, -0.2665184f, -0.18689737f, -0.26282018f, 0.095173135f,
   0.06947151f, 0.2696289f, -0.1382074f, 0.22203489f, 0.19496903f, 0.12190333f,
   -0.008877895f, -0.10582411f, -0.16502099f, -0.122914635f, 0.001429219f, -0.2084339f,
@@ -96,14 +99,16 @@ TG_WEIGHTS_SECTION TG_ALIGN(16) const float kws_tiny_f32_op1_filter[72] = {
 
 /* step 1 bias: %5 "dw1/bias" f32 8 */
 extern const float kws_tiny_f32_op1_bias[8];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const float kws_tiny_f32_op1_bias[8] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const float kws_tiny_f32_op1_bias[8] = {
   0.09243373f, -0.040939044f, 0.05435346f, -0.024842968f, -0.096026145f, 0.06306946f,
   0.032664813f, -0.026553595f
 };
 
 /* step 4 filter: %9 "fc/weights" f32 4x8 */
 extern const float kws_tiny_f32_op4_filter[32];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const float kws_tiny_f32_op4_filter[32] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const float kws_tiny_f32_op4_filter[32] = {
   0.0067054676f, 0.29290387f, 0.3473572f, 0.031346083f, 0.33286157f, 0.35197735f,
   0.18076742f, 0.11294121f, 0.0019691228f, -0.114727005f, -0.2192187f, 0.16850011f,
   -0.11642075f, -0.016421793f, 0.327377f, 0.15887044f, 0.084016584f, -0.34419876f,
@@ -114,6 +119,7 @@ TG_WEIGHTS_SECTION TG_ALIGN(16) const float kws_tiny_f32_op4_filter[32] = {
 
 /* step 4 bias: %10 "fc/bias" f32 4 */
 extern const float kws_tiny_f32_op4_bias[4];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const float kws_tiny_f32_op4_bias[4] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const float kws_tiny_f32_op4_bias[4] = {
   0.038743965f, -0.093748234f, -0.018489815f, 0.06666263f
 };

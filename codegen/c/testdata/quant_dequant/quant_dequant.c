@@ -35,7 +35,8 @@ enum quant_dequant_arena_offset {
 };
 
 /* The tensor arena. */
-static TG_ARENA_SECTION TG_ALIGN(16) uint8_t quant_dequant_arena[48];
+static TG_ARENA_SECTION TG_ALIGN(16)
+uint8_t quant_dequant_arena[48];
 
 /* Kernel parameters. */
 
@@ -187,5 +188,6 @@ quant_dequant_status_t quant_dequant_run_with_arena(
 quant_dequant_status_t quant_dequant_run(
     const quant_dequant_input_t *in,
     quant_dequant_output_t *out) {
-  return quant_dequant_run_with_arena(quant_dequant_arena, sizeof quant_dequant_arena, in, out);
+  return quant_dequant_run_with_arena(quant_dequant_arena,
+                                   sizeof quant_dequant_arena, in, out);
 }

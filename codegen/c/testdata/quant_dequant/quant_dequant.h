@@ -5,7 +5,9 @@
  *
  * quant_dequant.h: the API of the generated model.
  *
- * Fill a quant_dequant_input_t, call quant_dequant_run, read the quant_dequant_output_t.
+ * Fill a quant_dequant_input_t,
+ * call quant_dequant_run,
+ * read the quant_dequant_output_t.
  * Tensors are dense and row-major, in the model's layout. The model
  * allocates nothing and does no I/O. quant_dequant_run uses one static
  * arena of QUANT_DEQUANT_ARENA_SIZE bytes, so it is not reentrant;
@@ -58,9 +60,12 @@ typedef struct {
 /* What quant_dequant_run and quant_dequant_run_with_arena return. */
 typedef enum {
   QUANT_DEQUANT_OK = 0,
-  QUANT_DEQUANT_ERR_NULL_ARGUMENT = 1,  /* in, out or arena is NULL */
-  QUANT_DEQUANT_ERR_ARENA_TOO_SMALL = 2, /* size < QUANT_DEQUANT_ARENA_SIZE */
-  QUANT_DEQUANT_ERR_ARENA_ALIGNMENT = 3  /* arena not aligned to QUANT_DEQUANT_ARENA_ALIGN */
+  /* in, out or arena is NULL */
+  QUANT_DEQUANT_ERR_NULL_ARGUMENT = 1,
+  /* size < QUANT_DEQUANT_ARENA_SIZE */
+  QUANT_DEQUANT_ERR_ARENA_TOO_SMALL = 2,
+  /* arena not aligned to QUANT_DEQUANT_ARENA_ALIGN */
+  QUANT_DEQUANT_ERR_ARENA_ALIGNMENT = 3
 } quant_dequant_status_t;
 
 /* Runs one inference with the caller's arena of size bytes: reads *in,

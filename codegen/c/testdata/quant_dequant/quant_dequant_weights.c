@@ -13,7 +13,8 @@
 
 /* step 1 filter: %2 "fc_keep_dims/weights" i8 8x16 scale 0.01692299 zp 0 */
 extern const int8_t quant_dequant_op1_filter[128];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t quant_dequant_op1_filter[128] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int8_t quant_dequant_op1_filter[128] = {
   26, -94, 93, 78, -49, 51, -103, 19, -2, -40, -100, -22, 1, 2, -40, -95,
   122, -20, 80, 86, -106, -67, 76, 83, 10, -17, 67, -50, -11, -113, 4, 86,
   -111, 92, -84, 111, 95, 6, -51, -77, 6, -57, 87, 126, -116, -63, 118, 1,
@@ -26,18 +27,21 @@ TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t quant_dequant_op1_filter[128] = {
 
 /* step 1 bias: %3 "fc_keep_dims/bias" i32 8 scale 0.0003384598 zp 0 */
 extern const int32_t quant_dequant_op1_bias[8];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int32_t quant_dequant_op1_bias[8] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int32_t quant_dequant_op1_bias[8] = {
   -191, 601, -494, 769, -662, 20, 276, -529
 };
 
 /* step 1 multiplier: kernel parameter, 1 x int32_t */
 extern const int32_t quant_dequant_op1_multiplier[1];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int32_t quant_dequant_op1_multiplier[1] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int32_t quant_dequant_op1_multiplier[1] = {
   1162939026
 };
 
 /* step 1 shift: kernel parameter, 1 x int8_t */
 extern const int8_t quant_dequant_op1_shift[1];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int8_t quant_dequant_op1_shift[1] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int8_t quant_dequant_op1_shift[1] = {
   -6
 };

@@ -37,7 +37,8 @@ enum shape_ops_arena_offset {
 };
 
 /* The tensor arena. */
-static TG_ARENA_SECTION TG_ALIGN(16) uint8_t shape_ops_arena[448];
+static TG_ARENA_SECTION TG_ALIGN(16)
+uint8_t shape_ops_arena[448];
 
 /* Kernel parameters. */
 
@@ -196,5 +197,6 @@ shape_ops_status_t shape_ops_run_with_arena(
 shape_ops_status_t shape_ops_run(
     const shape_ops_input_t *in,
     shape_ops_output_t *out) {
-  return shape_ops_run_with_arena(shape_ops_arena, sizeof shape_ops_arena, in, out);
+  return shape_ops_run_with_arena(shape_ops_arena,
+                                   sizeof shape_ops_arena, in, out);
 }

@@ -5,7 +5,9 @@
  *
  * shape_ops.h: the API of the generated model.
  *
- * Fill a shape_ops_input_t, call shape_ops_run, read the shape_ops_output_t.
+ * Fill a shape_ops_input_t,
+ * call shape_ops_run,
+ * read the shape_ops_output_t.
  * Tensors are dense and row-major, in the model's layout. The model
  * allocates nothing and does no I/O. shape_ops_run uses one static
  * arena of SHAPE_OPS_ARENA_SIZE bytes, so it is not reentrant;
@@ -73,9 +75,12 @@ typedef struct {
 /* What shape_ops_run and shape_ops_run_with_arena return. */
 typedef enum {
   SHAPE_OPS_OK = 0,
-  SHAPE_OPS_ERR_NULL_ARGUMENT = 1,  /* in, out or arena is NULL */
-  SHAPE_OPS_ERR_ARENA_TOO_SMALL = 2, /* size < SHAPE_OPS_ARENA_SIZE */
-  SHAPE_OPS_ERR_ARENA_ALIGNMENT = 3  /* arena not aligned to SHAPE_OPS_ARENA_ALIGN */
+  /* in, out or arena is NULL */
+  SHAPE_OPS_ERR_NULL_ARGUMENT = 1,
+  /* size < SHAPE_OPS_ARENA_SIZE */
+  SHAPE_OPS_ERR_ARENA_TOO_SMALL = 2,
+  /* arena not aligned to SHAPE_OPS_ARENA_ALIGN */
+  SHAPE_OPS_ERR_ARENA_ALIGNMENT = 3
 } shape_ops_status_t;
 
 /* Runs one inference with the caller's arena of size bytes: reads *in,

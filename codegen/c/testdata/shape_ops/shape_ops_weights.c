@@ -13,6 +13,7 @@
 
 /* step 7 chunk_bytes: kernel parameter, 2 x int32_t */
 extern const int32_t shape_ops_op7_chunk_bytes[2];
-TG_WEIGHTS_SECTION TG_ALIGN(16) const int32_t shape_ops_op7_chunk_bytes[2] = {
+TG_WEIGHTS_SECTION TG_ALIGN(16)
+const int32_t shape_ops_op7_chunk_bytes[2] = {
   4, 4
 };
