@@ -421,7 +421,7 @@ func benchSources(bm *benchModel, cfg benchConfig, generator string) ([]project.
 		gen = "tinygen"
 	}
 	cfiles, mp, err := Compile(bm.m, CompileOptions{Name: prefix, CallerArena: v["arena"] == "caller", Generator: gen,
-		CommandLine: "tinygen bench (" + configText(cfg) + ")", Memory: mem})
+		Memory: mem})
 	if err != nil {
 		return nil, project.Harness{}, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/tinygen/tinygen/eval"
 	"github.com/tinygen/tinygen/internal/outdir"
 	"github.com/tinygen/tinygen/ir"
+	"github.com/tinygen/tinygen/plan"
 )
 
 // CompileOptions control tinygen compile.
@@ -22,13 +23,32 @@ type CompileOptions struct {
 	CallerArena bool
 	// HostMain adds the host test harness <name>_host_main.c.
 	HostMain bool
-	// CommandLine is recorded in the generated files' header.
-	CommandLine string
 	// Generator overrides the "tinygen <version>" text of the header
 	// (tests pin it so that golden files do not change with every commit).
 	Generator string
 	// Memory controls the arena plan.
 	Memory MemoryOptions
+}
+
+// Settings returns the options that change the output as canonical
+// key=value words for the generated files' header, defaults spelled out,
+// so that equal options give equal bytes however they were written. name
+// is the sanitised symbol prefix. No path or folder name is recorded.
+func (o CompileOptions) Settings(name string) string {
+	arena := "static"
+	if o.CallerArena {
+		arena = "caller"
+	}
+	planner := o.Memory.Planner
+	if planner == "" {
+		planner = plan.Best
+	}
+	align := o.Memory.Align
+	if align == 0 {
+		align = plan.DefaultAlign
+	}
+	return fmt.Sprintf("name=%s arena=%s host-main=%t planner=%s aliasing=%v model-order=%t align=%d",
+		name, arena, o.HostMain, planner, o.Memory.Aliasing, o.Memory.ModelOrder, align)
 }
 
 // Generator returns "tinygen <version>" with the VCS revision of the
@@ -90,8 +110,9 @@ func Compile(m *Model, opts CompileOptions) ([]cgen.File, *MemoryPlan, error) {
 	if opts.CallerArena {
 		arena = cgen.CallerArena
 	}
+	name = SanitizeName(name)
 	files, err := cgen.Generate(mp.Graph, mp.Plan, cgen.Options{
-		Name: SanitizeName(name), Generator: gen, CommandLine: opts.CommandLine,
+		Name: name, Generator: gen, Settings: opts.Settings(name),
 		ModelFile: filepath.Base(m.Path), ModelSHA256: m.SHA256, Arena: arena, HostMain: opts.HostMain,
 	})
 	if err != nil {

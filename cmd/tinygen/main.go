@@ -52,7 +52,7 @@ func newRoot(stdout, stderr io.Writer, args []string) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, args), newPlan(stdout), newBench(stdout, stderr), newTargets(stdout))
+	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout), newPlan(stdout), newBench(stdout, stderr), newTargets(stdout))
 	return root
 }
 
@@ -105,7 +105,10 @@ bytes in row-major order.`,
 	return cmd
 }
 
-func newCompile(stdout io.Writer, cmdLine []string) *cobra.Command {
+// newCompile is tinygen compile. The generated files record the model's
+// base name and hash and the options that change them, never the command
+// line: it holds the output folder and the model's path.
+func newCompile(stdout io.Writer) *cobra.Command {
 	var opts driver.CompileOptions
 	var outDir string
 	var force bool
@@ -133,7 +136,6 @@ did not write (unless --force) or to write through a symbolic link.`,
 			if err != nil {
 				return err
 			}
-			opts.CommandLine = strings.Join(append([]string{"tinygen"}, cmdLine...), " ")
 			opts.Generator = driver.Generator(version)
 			files, mp, err := driver.Compile(m, opts)
 			if err != nil {

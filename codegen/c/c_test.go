@@ -16,6 +16,7 @@ import (
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/eval"
+	"github.com/tinygen/tinygen/internal/ctext"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/hostcc"
 	"github.com/tinygen/tinygen/internal/shared/sharedtest"
@@ -38,11 +39,11 @@ func generate(t testing.TB, g *ir.Graph, opts cgen.Options) []cgen.File {
 		t.Fatal(err)
 	}
 	if opts.Name == "" {
-		opts.Name = cgen.Identifier(g.Name)
+		opts.Name = ctext.Identifier(g.Name)
 	}
 	if opts.Generator == "" {
 		opts.Generator = "tinygen (test)"
-		opts.CommandLine = "tinygen compile " + g.Name + ".tflite -o out"
+		opts.Settings = "name=" + ctext.Identifier(g.Name) + " arena=static host-main=false planner=best aliasing=all model-order=false align=16"
 		opts.ModelFile = g.Name + ".tflite"
 	}
 	files, err := cgen.Generate(g, p, opts)
@@ -268,7 +269,7 @@ func TestHostileNames(t *testing.T) {
 	}
 	g.Name = "*/ evil /*"
 	g.Description = "*/ #error boom /*"
-	files := generate(t, g, cgen.Options{HostMain: true, Name: cgen.Identifier(g.Name)})
+	files := generate(t, g, cgen.Options{HostMain: true, Name: ctext.Identifier(g.Name)})
 	for _, f := range files {
 		if strings.Contains(string(f.Data), "int x;") && !strings.HasPrefix(f.Name, "tg_") {
 			// The text may appear only inside a comment: check that no

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tinygen/tinygen/internal/ctext"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
 	"github.com/tinygen/tinygen/plan"
@@ -14,7 +15,7 @@ func (m *model) step(i int, op *ir.Op, call kernels.Call, e *exprs) (step, error
 	var st step
 	name := ""
 	if len(op.Outputs) > 0 {
-		name = " -> " + quoted(op.Outputs[0].Name)
+		name = " -> " + ctext.Quoted(op.Outputs[0].Name)
 	}
 	st.Comment = append(st.Comment, fmt.Sprintf("step %d: model op %d %v%s", i, op.SourceIndex, op.Kind, name))
 	for _, a := range call.Args {
@@ -33,7 +34,7 @@ func (m *model) step(i int, op *ir.Op, call kernels.Call, e *exprs) (step, error
 	}
 	if op.Attrs != nil {
 		if attrs := ir.FormatAttrs(op.Attrs); attrs != "" {
-			st.Comment = append(st.Comment, "  "+commentText(attrs, 200))
+			st.Comment = append(st.Comment, "  "+ctext.Comment(attrs, 200))
 		}
 	}
 	detail := fmt.Sprintf("  kernel %s (%s)", call.Kernel.Symbol, m.KernelSet)
@@ -196,7 +197,7 @@ func (m *model) addConsts(g *ir.Graph, e *exprs) error {
 		if err != nil {
 			return err
 		}
-		sym := names.get(fmt.Sprintf("%s_w%d_%s", m.Name, t.ID, Identifier(t.Name)))
+		sym := names.get(fmt.Sprintf("%s_w%d_%s", m.Name, t.ID, ctext.Identifier(t.Name)))
 		elems, usesMath, err := constElems(t)
 		if err != nil {
 			return err
@@ -314,7 +315,7 @@ func storageName(g *ir.Graph, t *ir.Tensor) string {
 // storage.
 func viewStep(i int, op *ir.Op) step {
 	return step{Comment: []string{
-		fmt.Sprintf("step %d: model op %d %v -> %s", i, op.SourceIndex, op.Kind, quoted(op.Outputs[0].Name)),
+		fmt.Sprintf("step %d: model op %d %v -> %s", i, op.SourceIndex, op.Kind, ctext.Quoted(op.Outputs[0].Name)),
 		fmt.Sprintf("  input   %s", tensorText(op.Inputs[0])),
 		fmt.Sprintf("  output  %s", tensorText(op.Outputs[0])),
 		"  a view: the output shares the input's bytes, nothing to run",

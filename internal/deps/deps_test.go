@@ -19,10 +19,10 @@ const module = "github.com/tinygen/tinygen"
 // allowed.
 var allowed = map[string][]string{
 	"cmd/tinygen":                      {"driver", "bench", "targets", "github.com/spf13/cobra", "github.com/schollz/progressbar/v3"},
-	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir", "internal/readfile"},
+	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir", "internal/readfile", "internal/ctext"},
 	"kernels":                          {"ir", "quant"},
 	"plan":                             {"ir"},
-	"codegen/c":                        {"ir", "quant", "kernels", "plan", "github.com/Masterminds/sprig/v3"},
+	"codegen/c":                        {"ir", "quant", "kernels", "plan", "github.com/Masterminds/sprig/v3", "internal/ctext"},
 	"internal/hostcc":                  {},
 	"ir":                               {},
 	"quant":                            {"ir"},
@@ -41,10 +41,11 @@ var allowed = map[string][]string{
 	"internal/qemuplugin":              {},
 	"internal/outdir":                  {},
 	"bench":                            {"targets", "project", "internal/toolchain", "internal/qemuplugin", "internal/outdir", "internal/readfile"},
-	"project":                          {"targets", "kernels"},
+	"project":                          {"targets", "kernels", "internal/ctext"},
 	"planviz":                          {"gonum.org/v1/plot", "gonum.org/v1/plot/...", "gonum.org/v1/gonum/..."},
 	"internal/toolchain":               {},
 	"targets":                          {},
+	"internal/ctext":                   {},
 }
 
 // testAllowed lists, per package, what its tests (in-package and external)
