@@ -13,6 +13,7 @@ import (
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
 	"github.com/tinygen/tinygen/passes"
+	"github.com/tinygen/tinygen/plan"
 	"github.com/tinygen/tinygen/program"
 	"github.com/tinygen/tinygen/targets"
 )
@@ -53,6 +54,31 @@ type CompileOptions struct {
 	Dump io.Writer
 	// Timings receives per-pass durations (--time-passes).
 	Timings io.Writer
+}
+
+// Settings returns the options that change the output of a compile to p
+// as canonical key=value words for the generated files' header, defaults
+// spelled out (the alignment and kernel sets as the target resolved them),
+// so that equal options give equal bytes however they were written. No
+// path or folder name is recorded.
+func (o CompileOptions) Settings(p *program.Program) string {
+	arena := "static"
+	if o.CallerArena {
+		arena = "caller"
+	}
+	planner := o.Memory.Planner
+	if planner == "" {
+		planner = plan.Best
+	}
+	s := fmt.Sprintf("name=%s arena=%s host-main=%t planner=%s aliasing=%v model-order=%t align=%d",
+		p.Name, arena, o.HostMain, planner, o.Memory.Aliasing, o.Memory.ModelOrder, p.Arena.Align)
+	if o.Kernels != "" {
+		s += " kernels=" + o.Kernels
+	}
+	for _, d := range o.Disabled {
+		s += " disable-pass=" + d
+	}
+	return s
 }
 
 // Generator returns "tinygen <version>" with the VCS revision of the
@@ -99,7 +125,7 @@ func Compile(m *Model, opts CompileOptions) ([]cgen.File, *MemoryPlan, error) {
 	if gen == "" {
 		gen = "tinygen"
 	}
-	files, err := cgen.Generate(s.Program, cgen.Options{Generator: gen, Settings: opts.settings(),
+	files, err := cgen.Generate(s.Program, cgen.Options{Generator: gen, Settings: opts.Settings(s.Program),
 		Arena: arena, HostMain: opts.HostMain})
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", m.Path, err)
@@ -174,32 +200,6 @@ func CheckPassOptions(opts CompileOptions) error {
 		cfg.Dump = io.Discard
 	}
 	return cfg.Validate()
-}
-
-// settings describes the options that change the generated code, for the
-// files' header (never paths).
-func (opts CompileOptions) settings() string {
-	planner := opts.Memory.Planner
-	if planner == "" {
-		planner = "best"
-	}
-	parts := []string{"planner=" + planner, "aliasing=" + opts.Memory.Aliasing.String()}
-	if opts.Memory.ModelOrder {
-		parts = append(parts, "order=model")
-	}
-	if opts.Memory.Align != 0 {
-		parts = append(parts, fmt.Sprintf("align=%d", opts.Memory.Align))
-	}
-	if opts.Kernels != "" {
-		parts = append(parts, "kernels="+opts.Kernels)
-	}
-	if opts.CallerArena {
-		parts = append(parts, "arena=caller")
-	}
-	for _, d := range opts.Disabled {
-		parts = append(parts, "disable="+d)
-	}
-	return strings.Join(parts, " ")
 }
 
 // memoryPlan packages a pipeline state's plan for reports.

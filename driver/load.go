@@ -13,8 +13,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/frontends/tflite"
+	"github.com/tinygen/tinygen/internal/ctext"
 	"github.com/tinygen/tinygen/internal/readfile"
 	"github.com/tinygen/tinygen/ir"
 )
@@ -168,5 +168,6 @@ func isText(data []byte) bool {
 
 // SanitizeName turns a file or tensor name into a lower-case C identifier:
 // letters, digits and underscores, not starting with a digit, never empty
-// and never a C keyword (the code generator's rule, codegen/c.Identifier).
-func SanitizeName(s string) string { return cgen.Identifier(s) }
+// and never a C keyword (the rule of internal/ctext.Identifier, the one
+// place where foreign text becomes C).
+func SanitizeName(s string) string { return ctext.Identifier(s) }

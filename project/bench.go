@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tinygen/tinygen/internal/ctext"
 	"github.com/tinygen/tinygen/targets"
 )
 
@@ -69,6 +70,10 @@ const MainFile = "tg_bench_main.c"
 func (h *Harness) Check() error {
 	if h.Model == "" {
 		return fmt.Errorf("project: harness without a model name")
+	}
+	if ctext.Identifier(h.Model) != h.Model {
+		// The name goes into identifiers, an #include and comments.
+		return fmt.Errorf("project: model name %q is not a C identifier (use ctext.Identifier)", h.Model)
 	}
 	if len(h.Inputs) == 0 || len(h.Outputs) == 0 {
 		return fmt.Errorf("project: model %s needs at least one input and one output", h.Model)

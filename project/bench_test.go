@@ -131,6 +131,9 @@ func TestHarnessCheck(t *testing.T) {
 		{"float flags", func(h *Harness) { h.FloatOutputs = []bool{true, false} }, "2 float flags for 1 outputs"},
 		{"float size", func(h *Harness) { h.FloatOutputs = []bool{true} }, "not a multiple of 4"},
 		{"arena align", func(h *Harness) { h.CallerArena = true }, "positive alignment"},
+		{"comment in name", func(h *Harness) { h.Model = "m */ int tg_pwned; /*" }, "not a C identifier"},
+		{"include escape", func(h *Harness) { h.Model = `m.h"\n#include "/etc/passwd` }, "not a C identifier"},
+		{"keyword name", func(h *Harness) { h.Model = "int" }, "not a C identifier"},
 	}
 	for _, c := range bad {
 		h := ok

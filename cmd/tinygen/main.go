@@ -105,6 +105,9 @@ bytes in row-major order.`,
 	return cmd
 }
 
+// newCompile is tinygen compile. The generated files record the model's
+// base name and hash and the options that change them, never the command
+// line: it holds the output folder and the model's path.
 func newCompile(stdout, stderr io.Writer) *cobra.Command {
 	var opts driver.CompileOptions
 	var outDir, dumpAfter string

@@ -16,6 +16,7 @@ import (
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/eval"
+	"github.com/tinygen/tinygen/internal/ctext"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/hostcc"
 	"github.com/tinygen/tinygen/internal/shared/sharedtest"
@@ -39,6 +40,7 @@ func generate(t testing.TB, g *ir.Graph, opts cgen.Options) []cgen.File {
 	}
 	if opts.Generator == "" {
 		opts.Generator = "tinygen (test)"
+		opts.Settings = "planner=best aliasing=all"
 	}
 	files, err := cgen.Generate(p, opts)
 	if err != nil {
@@ -54,7 +56,7 @@ func compileProgram(g *ir.Graph, lib *kernels.Library, prefer ...string) (*progr
 	if err != nil {
 		return nil, err
 	}
-	s, err := passes.Run(g, passes.Config{Target: host, Library: lib, KernelSets: prefer, Name: cgen.Identifier(g.Name),
+	s, err := passes.Run(g, passes.Config{Target: host, Library: lib, KernelSets: prefer, Name: ctext.Identifier(g.Name),
 		Source: program.Source{File: g.Name + ".tflite", Description: g.Description}, Check: true})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tinygen/tinygen/internal/ctext"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/program"
 )
@@ -14,7 +15,7 @@ func (m *model) step(st program.Step, e *exprs) (step, error) {
 	op := st.Op
 	name := ""
 	if len(op.Outputs) > 0 {
-		name = " -> " + quoted(op.Outputs[0].Name)
+		name = " -> " + ctext.Quoted(op.Outputs[0].Name)
 	}
 	comment := func(line string) { s.Comment = append(s.Comment, fit(line, 5)) }
 	comment(fmt.Sprintf("step %d: model op %d %v%s", st.Index, op.SourceIndex, op.Kind, name))
@@ -34,10 +35,10 @@ func (m *model) step(st program.Step, e *exprs) (step, error) {
 	}
 	if op.Attrs != nil {
 		if attrs := ir.FormatAttrs(op.Attrs); attrs != "" {
-			comment("  " + commentText(attrs, 0))
+			comment("  " + ctext.Comment(attrs, 0))
 		}
 	}
-	detail := fmt.Sprintf("  kernel %s (%s set)", st.Kernel, commentText(st.KernelSet, 40))
+	detail := fmt.Sprintf("  kernel %s (%s set)", st.Kernel, ctext.Comment(st.KernelSet, 40))
 	if st.MACs > 0 {
 		detail += fmt.Sprintf(", %d MACs", st.MACs)
 	}
@@ -250,7 +251,7 @@ func storageName(p *program.Program, l program.Location) string {
 func viewStep(st program.Step) step {
 	op := st.Op
 	return step{Comment: []string{
-		fit(fmt.Sprintf("step %d: model op %d %v -> %s", st.Index, op.SourceIndex, op.Kind, quoted(op.Outputs[0].Name)), 5),
+		fit(fmt.Sprintf("step %d: model op %d %v -> %s", st.Index, op.SourceIndex, op.Kind, ctext.Quoted(op.Outputs[0].Name)), 5),
 		fit(fmt.Sprintf("  input   %s", tensorText(op.Inputs[0])), 5),
 		fit(fmt.Sprintf("  output  %s", tensorText(op.Outputs[0])), 5),
 		"  a view: the output shares the input's bytes, nothing to run",
