@@ -206,3 +206,24 @@ func TestNewLibraryErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestLibraryKeepsItsOwnKernels checks that NewLibrary neither writes into
+// the caller's Set nor changes when the caller later edits it.
+func TestLibraryKeepsItsOwnKernels(t *testing.T) {
+	s := kerneltest.TestSet()
+	lib, err := kernels.NewLibrary(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Kernels[0].Set != "" {
+		t.Errorf("NewLibrary set the caller's Kernel.Set to %q", s.Kernels[0].Set)
+	}
+	s.Kernels[0].Specialise = func(*ir.Op, kernels.Call) (kernels.Call, bool, error) { return kernels.Call{}, false, nil }
+	st, err := kerneltest.Compile(selectionGraph(), lib, kerneltest.TestSetName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := st.Program.Steps[0].Kernel; k != "tg_max_pool2d_s8_testset" {
+		t.Errorf("after the caller edited its Set, step 0 runs %s, want tg_max_pool2d_s8_testset", k)
+	}
+}
