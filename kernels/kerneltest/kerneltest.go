@@ -48,7 +48,8 @@ type Options struct {
 	// kernels take (0: 3 for the reference set, 2 for a specialised one).
 	Graphs int
 	// Ops is the number of ops per graph (0: 70 to 84 for the reference
-	// set, 40 for a specialised one).
+	// set, whose graphs hold every op kind at least once whatever Ops
+	// says; 40 for a specialised one).
 	Ops int
 	// Vectors is the number of random input vectors per graph (0: 4).
 	Vectors int
