@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -72,6 +73,9 @@ func NewLibrary(extra ...Set) (*Library, error) {
 		if _, err := fs.Stat(s.Files, s.Header); err != nil {
 			return nil, fmt.Errorf("kernels: set %s: header %s: %w", s.Name, s.Header, err)
 		}
+		// A copy: the library must not share (and NewLibrary must not
+		// write into) the caller's slice.
+		s.Kernels = slices.Clone(s.Kernels)
 		for i := range s.Kernels {
 			k := &s.Kernels[i]
 			k.Set = s.Name

@@ -51,6 +51,7 @@ var allowed = map[string][]string{
 	"planviz":                          {"gonum.org/v1/plot", "gonum.org/v1/plot/...", "gonum.org/v1/gonum/..."},
 	"internal/toolchain":               {},
 	"targets":                          {},
+	"kernels/kerneltest":               {"kernels", "passes", "codegen/c", "eval", "ir", "quant", "program", "targets", "internal/hostcc", "internal/golden", "internal/shared/sharedtest", "internal/testmodels"}, // test-support: imports testing
 }
 
 // testAllowed lists, per package, what its tests (in-package and external)
@@ -69,6 +70,7 @@ var testAllowed = map[string][]string{
 	"internal/qemuplugin":  {"internal/hostcc"},
 	"internal/tensorio":    {"github.com/sbinet/npyio"},
 	"kernels":              {"internal/shared/sharedtest", "internal/testmodels"},
+	"kernels/kerneltest":   {"plan"},
 	"plan":                 {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
 }
 

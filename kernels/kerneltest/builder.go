@@ -1,4 +1,7 @@
-package c_test
+// Random graph builder of the conformance suite: graphs of many small ops
+// of every kind, each checked alone by the evaluator before it joins.
+
+package kerneltest
 
 import (
 	"encoding/binary"
@@ -6,21 +9,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/eval"
-	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
 )
-
-// randomGraphs is how many random graphs TestRandomOpsMatchEval builds;
-// even ones are int8, odd ones float32.
-const randomGraphs = 6
 
 // randomKinds are the op kinds the random graphs draw from.
 var randomKinds = []ir.OpKind{
@@ -39,157 +34,6 @@ var extraKinds = append(append([]ir.OpKind{}, randomKinds...),
 	ir.Concatenation, ir.Pad, ir.Transpose, ir.Softmax,
 )
 
-// rndCoverage counts, per op kind and graph type, the ops checked, the
-// candidates the evaluator rejected and those redrawn because their
-// sample output was degenerate, across the parallel subtests.
-type rndCoverage struct {
-	mu       sync.Mutex
-	checked  map[string]int
-	rejected map[string]int
-	redrawn  map[string]int
-	reasons  map[string]string
-}
-
-func rndCoverageKey(k ir.OpKind, f32 bool) string {
-	if f32 {
-		return k.String() + "/f32"
-	}
-	return k.String() + "/i8"
-}
-
-// TestRandomOpsMatchEval builds random graphs of many independent-ish ops
-// (each reads graph inputs or earlier outputs, and every op's output is a
-// graph output), int8 and float32, with random geometry, quantisation,
-// broadcasting, axes and masks; every op passes the evaluator's Prepare
-// checks. It generates C for each graph, builds it with every host compiler
-// under AddressSanitizer and UndefinedBehaviorSanitizer, runs random input
-// vectors and compares every output with the evaluator: byte for byte for
-// integer outputs, within the golden float tolerance for float32 ones.
-// Mismatches name the op, its attributes and its operands.
-func TestRandomOpsMatchEval(t *testing.T) {
-	ccs := compilers(t)
-	cov := &rndCoverage{checked: map[string]int{}, rejected: map[string]int{}, redrawn: map[string]int{}, reasons: map[string]string{}}
-	t.Run("graphs", func(t *testing.T) {
-		for i := 0; i < randomGraphs; i++ {
-			f32 := i%2 == 1
-			name := fmt.Sprintf("random_i8_%d", i)
-			if f32 {
-				name = fmt.Sprintf("random_f32_%d", i)
-			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				b := newRandomBuilder(t, name, f32, uint64(i))
-				nops := 70 + b.r.IntN(15)
-				kinds := append([]ir.OpKind{}, randomKinds...)
-				b.r.Shuffle(len(kinds), func(a, c int) { kinds[a], kinds[c] = kinds[c], kinds[a] })
-				for len(kinds) < nops {
-					kinds = append(kinds, extraKinds[b.r.IntN(len(extraKinds))])
-				}
-				for _, k := range kinds {
-					b.add(k)
-				}
-				cov.mu.Lock()
-				for k, n := range b.checked {
-					cov.checked[rndCoverageKey(k, f32)] += n
-				}
-				for k, n := range b.redrawn {
-					cov.redrawn[rndCoverageKey(k, f32)] += n
-				}
-				for k, n := range b.rejected {
-					key := rndCoverageKey(k, f32)
-					cov.rejected[key] += n
-					if cov.reasons[key] == "" {
-						cov.reasons[key] = b.reasons[k]
-					}
-				}
-				cov.mu.Unlock()
-				runRandomGraph(t, ccs, b, uint64(i))
-			})
-		}
-	})
-	var keys []string
-	for _, f32 := range []bool{false, true} {
-		for _, k := range randomKinds {
-			key := rndCoverageKey(k, f32)
-			keys = append(keys, key)
-			if cov.checked[key] == 0 {
-				t.Errorf("%s: no op of this kind was checked (%d candidates rejected by eval, e.g. %s)", key, cov.rejected[key], cov.reasons[key])
-			}
-		}
-	}
-	var sb strings.Builder
-	total := 0
-	for _, key := range keys {
-		total += cov.checked[key]
-		fmt.Fprintf(&sb, "\n  %-24s %3d checked", key, cov.checked[key])
-		if n := cov.redrawn[key]; n > 0 {
-			fmt.Fprintf(&sb, ", %d degenerate candidates redrawn", n)
-		}
-		if n := cov.rejected[key]; n > 0 {
-			fmt.Fprintf(&sb, ", %d candidates rejected by eval (e.g. %s)", n, cov.reasons[key])
-		}
-	}
-	t.Logf("%d ops checked in %d graphs:%s", total, randomGraphs, sb.String())
-}
-
-// runRandomGraph generates, builds and runs one random graph and compares
-// its outputs with the evaluator's.
-func runRandomGraph(t *testing.T, ccs []string, b *randomBuilder, seed uint64) {
-	g := b.g
-	e, err := eval.New(g)
-	if err != nil {
-		t.Fatalf("eval rejects the random graph: %v", err)
-	}
-	vectors := randomInputs(g, 4, seed+100)
-	want, outSizes := expected(t, e, g, vectors)
-	for i, cc := range ccs {
-		// Alternate the arena modes between compilers and graphs; if a
-		// build fails, report it and check the outputs with the other
-		// mode, so that one generator bug does not hide the others.
-		arena := cgen.StaticArena
-		if (i+int(seed))%2 == 1 {
-			arena = cgen.CallerArena
-		}
-		got, err := buildAndRun(t, cc, g, arena, vectors, outSizes)
-		if err != nil {
-			t.Errorf("%s, %s arena: %v", filepath.Base(cc), rndArenaName(arena), err)
-			arena = cgen.CallerArena + cgen.StaticArena - arena
-			if got, err = buildAndRun(t, cc, g, arena, vectors, outSizes); err != nil {
-				t.Errorf("%s, %s arena: %v", filepath.Base(cc), rndArenaName(arena), err)
-				continue
-			}
-		}
-		bad, first := map[int]bool{}, -1
-		for v := range vectors {
-			for k, o := range g.Outputs {
-				var msg string
-				if o.DType == ir.Float32 {
-					msg = golden.CompareFloat32(got[v][k], want[v][k], golden.FloatRelTol, golden.FloatAbsTol)
-				} else {
-					msg = golden.CompareBytes(got[v][k], want[v][k])
-				}
-				if msg != "" && !bad[k] {
-					bad[k] = true
-					if first < 0 || k < first {
-						first = k
-					}
-					t.Errorf("%s, %s arena: vector %d: output %d of %s: %s", filepath.Base(cc), rndArenaName(arena), v, k, b.desc[k], msg)
-				}
-			}
-		}
-		if first >= 0 {
-			t.Errorf("%s: the earliest mismatching op is %s (later ones may only inherit its error)", filepath.Base(cc), b.desc[first])
-		}
-	}
-}
-
-func rndArenaName(a cgen.ArenaMode) string {
-	if a == cgen.CallerArena {
-		return "caller"
-	}
-	return "static"
-}
-
 // randomBuilder assembles one random graph op by op. Every op is checked
 // on its own by the evaluator (a one-op graph) before it joins the graph.
 type randomBuilder struct {
@@ -198,6 +42,9 @@ type randomBuilder struct {
 	g   *ir.Graph
 	f32 bool
 	dt  ir.DType // the compute type: int8 or float32
+	// lib and prefer select each candidate's kernel, as the compile will.
+	lib    *kernels.Library
+	prefer []string
 	// pool holds the non-constant tensors later ops may read.
 	pool []*ir.Tensor
 	// staged are the graph inputs and constants of the op being built.
@@ -211,13 +58,17 @@ type randomBuilder struct {
 	rejected map[ir.OpKind]int
 	redrawn  map[ir.OpKind]int
 	reasons  map[ir.OpKind]string
+	// unwanted counts candidates another kernel than the wanted one
+	// would have run.
+	unwanted map[ir.OpKind]int
 }
 
-func newRandomBuilder(t *testing.T, name string, f32 bool, seed uint64) *randomBuilder {
+func newRandomBuilder(t *testing.T, name string, f32 bool, seed uint64, lib *kernels.Library, prefer []string) *randomBuilder {
 	b := &randomBuilder{
 		t: t, r: rand.New(rand.NewPCG(0x7a11_6e4e, seed)), g: &ir.Graph{Name: name, Source: "random"},
-		f32: f32, dt: ir.Int8, vals: map[*ir.Tensor][]byte{},
+		f32: f32, dt: ir.Int8, vals: map[*ir.Tensor][]byte{}, lib: lib, prefer: prefer,
 		checked: map[ir.OpKind]int{}, rejected: map[ir.OpKind]int{}, redrawn: map[ir.OpKind]int{}, reasons: map[ir.OpKind]string{},
+		unwanted: map[ir.OpKind]int{},
 	}
 	if f32 {
 		b.dt = ir.Float32
@@ -502,10 +353,19 @@ func rndDivisors(n int) []int {
 // without counting as an evaluator rejection.
 var errRndSkip = errors.New("skip")
 
+// addAttempts is how many candidates add draws for one op.
+const addAttempts = 40
+
 // add builds an op of kind k, retrying with new random parameters while
-// the candidate is degenerate or the evaluator rejects it.
-func (b *randomBuilder) add(k ir.OpKind) {
-	for attempt := 0; attempt < 40; attempt++ {
+// the candidate is degenerate, the evaluator rejects it or (want not nil)
+// the kernel the library selects for it is not one want accepts. It
+// reports whether an op joined the graph.
+func (b *randomBuilder) add(k ir.OpKind, want func(kernels.Call) bool) bool {
+	attempts := addAttempts
+	if want != nil {
+		attempts *= 2
+	}
+	for attempt := 0; attempt < attempts; attempt++ {
 		b.staged = nil
 		op, err := b.build(k)
 		if err == errRndSkip {
@@ -526,12 +386,17 @@ func (b *randomBuilder) add(k ir.OpKind) {
 			}
 			continue
 		}
-		if attempt < 30 && rndDegenerate(out, val) {
+		if attempt < attempts*3/4 && rndDegenerate(out, val) {
 			b.redrawn[k]++
 			continue
 		}
-		if _, err := kernels.Lower(op); err != nil {
-			b.t.Errorf("the evaluator accepts %s but the C lowering rejects it: %v", rndDescribeOp(op), err)
+		call, err := b.lib.Select(op, b.prefer)
+		if err != nil {
+			b.t.Errorf("the evaluator accepts %s but kernel selection rejects it: %v", rndDescribeOp(op), err)
+			continue
+		}
+		if want != nil && !want(call) {
+			b.unwanted[k]++
 			continue
 		}
 		for _, t := range b.staged {
@@ -553,9 +418,12 @@ func (b *randomBuilder) add(k ir.OpKind) {
 			b.vals[out] = val
 		}
 		b.checked[k]++
-		return
+		return true
 	}
-	b.t.Logf("gave up on a %v after 40 candidates", k)
+	if want == nil {
+		b.t.Logf("gave up on a %v after %d candidates", k, attempts)
+	}
+	return false
 }
 
 // rndDegenerate reports whether a sample output of t is too uniform to tell
