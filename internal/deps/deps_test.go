@@ -51,7 +51,7 @@ var allowed = map[string][]string{
 	"planviz":                          {"gonum.org/v1/plot", "gonum.org/v1/plot/...", "gonum.org/v1/gonum/..."},
 	"internal/toolchain":               {},
 	"targets":                          {},
-	"kernels/kerneltest":               {"kernels", "passes", "codegen/c", "eval", "ir", "quant", "program", "targets", "internal/hostcc", "internal/golden", "internal/shared/sharedtest", "internal/testmodels"}, // test-support: imports testing
+	"kernels/kerneltest":               {"kernels", "passes", "codegen/c", "eval", "ir", "quant", "program", "targets", "internal/ctext", "internal/hostcc", "internal/golden", "internal/shared/sharedtest", "internal/testmodels"}, // test-support: imports testing
 }
 
 // testAllowed lists, per package, what its tests (in-package and external)

@@ -32,6 +32,7 @@ import (
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/eval"
+	"github.com/tinygen/tinygen/internal/ctext"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/hostcc"
 	"github.com/tinygen/tinygen/internal/shared/sharedtest"
@@ -351,7 +352,7 @@ func Compile(g *ir.Graph, lib *kernels.Library, set string) (*passes.State, erro
 	if err != nil {
 		return nil, err
 	}
-	return passes.Run(g, passes.Config{Target: host, Library: lib, KernelSets: []string{set}, Name: cgen.Identifier(g.Name),
+	return passes.Run(g, passes.Config{Target: host, Library: lib, KernelSets: []string{set}, Name: ctext.Identifier(g.Name),
 		Source: program.Source{File: g.Name + ".tflite", Description: g.Description}, Check: true})
 }
 
