@@ -54,16 +54,14 @@ func build(ctx context.Context, j *Job, sc *script) (string, error) {
 		return "", err
 	}
 	var sources []string
-	files := make([]outdir.File, len(j.Files))
-	for i, f := range j.Files {
-		files[i] = outdir.File{Name: f.Name, Data: f.Data, Producer: "the firmware project's " + f.Name}
+	for _, f := range j.Files {
 		if strings.HasSuffix(f.Name, ".c") {
 			sources = append(sources, f.Name)
 		}
 	}
 	// The run folder is bench's own: files of earlier runs are replaced
 	// (Force), but never written through a link.
-	if _, err := outdir.Write(j.Dir, files, outdir.Options{Force: true}); err != nil {
+	if _, err := outdir.Write(j.Dir, j.Files, outdir.Options{Force: true}); err != nil {
 		return "", fmt.Errorf("bench: %w", err)
 	}
 	sort.Strings(sources)

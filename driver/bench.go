@@ -436,10 +436,7 @@ func benchSources(bm *benchModel, cfg benchConfig, target *targets.Target, kerne
 	if err != nil {
 		return nil, project.Harness{}, nil, err
 	}
-	var files []project.File
-	for _, f := range cfiles {
-		files = append(files, project.File{Name: f.Name, Data: f.Data})
-	}
+	files := cfiles
 	h := project.Harness{Model: prefix, FloatOutputs: bm.floatOut, RTol: golden.FloatRelTol, ATol: golden.FloatAbsTol,
 		CallerArena: v["arena"] == "caller", ArenaSize: mp.Plan.Size, ArenaAlign: mp.Plan.Align, Vectors: bm.vectors}
 	for _, t := range bm.m.Graph.Inputs {

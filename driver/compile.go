@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
-	"strings"
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/internal/outdir"
@@ -236,34 +235,12 @@ type WriteOptions struct {
 // named like a kernel file) or are unsafe, atomically, and removing the
 // stale files the last compile wrote there. It reports what it did.
 func WriteOutput(dir string, files []cgen.File, opts WriteOptions) (*OutputReport, error) {
-	out := make([]outdir.File, len(files))
-	for i, f := range files {
-		out[i] = outdir.File{Name: f.Name, Data: f.Data, Producer: producer(files, i)}
-	}
-	if err := outdir.CheckSet(out); err != nil {
+	if err := outdir.CheckSet(files); err != nil {
 		if opts.Model != "" {
 			return nil, fmt.Errorf("%s: %w", opts.Model, err)
 		}
 		return nil, err
 	}
-	return outdir.Write(dir, out, outdir.Options{Force: opts.Force})
+	return outdir.Write(dir, files, outdir.Options{Force: opts.Force})
 }
 
-// producer describes what generated files[i], from the fixed order of
-// cgen.Generate: <m>.h, <m>.c, <m>_weights.c, the kernel library's
-// headers and sources, then <m>_host_main.c when asked for.
-func producer(files []cgen.File, i int) string {
-	name := files[i].Name
-	switch {
-	case i == 0:
-		return "the model's API header " + name
-	case i == 1:
-		return "the model's schedule " + name
-	case i == 2:
-		return "the model's weights " + name
-	case i == len(files)-1 && strings.HasSuffix(name, "_host_main.c"):
-		return "the model's host harness " + name
-	default:
-		return "the kernel library's " + name
-	}
-}

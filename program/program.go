@@ -14,6 +14,7 @@ package program
 import (
 	"fmt"
 
+	"github.com/tinygen/tinygen/internal/genfile"
 	"github.com/tinygen/tinygen/ir"
 )
 
@@ -40,8 +41,12 @@ type Program struct {
 	// first use.
 	Constants []Constant
 	// Files are the C sources and headers the steps' kernels need: common
-	// headers first, then kernel sources sorted by name.
+	// headers first, then the specialised sets' headers, then kernel
+	// sources, each group sorted by name.
 	Files []File
+	// KernelHeaders are the headers of specialised kernel sets among
+	// Files, which the schedule includes beside tg_kernels.h.
+	KernelHeaders []string
 	// Libm is set when a kernel calls <math.h> functions.
 	Libm bool
 	// MACs is the model's multiply-accumulate count.
@@ -256,15 +261,10 @@ func (c *Constant) Len() int {
 // Bytes returns the array's size in bytes.
 func (c *Constant) Bytes() int { return c.Len() * ElemSize(c.Elem) }
 
-// File is a C source or header the program needs.
-type File struct {
-	// Name is the file name (no folders).
-	Name string
-	// Set is the kernel set it comes from ("" for a common header).
-	Set string
-	// Data is the file's contents.
-	Data []byte
-}
+// File is a C source or header the program needs (genfile.File); Origin
+// names the kernel set it comes from ("kernel set reference") or says it
+// is a common header.
+type File = genfile.File
 
 // ElemSize returns the size of a C element type, 0 if unknown.
 func ElemSize(elem string) int {

@@ -11,14 +11,12 @@ import (
 	"strings"
 
 	"github.com/tinygen/tinygen/internal/ctext"
+	"github.com/tinygen/tinygen/internal/genfile"
 	"github.com/tinygen/tinygen/targets"
 )
 
-// File is one file of a project.
-type File struct {
-	Name string
-	Data []byte
-}
+// File is one file of a project (genfile.File).
+type File = genfile.File
 
 // Vector is one set of inputs with the outputs expected from them, each
 // the raw bytes of a tensor.

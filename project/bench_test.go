@@ -71,7 +71,7 @@ func TestHarnessOnHost(t *testing.T) {
 	badFloat := Vector{Inputs: [][]byte{{16, 0, 0, 0}}, Outputs: [][]byte{{17, 1, 1, 1}, f32s(2.001, 0, 0, 0)}}
 	h := Harness{Model: "fake", Inputs: []int{4}, Outputs: []int{4, 16}, FloatOutputs: []bool{false, true}, OutputTypes: []string{"int8", "float32"},
 		RTol: 1e-5, ATol: 1e-6, Vectors: []Vector{good, badInt, badFloat}}
-	files, err := Bench(host, []File{{"fake.h", []byte(fakeHeader)}, {"fake.c", []byte(fakeSource)}}, h)
+	files, err := Bench(host, []File{{Name: "fake.h", Data: []byte(fakeHeader)}, {Name: "fake.c", Data: []byte(fakeSource)}}, h)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,18 +6,15 @@ import (
 	"fmt"
 	"strconv"
 	"text/template"
+
+	"github.com/tinygen/tinygen/internal/genfile"
 )
 
 //go:embed board/*.tmpl
 var boardFS embed.FS
 
-// File is one rendered file.
-type File struct {
-	// Name is the file name, without folders ("tg_board.h").
-	Name string
-	// Data is the file's contents.
-	Data []byte
-}
+// File is one rendered file (genfile.File).
+type File = genfile.File
 
 // LinkerScriptName is the conventional file name for LinkerScript's
 // output.

@@ -22,6 +22,7 @@ import (
 	"text/template"
 
 	"github.com/tinygen/tinygen/internal/ctext"
+	"github.com/tinygen/tinygen/internal/genfile"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/program"
 )
@@ -57,7 +58,7 @@ type Options struct {
 }
 
 // File is one emitted file.
-type File = program.File
+type File = genfile.File
 
 // MaxLine is the longest line the emitter writes (comments are cut to it).
 const MaxLine = 100
@@ -81,28 +82,26 @@ func Generate(p *program.Program, opts Options) ([]File, error) {
 		return nil, fmt.Errorf("codegen/c: templates: %w", err)
 	}
 	var files []File
-	render := func(tmplName, fileName string) error {
+	render := func(tmplName, fileName, origin string) error {
 		var buf bytes.Buffer
 		if err := tmpl.ExecuteTemplate(&buf, tmplName, m); err != nil {
 			return fmt.Errorf("codegen/c: %s: %w", fileName, err)
 		}
-		files = append(files, File{Name: fileName, Data: buf.Bytes()})
+		files = append(files, File{Name: fileName, Data: buf.Bytes(), Origin: origin})
 		return nil
 	}
-	if err := render("model.h.tmpl", m.Name+".h"); err != nil {
+	if err := render("model.h.tmpl", m.Name+".h", "the model's API header"); err != nil {
 		return nil, err
 	}
-	if err := render("model.c.tmpl", m.Name+".c"); err != nil {
+	if err := render("model.c.tmpl", m.Name+".c", "the model's schedule"); err != nil {
 		return nil, err
 	}
-	if err := render("weights.c.tmpl", m.Name+"_weights.c"); err != nil {
+	if err := render("weights.c.tmpl", m.Name+"_weights.c", "the model's weights"); err != nil {
 		return nil, err
 	}
-	for _, f := range p.Files {
-		files = append(files, File{Name: f.Name, Set: f.Set, Data: f.Data})
-	}
+	files = append(files, p.Files...)
 	if opts.HostMain {
-		if err := render("host_main.c.tmpl", m.Name+"_host_main.c"); err != nil {
+		if err := render("host_main.c.tmpl", m.Name+"_host_main.c", "the model's host harness"); err != nil {
 			return nil, err
 		}
 	}
@@ -245,11 +244,7 @@ func newModel(p *program.Program, opts Options) (*model, error) {
 	if err := m.addConsts(p); err != nil {
 		return nil, err
 	}
-	for _, f := range p.Files {
-		if f.Set != "" && strings.HasSuffix(f.Name, ".h") {
-			m.KernelHeaders = append(m.KernelHeaders, f.Name)
-		}
-	}
+	m.KernelHeaders = p.KernelHeaders
 	for _, st := range p.Steps {
 		var s step
 		var err error
@@ -287,7 +282,20 @@ func banner(p *program.Program, opts Options) []string {
 		lines = append(lines, " * Graph:   "+ctext.Quoted(p.Graph.Name))
 	}
 	if opts.Settings != "" {
-		lines = append(lines, " * Options: "+fit(ctext.Comment(opts.Settings, 0), 11))
+		// Every option, wrapped: they say how to reproduce the files.
+		prefix := " * Options: "
+		line := prefix
+		for _, w := range strings.Fields(ctext.Comment(opts.Settings, 0)) {
+			if len(line) > len(prefix) && len(line)+1+len(w) > MaxLine {
+				lines = append(lines, line)
+				line = " *          "
+			}
+			if len(line) > len(prefix) {
+				line += " "
+			}
+			line += w
+		}
+		lines = append(lines, line)
 	}
 	target := p.Target.Name
 	if target == "" {

@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/tinygen/tinygen/internal/genfile"
 )
 
 // ManifestName is the file, in the output folder, that lists the files the
@@ -25,17 +27,9 @@ const ManifestName = ".tinygen-manifest"
 // tempPrefix starts the names of the temporary files of atomic writes.
 const tempPrefix = ".tinygen-tmp-"
 
-// File is one generated file.
-type File struct {
-	// Name is the file's name inside the output folder: a plain name (see
-	// CheckName), never a path.
-	Name string
-	// Data is the file's bytes.
-	Data []byte
-	// Producer says what generated the file ("the model's API header",
-	// "the kernel library"); collision errors name it.
-	Producer string
-}
+// File is one generated file (genfile.File): its Name must be a plain
+// name (see CheckName), never a path; collision errors name its Origin.
+type File = genfile.File
 
 // Options control Write.
 type Options struct {
@@ -122,17 +116,26 @@ func producer(p string) string {
 	return p
 }
 
+// origin describes what produced f, with its name: "the model's schedule
+// kws.c".
+func origin(f File) string {
+	if f.Origin == "" {
+		return ""
+	}
+	return f.Origin + " " + f.Name
+}
+
 // CheckSet checks every name of files with CheckName and refuses two
 // files whose names are equal ignoring case.
 func CheckSet(files []File) error {
 	seen := make(map[string]int, len(files))
 	for i, f := range files {
 		if err := CheckName(f.Name); err != nil {
-			return fmt.Errorf("refusing to write generated file (%s): %w", producer(f.Producer), err)
+			return fmt.Errorf("refusing to write generated file (%s): %w", producer(f.Origin), err)
 		}
 		key := strings.ToLower(f.Name)
 		if j, ok := seen[key]; ok {
-			return &CollisionError{Name: files[j].Name, Other: f.Name, Producer: files[j].Producer, OtherProducer: f.Producer}
+			return &CollisionError{Name: files[j].Name, Other: f.Name, Producer: origin(files[j]), OtherProducer: origin(f)}
 		}
 		seen[key] = i
 	}

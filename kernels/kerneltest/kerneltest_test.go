@@ -125,7 +125,7 @@ func TestTestSetSelection(t *testing.T) {
 	}
 	var files []string
 	for _, f := range p.Files {
-		files = append(files, f.Set+"/"+f.Name)
+		files = append(files, strings.TrimPrefix(f.Origin, "kernel set ")+"/"+f.Name)
 	}
 	for _, f := range []string{"testset/tg_testset.h", "testset/tg_max_pool2d_s8_testset.c", "reference/tg_max_pool2d_s8.c"} {
 		if !slices.Contains(files, f) {
