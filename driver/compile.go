@@ -243,4 +243,3 @@ func WriteOutput(dir string, files []cgen.File, opts WriteOptions) (*OutputRepor
 	}
 	return outdir.Write(dir, files, outdir.Options{Force: opts.Force})
 }
-
