@@ -333,7 +333,7 @@ func (b *builder) files(lib *kernels.Library) error {
 		if err != nil {
 			return err
 		}
-		b.prog.Files = append(b.prog.Files, program.File{Name: h, Data: data, Origin: "kernel library header"})
+		b.prog.Files = append(b.prog.Files, program.File{Name: h, Data: data, Origin: "the kernel library's"})
 	}
 	var keys []key
 	for k := range need {
@@ -352,7 +352,7 @@ func (b *builder) files(lib *kernels.Library) error {
 		if err != nil {
 			return err
 		}
-		b.prog.Files = append(b.prog.Files, program.File{Name: k.name, Data: data, Origin: "kernel set " + k.set})
+		b.prog.Files = append(b.prog.Files, program.File{Name: k.name, Data: data, Origin: "the kernel library's"})
 		if strings.HasSuffix(k.name, ".h") {
 			b.prog.KernelHeaders = append(b.prog.KernelHeaders, k.name)
 		}
