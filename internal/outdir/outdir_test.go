@@ -15,7 +15,7 @@ import (
 func set(tag string, names ...string) []File {
 	var fs []File
 	for _, n := range names {
-		fs = append(fs, File{Name: n, Data: []byte(n + " " + tag + "\n"), Origin: "test " + n})
+		fs = append(fs, File{Name: n, Data: []byte(n + " " + tag + "\n"), Origin: "test"})
 	}
 	return fs
 }
@@ -129,8 +129,8 @@ func TestWrite(t *testing.T) {
 		},
 		{
 			name:    "collision",
-			files:   append(set("v1", "tg_port.h"), File{Name: "tg_port.h", Data: []byte("x"), Origin: "the kernel library"}),
-			wantErr: "two generated files are named tg_port.h (test tg_port.h and the kernel library)",
+			files:   append(set("v1", "tg_port.h"), File{Name: "tg_port.h", Data: []byte("x"), Origin: "the kernel library's"}),
+			wantErr: "two generated files are named tg_port.h (test tg_port.h and the kernel library's tg_port.h)",
 			check:   noFolder,
 		},
 		{
