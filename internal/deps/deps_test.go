@@ -41,7 +41,7 @@ var allowed = map[string][]string{
 	"internal/outdir":                  {},
 	"bench":                            {"targets", "project", "internal/toolchain", "internal/qemuplugin", "internal/outdir"},
 	"project":                          {"targets", "kernels"},
-	"planviz":                          {"gonum.org/v1/plot", "gonum.org/v1/plot/...", "gonum.org/v1/gonum/..."},
+	"planviz":                          {"golang.org/x/image/font", "golang.org/x/image/font/basicfont", "golang.org/x/image/math/fixed"},
 	"internal/toolchain":               {},
 	"targets":                          {},
 }
