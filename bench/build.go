@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tinygen/tinygen/internal/outdir"
@@ -102,14 +103,17 @@ func build(ctx context.Context, j *Job, sc *script) (string, error) {
 	return elfPath, nil
 }
 
-// overflow matches GNU ld's "region `FLASH' overflowed by 123 bytes".
-var overflow = regexp.MustCompile("region `([A-Za-z0-9_]+)' overflowed by ([0-9]+) bytes")
+// overflow matches GNU ld's "region `FLASH' overflowed by 123 bytes"; it
+// is compiled on first use, not at every start of the binary.
+var overflow = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("region `([A-Za-z0-9_]+)' overflowed by ([0-9]+) bytes")
+})
 
 // fitError turns the largest region overflow in a link log into a
 // FitError, or nil.
 func fitError(t *targets.Target, log string) *FitError {
 	var worst *FitError
-	for _, m := range overflow.FindAllStringSubmatch(log, -1) {
+	for _, m := range overflow().FindAllStringSubmatch(log, -1) {
 		by, err := strconv.ParseUint(m[2], 10, 64)
 		if err != nil {
 			continue

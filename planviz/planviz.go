@@ -7,28 +7,26 @@
 //
 // The package knows nothing of the plan package; callers convert their
 // plan into a Figure. Output is deterministic: the same Figure always
-// gives the same bytes, in SVG (fonts referenced by name, not embedded)
-// and in PNG.
+// gives the same bytes, in SVG (written by hand, text in a monospace font
+// referenced by name, not embedded) and in PNG (rasterised with the
+// standard library and a built-in 7×13 bitmap font). Both formats draw
+// the same layout (see layout.go), so a label fits in one exactly when it
+// fits in the other.
+//
+// The package imports no plotting library on purpose: tinygen runs every
+// linked package's initialiser at start-up, and a plotting stack (fonts,
+// LaTeX, PDF, image codecs) costs more start-up time than the rest of the
+// compiler.
 package planviz
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/font"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 )
 
 // Rect is one buffer of a plan.
@@ -49,12 +47,10 @@ type Figure struct {
 	Rects      []Rect
 }
 
-// The picture is width × height; PNGs are rendered at dpi dots per inch
-// (768 × 480 pixels).
+// The picture is width × height pixels (SVG user units).
 const (
-	width  = 8 * vg.Inch
-	height = 5 * vg.Inch
-	dpi    = 96
+	width  = 768
+	height = 480
 )
 
 // The colours of the outlines, the arena line and the lower-bound line,
@@ -63,6 +59,8 @@ const (
 	outlineRGB = 0x333333
 	arenaRGB   = 0xc01010
 	boundRGB   = 0x1040c0
+	inkRGB     = 0x000000 // axes and text
+	paperRGB   = 0xffffff // background
 )
 
 // rgb makes an opaque colour of 0xRRGGBB.
@@ -115,87 +113,39 @@ func check(f Figure) error {
 			return fmt.Errorf("planviz: buffer %d %q: steps %d..%d outside the %d steps", i, r.Label, r.First, r.Last, f.Steps)
 		case r.Offset < 0 || r.Size < 0:
 			return fmt.Errorf("planviz: buffer %d %q: offset %d, size %d", i, r.Label, r.Offset, r.Size)
+		case r.Size > math.MaxInt-r.Offset:
+			return fmt.Errorf("planviz: buffer %d %q: offset %d + size %d overflows", i, r.Label, r.Offset, r.Size)
 		}
 	}
 	return nil
 }
 
 // render draws f into the bytes of an SVG or PNG file.
-func render(f Figure, format string) (out []byte, err error) {
+func render(f Figure, format string) ([]byte, error) {
 	if format != "svg" && format != "png" {
 		return nil, fmt.Errorf("planviz: unknown format %q (want svg or png)", format)
 	}
 	if err := check(f); err != nil {
 		return nil, err
 	}
-	defer func() {
-		// gonum/plot panics on some drawing failures; keep them errors.
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("planviz: drawing failed: %v", r)
-		}
-	}()
-	p, err := newPlot(f)
+	s := layout(f)
+	if format == "svg" {
+		return s.svg(), nil
+	}
+	data, err := s.png()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("planviz: encoding the png: %w", err)
 	}
-	var buf bytes.Buffer
-	switch format {
-	case "svg":
-		c := vgsvg.New(width, height)
-		p.Draw(draw.New(c))
-		_, err = c.WriteTo(&buf)
-	case "png":
-		c := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(dpi))
-		p.Draw(draw.New(c))
-		_, err = vgimg.PngCanvas{Canvas: c}.WriteTo(&buf)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("planviz: encoding the %s: %w", format, err)
-	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
-// newPlot builds the plot of a checked figure.
-func newPlot(f Figure) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = title(f)
-	p.X.Label.Text = "step (op index)"
-	p.Y.Label.Text = "arena offset (bytes)"
-	top := max(f.ArenaSize, f.LowerBound)
-	for _, r := range f.Rects {
-		top = max(top, r.Offset+r.Size)
+// title is the figure's title lines: the title, then a line naming the
+// two lines' values (a legend inside the plot would hide buffers).
+func title(f Figure) []string {
+	var lines []string
+	if f.Title != "" {
+		lines = append(lines, f.Title)
 	}
-	p.X.Min, p.X.Max = 0, float64(max(f.Steps, 1))
-	p.Y.Min, p.Y.Max = 0, math.Ceil(float64(max(top, 1))*1.04)
-	p.X.Tick.Marker = intTicks{}
-	p.Y.Tick.Marker = intTicks{}
-	p.Add(&rects{rects: f.Rects, colors: colors(len(f.Rects))})
-	// The bound and arena lines go over the buffers.
-	for _, l := range []struct {
-		y      int
-		name   string
-		color  color.Color
-		dashes []vg.Length
-	}{
-		{f.LowerBound, "lower bound", rgb(boundRGB), []vg.Length{vg.Points(6), vg.Points(3)}},
-		{f.ArenaSize, "arena size", rgb(arenaRGB), nil},
-	} {
-		if l.y <= 0 {
-			continue
-		}
-		line, err := plotter.NewLine(plotter.XYs{{X: p.X.Min, Y: float64(l.y)}, {X: p.X.Max, Y: float64(l.y)}})
-		if err != nil {
-			return nil, fmt.Errorf("planviz: %s line: %w", l.name, err)
-		}
-		line.LineStyle = draw.LineStyle{Color: l.color, Width: vg.Points(1.2), Dashes: l.dashes}
-		p.Add(line)
-	}
-	return p, nil
-}
-
-// title is the figure's title with a second line naming the two lines'
-// values (a legend inside the plot would hide buffers).
-func title(f Figure) string {
 	var parts []string
 	if f.ArenaSize > 0 {
 		parts = append(parts, fmt.Sprintf("arena %d B (solid)", f.ArenaSize))
@@ -203,11 +153,10 @@ func title(f Figure) string {
 	if f.LowerBound > 0 {
 		parts = append(parts, fmt.Sprintf("lower bound %d B (dashed)", f.LowerBound))
 	}
-	lines := []string{f.Title, strings.Join(parts, ", ")}
-	if f.Title == "" {
-		lines = lines[1:]
+	if len(parts) > 0 {
+		lines = append(lines, strings.Join(parts, ", "))
 	}
-	return strings.TrimSuffix(strings.Join(lines, "\n"), "\n")
+	return lines
 }
 
 // colors returns n distinct colours: hues a golden angle apart, with
@@ -215,7 +164,7 @@ func title(f Figure) string {
 // a colour already taken is nudged until it is new.
 func colors(n int) []color.NRGBA {
 	out := make([]color.NRGBA, n)
-	used := map[color.NRGBA]bool{rgb(outlineRGB): true, rgb(arenaRGB): true, rgb(boundRGB): true}
+	used := map[color.NRGBA]bool{rgb(outlineRGB): true, rgb(arenaRGB): true, rgb(boundRGB): true, rgb(inkRGB): true, rgb(paperRGB): true}
 	for i := range out {
 		h := math.Mod(float64(i)*0.6180339887498949, 1)
 		s := []float64{0.45, 0.65, 0.85}[i%3]
@@ -256,62 +205,4 @@ func hsv(h, s, v float64) color.NRGBA {
 	}
 	c8 := func(x float64) uint8 { return uint8(math.Round(x * 255)) }
 	return color.NRGBA{R: c8(r), G: c8(g), B: c8(b), A: 0xff}
-}
-
-// rects is the plotter of the buffers.
-type rects struct {
-	rects  []Rect
-	colors []color.NRGBA
-}
-
-// Plot draws each buffer as a filled, outlined rectangle with its label
-// centred inside when the label fits.
-func (rs *rects) Plot(c draw.Canvas, p *plot.Plot) {
-	tx, ty := p.Transforms(&c)
-	outline := draw.LineStyle{Color: rgb(outlineRGB), Width: vg.Points(0.5)}
-	label := draw.TextStyle{
-		Color:   color.Black,
-		Font:    font.From(plot.DefaultFont, 7),
-		Handler: plot.DefaultTextHandler,
-		XAlign:  draw.XCenter,
-		YAlign:  draw.YCenter,
-	}
-	for i, r := range rs.rects {
-		x0, x1 := tx(float64(r.First)), tx(float64(r.Last+1))
-		y0, y1 := ty(float64(r.Offset)), ty(float64(r.Offset+r.Size))
-		pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
-		c.FillPolygon(rs.colors[i], c.ClipPolygonXY(pts))
-		c.StrokeLines(outline, c.ClipLinesXY(append(pts, pts[0]))...)
-		if r.Label != "" && label.Width(r.Label) < x1-x0-2 && label.Height(r.Label) < y1-y0-1 {
-			c.FillText(label, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, r.Label)
-		}
-	}
-}
-
-// intTicks marks an axis with whole numbers at a 1-2-5 spacing, at most
-// about eight labelled ticks.
-type intTicks struct{}
-
-// Ticks returns the ticks for [lo, hi].
-func (intTicks) Ticks(lo, hi float64) []plot.Tick {
-	span := hi - lo
-	if span <= 0 {
-		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'f', -1, 64)}}
-	}
-	step := 1.0
-	for span/step > 8 {
-		switch d := step / math.Pow(10, math.Floor(math.Log10(step))); {
-		case d < 2:
-			step *= 2
-		case d < 5:
-			step = step / 2 * 5
-		default:
-			step *= 2
-		}
-	}
-	var ticks []plot.Tick
-	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
-		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
-	}
-	return ticks
 }

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -254,9 +255,9 @@ func TestColorsDistinct(t *testing.T) {
 	}
 }
 
-func TestIntTicks(t *testing.T) {
+func TestTicks(t *testing.T) {
 	tests := []struct {
-		lo, hi float64
+		lo, hi int
 		want   []string
 	}{
 		{0, 1, []string{"0", "1"}},
@@ -267,11 +268,106 @@ func TestIntTicks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		var got []string
-		for _, tk := range (intTicks{}).Ticks(tc.lo, tc.hi) {
+		for _, tk := range ticks(tc.lo, tc.hi) {
 			got = append(got, tk.Label)
 		}
 		if !slices.Equal(got, tc.want) {
-			t.Errorf("Ticks(%v, %v) = %v, want %v", tc.lo, tc.hi, got, tc.want)
+			t.Errorf("ticks(%v, %v) = %v, want %v", tc.lo, tc.hi, got, tc.want)
+		}
+	}
+}
+
+// TestSVGEscapes draws labels and a title from a hostile model: the SVG
+// stays well-formed, shows the text as it is, and carries no markup of it.
+func TestSVGEscapes(t *testing.T) {
+	evil := []string{
+		`<script>alert(1)</script>`,
+		`a & b "q" 'r'`,
+		`]]><x>`,
+		"ctl\x00\x01\x1b end",
+		"bad utf8 \xff\xfe",
+	}
+	const title = `<title onload="x()">&amp; ]]>`
+	f := Figure{Title: title, Steps: 1, ArenaSize: 1000}
+	for _, s := range evil {
+		g := f
+		g.Rects = []Rect{{Label: s, First: 0, Last: 0, Offset: 0, Size: 1000}}
+		data := render1(t, g, "svg")
+		_, texts := svgPaths(t, data)
+		for _, raw := range []string{"<script", "<x>", "]]>", "<title", `"x()"`, "\x00", "\x1b"} {
+			if bytes.Contains(data, []byte(raw)) {
+				t.Errorf("label %q: the SVG contains %q", s, raw)
+			}
+		}
+		if strings.ToValidUTF8(s, "") == s && !strings.ContainsAny(s, "\x00\x01\x1b") && !slices.Contains(texts, s) {
+			t.Errorf("label %q is not shown as text: %q", s, texts)
+		}
+		if !slices.Contains(texts, title) {
+			t.Errorf("title not shown as text: %q", texts)
+		}
+		if _, err := png.Decode(bytes.NewReader(render1(t, g, "png"))); err != nil {
+			t.Errorf("label %q: PNG: %v", s, err)
+		}
+	}
+}
+
+// TestLongText: a title or label too long for the picture is shortened
+// or left out, never drawn past the edge.
+func TestLongText(t *testing.T) {
+	long := strings.Repeat("x", 100000)
+	f := Figure{Title: long, Steps: 1, Rects: []Rect{{Label: long, Last: 0, Size: 10}}}
+	_, texts := svgPaths(t, render1(t, f, "svg"))
+	for _, s := range texts {
+		if textWidth(s) > width {
+			t.Errorf("text of %d characters drawn", len(s))
+		}
+	}
+	if !slices.ContainsFunc(texts, func(s string) bool { return strings.HasSuffix(s, "x...") }) {
+		t.Errorf("no shortened title in %q", texts)
+	}
+}
+
+// TestHugeValues: offsets and sizes near the int range and many steps
+// draw without overflow or hang.
+func TestHugeValues(t *testing.T) {
+	const big = math.MaxInt / 2
+	f := Figure{Steps: 1 << 40, ArenaSize: math.MaxInt, LowerBound: big, Rects: []Rect{
+		{Label: "a", First: 0, Last: 1<<40 - 1, Offset: big, Size: big},
+		{Label: "b", First: 5, Last: 5, Offset: 0, Size: 1},
+	}}
+	for _, format := range []string{"svg", "png"} {
+		render1(t, f, format)
+	}
+	f.Rects = append(f.Rects, Rect{Label: "c", First: 0, Last: 0, Offset: math.MaxInt, Size: 1})
+	var b bytes.Buffer
+	if err := Write(&b, f, "svg"); err == nil || !strings.Contains(err.Error(), "overflows") {
+		t.Errorf("offset+size past the int range: error %v", err)
+	}
+}
+
+// TestPNGText: the labels, tick labels and axis titles are drawn in ink.
+func TestPNGText(t *testing.T) {
+	img, err := png.Decode(bytes.NewReader(render1(t, small(), "png")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := layout(small())
+	for _, tx := range s.texts {
+		w := textWidth(tx.s)
+		r := image.Rect(tx.x-w, tx.y-ascent, tx.x+w, tx.y+descent)
+		if tx.vertical {
+			r = image.Rect(tx.x-ascent, tx.y-w, tx.x+descent, tx.y+w)
+		}
+		inked := 0
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				if color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA) == rgb(inkRGB) {
+					inked++
+				}
+			}
+		}
+		if inked < 3*len(tx.s) {
+			t.Errorf("text %q: %d ink pixels around (%d, %d)", tx.s, inked, tx.x, tx.y)
 		}
 	}
 }

@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/tinygen/tinygen/bench"
@@ -215,12 +215,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 func newProgress(stderr io.Writer, total int) func(done, total int, r *bench.Result) {
 	if file, ok := stderr.(*os.File); ok {
 		if st, err := file.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("bench"),
-				progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
-			return func(done, total int, r *bench.Result) {
-				bar.Describe(fmt.Sprintf("%-40s", r.ID))
-				_ = bar.Set(done)
-			}
+			return func(done, total int, r *bench.Result) { drawProgress(stderr, done, total, r.ID) }
 		}
 	}
 	return func(done, total int, r *bench.Result) {
@@ -275,4 +270,30 @@ func sizeText(n uint64) string {
 		return fmt.Sprintf("%d KiB", n>>10)
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// drawProgress redraws the progress line of a terminal: a bar, the count
+// and the run just finished; the line is cleared when all runs are done.
+// (A progress-bar library would link net/http and its crypto into the
+// binary, whose initialisers every tinygen start pays for.)
+func drawProgress(w io.Writer, done, total int, id string) {
+	if done >= total || total <= 0 {
+		fmt.Fprint(w, "\r\x1b[K")
+		return
+	}
+	const barW = 30
+	n := done * barW / total
+	fmt.Fprintf(w, "\r\x1b[Kbench %3d%% [%s%s] (%d/%d) %.40s", done*100/total,
+		strings.Repeat("=", n), strings.Repeat(" ", barW-n), done, total, printable(id))
+}
+
+// printable replaces what a terminal would act on (escape sequences,
+// control characters: run IDs hold model names) with '?'.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return '?'
+	}, s)
 }

@@ -23,6 +23,9 @@ func TestGeneratedSchemaUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("flatc: %v\n%s", err, out)
 	}
+	if out, err := exec.Command("go", "run", "./internal/lazyenums", filepath.Join(tmp, "schema")).CombinedOutput(); err != nil {
+		t.Fatalf("lazyenums: %v\n%s", err, out)
+	}
 	generated, _ := filepath.Glob(filepath.Join(tmp, "schema", "*.go"))
 	committed, _ := filepath.Glob(filepath.Join("internal", "schema", "*.go"))
 	if len(generated) == 0 || len(generated) != len(committed) {

@@ -337,10 +337,10 @@ func checkKnownUnions(m *schema.Model) error {
 		for j, nj := 0, sg.OperatorsLength(); j < nj; j++ {
 			sg.Operators(&op, j)
 			where := fmt.Sprintf("subgraph %d: op %d: builtin options", i, j)
-			if _, ok := schema.EnumNamesBuiltinOptions[op.BuiltinOptionsType()]; !ok && op.BuiltinOptions(&tab) {
+			if _, ok := schema.EnumNamesBuiltinOptions()[op.BuiltinOptionsType()]; !ok && op.BuiltinOptions(&tab) {
 				return unknown(where, op.BuiltinOptionsType())
 			}
-			if _, ok := schema.EnumNamesBuiltinOptions2[op.BuiltinOptions2Type()]; !ok && op.BuiltinOptions2(&tab) {
+			if _, ok := schema.EnumNamesBuiltinOptions2()[op.BuiltinOptions2Type()]; !ok && op.BuiltinOptions2(&tab) {
 				return unknown(where, op.BuiltinOptions2Type())
 			}
 		}
@@ -348,7 +348,7 @@ func checkKnownUnions(m *schema.Model) error {
 			sg.Tensors(&t, j)
 			where := fmt.Sprintf("subgraph %d: tensor %d", i, j)
 			if t.Quantization(&q) != nil {
-				if _, ok := schema.EnumNamesQuantizationDetails[q.DetailsType()]; !ok && q.Details(&tab) {
+				if _, ok := schema.EnumNamesQuantizationDetails()[q.DetailsType()]; !ok && q.Details(&tab) {
 					return unknown(where+": quantisation details", q.DetailsType())
 				}
 			}
@@ -357,10 +357,10 @@ func checkKnownUnions(m *schema.Model) error {
 			}
 			for k, nk := 0, sp.DimMetadataLength(); k < nk; k++ {
 				sp.DimMetadata(&dm, k)
-				if _, ok := schema.EnumNamesSparseIndexVector[dm.ArraySegmentsType()]; !ok && dm.ArraySegments(&tab) {
+				if _, ok := schema.EnumNamesSparseIndexVector()[dm.ArraySegmentsType()]; !ok && dm.ArraySegments(&tab) {
 					return unknown(where+": sparse array segments", dm.ArraySegmentsType())
 				}
-				if _, ok := schema.EnumNamesSparseIndexVector[dm.ArrayIndicesType()]; !ok && dm.ArrayIndices(&tab) {
+				if _, ok := schema.EnumNamesSparseIndexVector()[dm.ArrayIndicesType()]; !ok && dm.ArrayIndices(&tab) {
 					return unknown(where+": sparse array indices", dm.ArrayIndicesType())
 				}
 			}

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tinygen/tinygen/internal/readfile"
 	"github.com/tinygen/tinygen/ir"
@@ -63,11 +64,15 @@ func ReadFile(path string, t *ir.Tensor) ([]byte, error) {
 // maxNPYHeader bounds the header of a .npy file (real ones are < 1 KiB).
 const maxNPYHeader = 1 << 16
 
-var (
-	npyDescrRE   = regexp.MustCompile(`'descr'\s*:\s*'([^']*)'`)
-	npyFortranRE = regexp.MustCompile(`'fortran_order'\s*:\s*(True|False)`)
-	npyShapeRE   = regexp.MustCompile(`'shape'\s*:\s*\(([^)]*)\)`)
-)
+// npyHeaderREs compiles, on first use rather than at every start of the
+// binary, the patterns of a .npy header's descr, fortran_order and shape.
+var npyHeaderREs = sync.OnceValue(func() [3]*regexp.Regexp {
+	return [3]*regexp.Regexp{
+		regexp.MustCompile(`'descr'\s*:\s*'([^']*)'`),
+		regexp.MustCompile(`'fortran_order'\s*:\s*(True|False)`),
+		regexp.MustCompile(`'shape'\s*:\s*\(([^)]*)\)`),
+	}
+})
 
 // readNPY parses a .npy file (format versions 1 to 3): the magic string,
 // the header length, a Python dict literal with 'descr', 'fortran_order'
@@ -102,7 +107,8 @@ func readNPY(r io.Reader, t *ir.Tensor) ([]byte, error) {
 	if _, err := io.ReadFull(r, hdr); err != nil {
 		return nil, fmt.Errorf("not a valid .npy file: truncated header")
 	}
-	descr, fortran, shape := npyDescrRE.FindSubmatch(hdr), npyFortranRE.FindSubmatch(hdr), npyShapeRE.FindSubmatch(hdr)
+	res := npyHeaderREs()
+	descr, fortran, shape := res[0].FindSubmatch(hdr), res[1].FindSubmatch(hdr), res[2].FindSubmatch(hdr)
 	if descr == nil || fortran == nil || shape == nil {
 		return nil, fmt.Errorf("not a valid .npy file: header %q lacks descr, fortran_order or shape", hdr)
 	}

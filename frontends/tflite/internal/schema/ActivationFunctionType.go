@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type ActivationFunctionType int8
 
@@ -15,26 +18,48 @@ const (
 	ActivationFunctionTypeSIGN_BIT     ActivationFunctionType = 5
 )
 
-var EnumNamesActivationFunctionType = map[ActivationFunctionType]string{
-	ActivationFunctionTypeNONE:         "NONE",
-	ActivationFunctionTypeRELU:         "RELU",
-	ActivationFunctionTypeRELU_N1_TO_1: "RELU_N1_TO_1",
-	ActivationFunctionTypeRELU6:        "RELU6",
-	ActivationFunctionTypeTANH:         "TANH",
-	ActivationFunctionTypeSIGN_BIT:     "SIGN_BIT",
+var enumNamesActivationFunctionType struct {
+	once sync.Once
+	m    map[ActivationFunctionType]string
 }
 
-var EnumValuesActivationFunctionType = map[string]ActivationFunctionType{
-	"NONE":         ActivationFunctionTypeNONE,
-	"RELU":         ActivationFunctionTypeRELU,
-	"RELU_N1_TO_1": ActivationFunctionTypeRELU_N1_TO_1,
-	"RELU6":        ActivationFunctionTypeRELU6,
-	"TANH":         ActivationFunctionTypeTANH,
-	"SIGN_BIT":     ActivationFunctionTypeSIGN_BIT,
+// EnumNamesActivationFunctionType returns the map, built on its first use.
+func EnumNamesActivationFunctionType() map[ActivationFunctionType]string {
+	enumNamesActivationFunctionType.once.Do(func() {
+		enumNamesActivationFunctionType.m = map[ActivationFunctionType]string{
+			ActivationFunctionTypeNONE:         "NONE",
+			ActivationFunctionTypeRELU:         "RELU",
+			ActivationFunctionTypeRELU_N1_TO_1: "RELU_N1_TO_1",
+			ActivationFunctionTypeRELU6:        "RELU6",
+			ActivationFunctionTypeTANH:         "TANH",
+			ActivationFunctionTypeSIGN_BIT:     "SIGN_BIT",
+		}
+	})
+	return enumNamesActivationFunctionType.m
+}
+
+var enumValuesActivationFunctionType struct {
+	once sync.Once
+	m    map[string]ActivationFunctionType
+}
+
+// EnumValuesActivationFunctionType returns the map, built on its first use.
+func EnumValuesActivationFunctionType() map[string]ActivationFunctionType {
+	enumValuesActivationFunctionType.once.Do(func() {
+		enumValuesActivationFunctionType.m = map[string]ActivationFunctionType{
+			"NONE":         ActivationFunctionTypeNONE,
+			"RELU":         ActivationFunctionTypeRELU,
+			"RELU_N1_TO_1": ActivationFunctionTypeRELU_N1_TO_1,
+			"RELU6":        ActivationFunctionTypeRELU6,
+			"TANH":         ActivationFunctionTypeTANH,
+			"SIGN_BIT":     ActivationFunctionTypeSIGN_BIT,
+		}
+	})
+	return enumValuesActivationFunctionType.m
 }
 
 func (v ActivationFunctionType) String() string {
-	if s, ok := EnumNamesActivationFunctionType[v]; ok {
+	if s, ok := EnumNamesActivationFunctionType()[v]; ok {
 		return s
 	}
 	return "ActivationFunctionType(" + strconv.FormatInt(int64(v), 10) + ")"

@@ -4,6 +4,7 @@ package schema
 
 import (
 	"strconv"
+	"sync"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 )
@@ -37,62 +38,84 @@ const (
 	BuiltinOptions2StablehloCaseOptions            BuiltinOptions2 = 23
 )
 
-var EnumNamesBuiltinOptions2 = map[BuiltinOptions2]string{
-	BuiltinOptions2NONE:                            "NONE",
-	BuiltinOptions2StablehloConcatenateOptions:     "StablehloConcatenateOptions",
-	BuiltinOptions2StablehloBroadcastInDimOptions:  "StablehloBroadcastInDimOptions",
-	BuiltinOptions2StablehloSliceOptions:           "StablehloSliceOptions",
-	BuiltinOptions2StablehloConvolutionOptions:     "StablehloConvolutionOptions",
-	BuiltinOptions2StablehloCustomCallOptions:      "StablehloCustomCallOptions",
-	BuiltinOptions2StablehloReduceOptions:          "StablehloReduceOptions",
-	BuiltinOptions2StablehloScatterOptions:         "StablehloScatterOptions",
-	BuiltinOptions2StablehloCompareOptions:         "StablehloCompareOptions",
-	BuiltinOptions2StablehloDynamicSliceOptions:    "StablehloDynamicSliceOptions",
-	BuiltinOptions2StablehloPadOptions:             "StablehloPadOptions",
-	BuiltinOptions2StablehloIotaOptions:            "StablehloIotaOptions",
-	BuiltinOptions2StablehloDotGeneralOptions:      "StablehloDotGeneralOptions",
-	BuiltinOptions2StablehloReduceWindowOptions:    "StablehloReduceWindowOptions",
-	BuiltinOptions2StablehloSortOptions:            "StablehloSortOptions",
-	BuiltinOptions2StablehloWhileOptions:           "StablehloWhileOptions",
-	BuiltinOptions2StablehloGatherOptions:          "StablehloGatherOptions",
-	BuiltinOptions2StablehloTransposeOptions:       "StablehloTransposeOptions",
-	BuiltinOptions2DilateOptions:                   "DilateOptions",
-	BuiltinOptions2StablehloRngBitGeneratorOptions: "StablehloRngBitGeneratorOptions",
-	BuiltinOptions2ReduceWindowOptions:             "ReduceWindowOptions",
-	BuiltinOptions2StableHLOCompositeOptions:       "StableHLOCompositeOptions",
-	BuiltinOptions2StablehloShiftLeftOptions:       "StablehloShiftLeftOptions",
-	BuiltinOptions2StablehloCaseOptions:            "StablehloCaseOptions",
+var enumNamesBuiltinOptions2 struct {
+	once sync.Once
+	m    map[BuiltinOptions2]string
 }
 
-var EnumValuesBuiltinOptions2 = map[string]BuiltinOptions2{
-	"NONE":                            BuiltinOptions2NONE,
-	"StablehloConcatenateOptions":     BuiltinOptions2StablehloConcatenateOptions,
-	"StablehloBroadcastInDimOptions":  BuiltinOptions2StablehloBroadcastInDimOptions,
-	"StablehloSliceOptions":           BuiltinOptions2StablehloSliceOptions,
-	"StablehloConvolutionOptions":     BuiltinOptions2StablehloConvolutionOptions,
-	"StablehloCustomCallOptions":      BuiltinOptions2StablehloCustomCallOptions,
-	"StablehloReduceOptions":          BuiltinOptions2StablehloReduceOptions,
-	"StablehloScatterOptions":         BuiltinOptions2StablehloScatterOptions,
-	"StablehloCompareOptions":         BuiltinOptions2StablehloCompareOptions,
-	"StablehloDynamicSliceOptions":    BuiltinOptions2StablehloDynamicSliceOptions,
-	"StablehloPadOptions":             BuiltinOptions2StablehloPadOptions,
-	"StablehloIotaOptions":            BuiltinOptions2StablehloIotaOptions,
-	"StablehloDotGeneralOptions":      BuiltinOptions2StablehloDotGeneralOptions,
-	"StablehloReduceWindowOptions":    BuiltinOptions2StablehloReduceWindowOptions,
-	"StablehloSortOptions":            BuiltinOptions2StablehloSortOptions,
-	"StablehloWhileOptions":           BuiltinOptions2StablehloWhileOptions,
-	"StablehloGatherOptions":          BuiltinOptions2StablehloGatherOptions,
-	"StablehloTransposeOptions":       BuiltinOptions2StablehloTransposeOptions,
-	"DilateOptions":                   BuiltinOptions2DilateOptions,
-	"StablehloRngBitGeneratorOptions": BuiltinOptions2StablehloRngBitGeneratorOptions,
-	"ReduceWindowOptions":             BuiltinOptions2ReduceWindowOptions,
-	"StableHLOCompositeOptions":       BuiltinOptions2StableHLOCompositeOptions,
-	"StablehloShiftLeftOptions":       BuiltinOptions2StablehloShiftLeftOptions,
-	"StablehloCaseOptions":            BuiltinOptions2StablehloCaseOptions,
+// EnumNamesBuiltinOptions2 returns the map, built on its first use.
+func EnumNamesBuiltinOptions2() map[BuiltinOptions2]string {
+	enumNamesBuiltinOptions2.once.Do(func() {
+		enumNamesBuiltinOptions2.m = map[BuiltinOptions2]string{
+			BuiltinOptions2NONE:                            "NONE",
+			BuiltinOptions2StablehloConcatenateOptions:     "StablehloConcatenateOptions",
+			BuiltinOptions2StablehloBroadcastInDimOptions:  "StablehloBroadcastInDimOptions",
+			BuiltinOptions2StablehloSliceOptions:           "StablehloSliceOptions",
+			BuiltinOptions2StablehloConvolutionOptions:     "StablehloConvolutionOptions",
+			BuiltinOptions2StablehloCustomCallOptions:      "StablehloCustomCallOptions",
+			BuiltinOptions2StablehloReduceOptions:          "StablehloReduceOptions",
+			BuiltinOptions2StablehloScatterOptions:         "StablehloScatterOptions",
+			BuiltinOptions2StablehloCompareOptions:         "StablehloCompareOptions",
+			BuiltinOptions2StablehloDynamicSliceOptions:    "StablehloDynamicSliceOptions",
+			BuiltinOptions2StablehloPadOptions:             "StablehloPadOptions",
+			BuiltinOptions2StablehloIotaOptions:            "StablehloIotaOptions",
+			BuiltinOptions2StablehloDotGeneralOptions:      "StablehloDotGeneralOptions",
+			BuiltinOptions2StablehloReduceWindowOptions:    "StablehloReduceWindowOptions",
+			BuiltinOptions2StablehloSortOptions:            "StablehloSortOptions",
+			BuiltinOptions2StablehloWhileOptions:           "StablehloWhileOptions",
+			BuiltinOptions2StablehloGatherOptions:          "StablehloGatherOptions",
+			BuiltinOptions2StablehloTransposeOptions:       "StablehloTransposeOptions",
+			BuiltinOptions2DilateOptions:                   "DilateOptions",
+			BuiltinOptions2StablehloRngBitGeneratorOptions: "StablehloRngBitGeneratorOptions",
+			BuiltinOptions2ReduceWindowOptions:             "ReduceWindowOptions",
+			BuiltinOptions2StableHLOCompositeOptions:       "StableHLOCompositeOptions",
+			BuiltinOptions2StablehloShiftLeftOptions:       "StablehloShiftLeftOptions",
+			BuiltinOptions2StablehloCaseOptions:            "StablehloCaseOptions",
+		}
+	})
+	return enumNamesBuiltinOptions2.m
+}
+
+var enumValuesBuiltinOptions2 struct {
+	once sync.Once
+	m    map[string]BuiltinOptions2
+}
+
+// EnumValuesBuiltinOptions2 returns the map, built on its first use.
+func EnumValuesBuiltinOptions2() map[string]BuiltinOptions2 {
+	enumValuesBuiltinOptions2.once.Do(func() {
+		enumValuesBuiltinOptions2.m = map[string]BuiltinOptions2{
+			"NONE":                            BuiltinOptions2NONE,
+			"StablehloConcatenateOptions":     BuiltinOptions2StablehloConcatenateOptions,
+			"StablehloBroadcastInDimOptions":  BuiltinOptions2StablehloBroadcastInDimOptions,
+			"StablehloSliceOptions":           BuiltinOptions2StablehloSliceOptions,
+			"StablehloConvolutionOptions":     BuiltinOptions2StablehloConvolutionOptions,
+			"StablehloCustomCallOptions":      BuiltinOptions2StablehloCustomCallOptions,
+			"StablehloReduceOptions":          BuiltinOptions2StablehloReduceOptions,
+			"StablehloScatterOptions":         BuiltinOptions2StablehloScatterOptions,
+			"StablehloCompareOptions":         BuiltinOptions2StablehloCompareOptions,
+			"StablehloDynamicSliceOptions":    BuiltinOptions2StablehloDynamicSliceOptions,
+			"StablehloPadOptions":             BuiltinOptions2StablehloPadOptions,
+			"StablehloIotaOptions":            BuiltinOptions2StablehloIotaOptions,
+			"StablehloDotGeneralOptions":      BuiltinOptions2StablehloDotGeneralOptions,
+			"StablehloReduceWindowOptions":    BuiltinOptions2StablehloReduceWindowOptions,
+			"StablehloSortOptions":            BuiltinOptions2StablehloSortOptions,
+			"StablehloWhileOptions":           BuiltinOptions2StablehloWhileOptions,
+			"StablehloGatherOptions":          BuiltinOptions2StablehloGatherOptions,
+			"StablehloTransposeOptions":       BuiltinOptions2StablehloTransposeOptions,
+			"DilateOptions":                   BuiltinOptions2DilateOptions,
+			"StablehloRngBitGeneratorOptions": BuiltinOptions2StablehloRngBitGeneratorOptions,
+			"ReduceWindowOptions":             BuiltinOptions2ReduceWindowOptions,
+			"StableHLOCompositeOptions":       BuiltinOptions2StableHLOCompositeOptions,
+			"StablehloShiftLeftOptions":       BuiltinOptions2StablehloShiftLeftOptions,
+			"StablehloCaseOptions":            BuiltinOptions2StablehloCaseOptions,
+		}
+	})
+	return enumValuesBuiltinOptions2.m
 }
 
 func (v BuiltinOptions2) String() string {
-	if s, ok := EnumNamesBuiltinOptions2[v]; ok {
+	if s, ok := EnumNamesBuiltinOptions2()[v]; ok {
 		return s
 	}
 	return "BuiltinOptions2(" + strconv.FormatInt(int64(v), 10) + ")"

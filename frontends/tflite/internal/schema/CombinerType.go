@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type CombinerType int8
 
@@ -12,20 +15,42 @@ const (
 	CombinerTypeSQRTN CombinerType = 2
 )
 
-var EnumNamesCombinerType = map[CombinerType]string{
-	CombinerTypeSUM:   "SUM",
-	CombinerTypeMEAN:  "MEAN",
-	CombinerTypeSQRTN: "SQRTN",
+var enumNamesCombinerType struct {
+	once sync.Once
+	m    map[CombinerType]string
 }
 
-var EnumValuesCombinerType = map[string]CombinerType{
-	"SUM":   CombinerTypeSUM,
-	"MEAN":  CombinerTypeMEAN,
-	"SQRTN": CombinerTypeSQRTN,
+// EnumNamesCombinerType returns the map, built on its first use.
+func EnumNamesCombinerType() map[CombinerType]string {
+	enumNamesCombinerType.once.Do(func() {
+		enumNamesCombinerType.m = map[CombinerType]string{
+			CombinerTypeSUM:   "SUM",
+			CombinerTypeMEAN:  "MEAN",
+			CombinerTypeSQRTN: "SQRTN",
+		}
+	})
+	return enumNamesCombinerType.m
+}
+
+var enumValuesCombinerType struct {
+	once sync.Once
+	m    map[string]CombinerType
+}
+
+// EnumValuesCombinerType returns the map, built on its first use.
+func EnumValuesCombinerType() map[string]CombinerType {
+	enumValuesCombinerType.once.Do(func() {
+		enumValuesCombinerType.m = map[string]CombinerType{
+			"SUM":   CombinerTypeSUM,
+			"MEAN":  CombinerTypeMEAN,
+			"SQRTN": CombinerTypeSQRTN,
+		}
+	})
+	return enumValuesCombinerType.m
 }
 
 func (v CombinerType) String() string {
-	if s, ok := EnumNamesCombinerType[v]; ok {
+	if s, ok := EnumNamesCombinerType()[v]; ok {
 		return s
 	}
 	return "CombinerType(" + strconv.FormatInt(int64(v), 10) + ")"

@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type CustomOptionsFormat int8
 
@@ -10,16 +13,38 @@ const (
 	CustomOptionsFormatFLEXBUFFERS CustomOptionsFormat = 0
 )
 
-var EnumNamesCustomOptionsFormat = map[CustomOptionsFormat]string{
-	CustomOptionsFormatFLEXBUFFERS: "FLEXBUFFERS",
+var enumNamesCustomOptionsFormat struct {
+	once sync.Once
+	m    map[CustomOptionsFormat]string
 }
 
-var EnumValuesCustomOptionsFormat = map[string]CustomOptionsFormat{
-	"FLEXBUFFERS": CustomOptionsFormatFLEXBUFFERS,
+// EnumNamesCustomOptionsFormat returns the map, built on its first use.
+func EnumNamesCustomOptionsFormat() map[CustomOptionsFormat]string {
+	enumNamesCustomOptionsFormat.once.Do(func() {
+		enumNamesCustomOptionsFormat.m = map[CustomOptionsFormat]string{
+			CustomOptionsFormatFLEXBUFFERS: "FLEXBUFFERS",
+		}
+	})
+	return enumNamesCustomOptionsFormat.m
+}
+
+var enumValuesCustomOptionsFormat struct {
+	once sync.Once
+	m    map[string]CustomOptionsFormat
+}
+
+// EnumValuesCustomOptionsFormat returns the map, built on its first use.
+func EnumValuesCustomOptionsFormat() map[string]CustomOptionsFormat {
+	enumValuesCustomOptionsFormat.once.Do(func() {
+		enumValuesCustomOptionsFormat.m = map[string]CustomOptionsFormat{
+			"FLEXBUFFERS": CustomOptionsFormatFLEXBUFFERS,
+		}
+	})
+	return enumValuesCustomOptionsFormat.m
 }
 
 func (v CustomOptionsFormat) String() string {
-	if s, ok := EnumNamesCustomOptionsFormat[v]; ok {
+	if s, ok := EnumNamesCustomOptionsFormat()[v]; ok {
 		return s
 	}
 	return "CustomOptionsFormat(" + strconv.FormatInt(int64(v), 10) + ")"

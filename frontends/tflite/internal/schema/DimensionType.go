@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type DimensionType int8
 
@@ -11,18 +14,40 @@ const (
 	DimensionTypeSPARSE_CSR DimensionType = 1
 )
 
-var EnumNamesDimensionType = map[DimensionType]string{
-	DimensionTypeDENSE:      "DENSE",
-	DimensionTypeSPARSE_CSR: "SPARSE_CSR",
+var enumNamesDimensionType struct {
+	once sync.Once
+	m    map[DimensionType]string
 }
 
-var EnumValuesDimensionType = map[string]DimensionType{
-	"DENSE":      DimensionTypeDENSE,
-	"SPARSE_CSR": DimensionTypeSPARSE_CSR,
+// EnumNamesDimensionType returns the map, built on its first use.
+func EnumNamesDimensionType() map[DimensionType]string {
+	enumNamesDimensionType.once.Do(func() {
+		enumNamesDimensionType.m = map[DimensionType]string{
+			DimensionTypeDENSE:      "DENSE",
+			DimensionTypeSPARSE_CSR: "SPARSE_CSR",
+		}
+	})
+	return enumNamesDimensionType.m
+}
+
+var enumValuesDimensionType struct {
+	once sync.Once
+	m    map[string]DimensionType
+}
+
+// EnumValuesDimensionType returns the map, built on its first use.
+func EnumValuesDimensionType() map[string]DimensionType {
+	enumValuesDimensionType.once.Do(func() {
+		enumValuesDimensionType.m = map[string]DimensionType{
+			"DENSE":      DimensionTypeDENSE,
+			"SPARSE_CSR": DimensionTypeSPARSE_CSR,
+		}
+	})
+	return enumValuesDimensionType.m
 }
 
 func (v DimensionType) String() string {
-	if s, ok := EnumNamesDimensionType[v]; ok {
+	if s, ok := EnumNamesDimensionType()[v]; ok {
 		return s
 	}
 	return "DimensionType(" + strconv.FormatInt(int64(v), 10) + ")"

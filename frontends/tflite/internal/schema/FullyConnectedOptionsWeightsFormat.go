@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type FullyConnectedOptionsWeightsFormat int8
 
@@ -11,18 +14,40 @@ const (
 	FullyConnectedOptionsWeightsFormatSHUFFLED4x16INT8 FullyConnectedOptionsWeightsFormat = 1
 )
 
-var EnumNamesFullyConnectedOptionsWeightsFormat = map[FullyConnectedOptionsWeightsFormat]string{
-	FullyConnectedOptionsWeightsFormatDEFAULT:          "DEFAULT",
-	FullyConnectedOptionsWeightsFormatSHUFFLED4x16INT8: "SHUFFLED4x16INT8",
+var enumNamesFullyConnectedOptionsWeightsFormat struct {
+	once sync.Once
+	m    map[FullyConnectedOptionsWeightsFormat]string
 }
 
-var EnumValuesFullyConnectedOptionsWeightsFormat = map[string]FullyConnectedOptionsWeightsFormat{
-	"DEFAULT":          FullyConnectedOptionsWeightsFormatDEFAULT,
-	"SHUFFLED4x16INT8": FullyConnectedOptionsWeightsFormatSHUFFLED4x16INT8,
+// EnumNamesFullyConnectedOptionsWeightsFormat returns the map, built on its first use.
+func EnumNamesFullyConnectedOptionsWeightsFormat() map[FullyConnectedOptionsWeightsFormat]string {
+	enumNamesFullyConnectedOptionsWeightsFormat.once.Do(func() {
+		enumNamesFullyConnectedOptionsWeightsFormat.m = map[FullyConnectedOptionsWeightsFormat]string{
+			FullyConnectedOptionsWeightsFormatDEFAULT:          "DEFAULT",
+			FullyConnectedOptionsWeightsFormatSHUFFLED4x16INT8: "SHUFFLED4x16INT8",
+		}
+	})
+	return enumNamesFullyConnectedOptionsWeightsFormat.m
+}
+
+var enumValuesFullyConnectedOptionsWeightsFormat struct {
+	once sync.Once
+	m    map[string]FullyConnectedOptionsWeightsFormat
+}
+
+// EnumValuesFullyConnectedOptionsWeightsFormat returns the map, built on its first use.
+func EnumValuesFullyConnectedOptionsWeightsFormat() map[string]FullyConnectedOptionsWeightsFormat {
+	enumValuesFullyConnectedOptionsWeightsFormat.once.Do(func() {
+		enumValuesFullyConnectedOptionsWeightsFormat.m = map[string]FullyConnectedOptionsWeightsFormat{
+			"DEFAULT":          FullyConnectedOptionsWeightsFormatDEFAULT,
+			"SHUFFLED4x16INT8": FullyConnectedOptionsWeightsFormatSHUFFLED4x16INT8,
+		}
+	})
+	return enumValuesFullyConnectedOptionsWeightsFormat.m
 }
 
 func (v FullyConnectedOptionsWeightsFormat) String() string {
-	if s, ok := EnumNamesFullyConnectedOptionsWeightsFormat[v]; ok {
+	if s, ok := EnumNamesFullyConnectedOptionsWeightsFormat()[v]; ok {
 		return s
 	}
 	return "FullyConnectedOptionsWeightsFormat(" + strconv.FormatInt(int64(v), 10) + ")"

@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type LSHProjectionType int8
 
@@ -12,20 +15,42 @@ const (
 	LSHProjectionTypeDENSE   LSHProjectionType = 2
 )
 
-var EnumNamesLSHProjectionType = map[LSHProjectionType]string{
-	LSHProjectionTypeUNKNOWN: "UNKNOWN",
-	LSHProjectionTypeSPARSE:  "SPARSE",
-	LSHProjectionTypeDENSE:   "DENSE",
+var enumNamesLSHProjectionType struct {
+	once sync.Once
+	m    map[LSHProjectionType]string
 }
 
-var EnumValuesLSHProjectionType = map[string]LSHProjectionType{
-	"UNKNOWN": LSHProjectionTypeUNKNOWN,
-	"SPARSE":  LSHProjectionTypeSPARSE,
-	"DENSE":   LSHProjectionTypeDENSE,
+// EnumNamesLSHProjectionType returns the map, built on its first use.
+func EnumNamesLSHProjectionType() map[LSHProjectionType]string {
+	enumNamesLSHProjectionType.once.Do(func() {
+		enumNamesLSHProjectionType.m = map[LSHProjectionType]string{
+			LSHProjectionTypeUNKNOWN: "UNKNOWN",
+			LSHProjectionTypeSPARSE:  "SPARSE",
+			LSHProjectionTypeDENSE:   "DENSE",
+		}
+	})
+	return enumNamesLSHProjectionType.m
+}
+
+var enumValuesLSHProjectionType struct {
+	once sync.Once
+	m    map[string]LSHProjectionType
+}
+
+// EnumValuesLSHProjectionType returns the map, built on its first use.
+func EnumValuesLSHProjectionType() map[string]LSHProjectionType {
+	enumValuesLSHProjectionType.once.Do(func() {
+		enumValuesLSHProjectionType.m = map[string]LSHProjectionType{
+			"UNKNOWN": LSHProjectionTypeUNKNOWN,
+			"SPARSE":  LSHProjectionTypeSPARSE,
+			"DENSE":   LSHProjectionTypeDENSE,
+		}
+	})
+	return enumValuesLSHProjectionType.m
 }
 
 func (v LSHProjectionType) String() string {
-	if s, ok := EnumNamesLSHProjectionType[v]; ok {
+	if s, ok := EnumNamesLSHProjectionType()[v]; ok {
 		return s
 	}
 	return "LSHProjectionType(" + strconv.FormatInt(int64(v), 10) + ")"

@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type LSTMKernelType int8
 
@@ -11,18 +14,40 @@ const (
 	LSTMKernelTypeBASIC LSTMKernelType = 1
 )
 
-var EnumNamesLSTMKernelType = map[LSTMKernelType]string{
-	LSTMKernelTypeFULL:  "FULL",
-	LSTMKernelTypeBASIC: "BASIC",
+var enumNamesLSTMKernelType struct {
+	once sync.Once
+	m    map[LSTMKernelType]string
 }
 
-var EnumValuesLSTMKernelType = map[string]LSTMKernelType{
-	"FULL":  LSTMKernelTypeFULL,
-	"BASIC": LSTMKernelTypeBASIC,
+// EnumNamesLSTMKernelType returns the map, built on its first use.
+func EnumNamesLSTMKernelType() map[LSTMKernelType]string {
+	enumNamesLSTMKernelType.once.Do(func() {
+		enumNamesLSTMKernelType.m = map[LSTMKernelType]string{
+			LSTMKernelTypeFULL:  "FULL",
+			LSTMKernelTypeBASIC: "BASIC",
+		}
+	})
+	return enumNamesLSTMKernelType.m
+}
+
+var enumValuesLSTMKernelType struct {
+	once sync.Once
+	m    map[string]LSTMKernelType
+}
+
+// EnumValuesLSTMKernelType returns the map, built on its first use.
+func EnumValuesLSTMKernelType() map[string]LSTMKernelType {
+	enumValuesLSTMKernelType.once.Do(func() {
+		enumValuesLSTMKernelType.m = map[string]LSTMKernelType{
+			"FULL":  LSTMKernelTypeFULL,
+			"BASIC": LSTMKernelTypeBASIC,
+		}
+	})
+	return enumValuesLSTMKernelType.m
 }
 
 func (v LSTMKernelType) String() string {
-	if s, ok := EnumNamesLSTMKernelType[v]; ok {
+	if s, ok := EnumNamesLSTMKernelType()[v]; ok {
 		return s
 	}
 	return "LSTMKernelType(" + strconv.FormatInt(int64(v), 10) + ")"

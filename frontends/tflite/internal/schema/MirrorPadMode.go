@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type MirrorPadMode int8
 
@@ -11,18 +14,40 @@ const (
 	MirrorPadModeSYMMETRIC MirrorPadMode = 1
 )
 
-var EnumNamesMirrorPadMode = map[MirrorPadMode]string{
-	MirrorPadModeREFLECT:   "REFLECT",
-	MirrorPadModeSYMMETRIC: "SYMMETRIC",
+var enumNamesMirrorPadMode struct {
+	once sync.Once
+	m    map[MirrorPadMode]string
 }
 
-var EnumValuesMirrorPadMode = map[string]MirrorPadMode{
-	"REFLECT":   MirrorPadModeREFLECT,
-	"SYMMETRIC": MirrorPadModeSYMMETRIC,
+// EnumNamesMirrorPadMode returns the map, built on its first use.
+func EnumNamesMirrorPadMode() map[MirrorPadMode]string {
+	enumNamesMirrorPadMode.once.Do(func() {
+		enumNamesMirrorPadMode.m = map[MirrorPadMode]string{
+			MirrorPadModeREFLECT:   "REFLECT",
+			MirrorPadModeSYMMETRIC: "SYMMETRIC",
+		}
+	})
+	return enumNamesMirrorPadMode.m
+}
+
+var enumValuesMirrorPadMode struct {
+	once sync.Once
+	m    map[string]MirrorPadMode
+}
+
+// EnumValuesMirrorPadMode returns the map, built on its first use.
+func EnumValuesMirrorPadMode() map[string]MirrorPadMode {
+	enumValuesMirrorPadMode.once.Do(func() {
+		enumValuesMirrorPadMode.m = map[string]MirrorPadMode{
+			"REFLECT":   MirrorPadModeREFLECT,
+			"SYMMETRIC": MirrorPadModeSYMMETRIC,
+		}
+	})
+	return enumValuesMirrorPadMode.m
 }
 
 func (v MirrorPadMode) String() string {
-	if s, ok := EnumNamesMirrorPadMode[v]; ok {
+	if s, ok := EnumNamesMirrorPadMode()[v]; ok {
 		return s
 	}
 	return "MirrorPadMode(" + strconv.FormatInt(int64(v), 10) + ")"

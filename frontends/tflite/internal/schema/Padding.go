@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type Padding int8
 
@@ -11,18 +14,40 @@ const (
 	PaddingVALID Padding = 1
 )
 
-var EnumNamesPadding = map[Padding]string{
-	PaddingSAME:  "SAME",
-	PaddingVALID: "VALID",
+var enumNamesPadding struct {
+	once sync.Once
+	m    map[Padding]string
 }
 
-var EnumValuesPadding = map[string]Padding{
-	"SAME":  PaddingSAME,
-	"VALID": PaddingVALID,
+// EnumNamesPadding returns the map, built on its first use.
+func EnumNamesPadding() map[Padding]string {
+	enumNamesPadding.once.Do(func() {
+		enumNamesPadding.m = map[Padding]string{
+			PaddingSAME:  "SAME",
+			PaddingVALID: "VALID",
+		}
+	})
+	return enumNamesPadding.m
+}
+
+var enumValuesPadding struct {
+	once sync.Once
+	m    map[string]Padding
+}
+
+// EnumValuesPadding returns the map, built on its first use.
+func EnumValuesPadding() map[string]Padding {
+	enumValuesPadding.once.Do(func() {
+		enumValuesPadding.m = map[string]Padding{
+			"SAME":  PaddingSAME,
+			"VALID": PaddingVALID,
+		}
+	})
+	return enumValuesPadding.m
 }
 
 func (v Padding) String() string {
-	if s, ok := EnumNamesPadding[v]; ok {
+	if s, ok := EnumNamesPadding()[v]; ok {
 		return s
 	}
 	return "Padding(" + strconv.FormatInt(int64(v), 10) + ")"

@@ -4,6 +4,7 @@ package schema
 
 import (
 	"strconv"
+	"sync"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 )
@@ -17,22 +18,44 @@ const (
 	QuantizationDetailsMultiAxisQuantization QuantizationDetails = 3
 )
 
-var EnumNamesQuantizationDetails = map[QuantizationDetails]string{
-	QuantizationDetailsNONE:                  "NONE",
-	QuantizationDetailsCustomQuantization:    "CustomQuantization",
-	QuantizationDetailsBlockwiseQuantization: "BlockwiseQuantization",
-	QuantizationDetailsMultiAxisQuantization: "MultiAxisQuantization",
+var enumNamesQuantizationDetails struct {
+	once sync.Once
+	m    map[QuantizationDetails]string
 }
 
-var EnumValuesQuantizationDetails = map[string]QuantizationDetails{
-	"NONE":                  QuantizationDetailsNONE,
-	"CustomQuantization":    QuantizationDetailsCustomQuantization,
-	"BlockwiseQuantization": QuantizationDetailsBlockwiseQuantization,
-	"MultiAxisQuantization": QuantizationDetailsMultiAxisQuantization,
+// EnumNamesQuantizationDetails returns the map, built on its first use.
+func EnumNamesQuantizationDetails() map[QuantizationDetails]string {
+	enumNamesQuantizationDetails.once.Do(func() {
+		enumNamesQuantizationDetails.m = map[QuantizationDetails]string{
+			QuantizationDetailsNONE:                  "NONE",
+			QuantizationDetailsCustomQuantization:    "CustomQuantization",
+			QuantizationDetailsBlockwiseQuantization: "BlockwiseQuantization",
+			QuantizationDetailsMultiAxisQuantization: "MultiAxisQuantization",
+		}
+	})
+	return enumNamesQuantizationDetails.m
+}
+
+var enumValuesQuantizationDetails struct {
+	once sync.Once
+	m    map[string]QuantizationDetails
+}
+
+// EnumValuesQuantizationDetails returns the map, built on its first use.
+func EnumValuesQuantizationDetails() map[string]QuantizationDetails {
+	enumValuesQuantizationDetails.once.Do(func() {
+		enumValuesQuantizationDetails.m = map[string]QuantizationDetails{
+			"NONE":                  QuantizationDetailsNONE,
+			"CustomQuantization":    QuantizationDetailsCustomQuantization,
+			"BlockwiseQuantization": QuantizationDetailsBlockwiseQuantization,
+			"MultiAxisQuantization": QuantizationDetailsMultiAxisQuantization,
+		}
+	})
+	return enumValuesQuantizationDetails.m
 }
 
 func (v QuantizationDetails) String() string {
-	if s, ok := EnumNamesQuantizationDetails[v]; ok {
+	if s, ok := EnumNamesQuantizationDetails()[v]; ok {
 		return s
 	}
 	return "QuantizationDetails(" + strconv.FormatInt(int64(v), 10) + ")"

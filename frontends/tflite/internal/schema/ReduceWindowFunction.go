@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type ReduceWindowFunction int32
 
@@ -16,28 +19,50 @@ const (
 	ReduceWindowFunctionANY         ReduceWindowFunction = 6
 )
 
-var EnumNamesReduceWindowFunction = map[ReduceWindowFunction]string{
-	ReduceWindowFunctionUNSUPPORTED: "UNSUPPORTED",
-	ReduceWindowFunctionADD:         "ADD",
-	ReduceWindowFunctionMUL:         "MUL",
-	ReduceWindowFunctionMINIMUM:     "MINIMUM",
-	ReduceWindowFunctionMAXIMUM:     "MAXIMUM",
-	ReduceWindowFunctionALL:         "ALL",
-	ReduceWindowFunctionANY:         "ANY",
+var enumNamesReduceWindowFunction struct {
+	once sync.Once
+	m    map[ReduceWindowFunction]string
 }
 
-var EnumValuesReduceWindowFunction = map[string]ReduceWindowFunction{
-	"UNSUPPORTED": ReduceWindowFunctionUNSUPPORTED,
-	"ADD":         ReduceWindowFunctionADD,
-	"MUL":         ReduceWindowFunctionMUL,
-	"MINIMUM":     ReduceWindowFunctionMINIMUM,
-	"MAXIMUM":     ReduceWindowFunctionMAXIMUM,
-	"ALL":         ReduceWindowFunctionALL,
-	"ANY":         ReduceWindowFunctionANY,
+// EnumNamesReduceWindowFunction returns the map, built on its first use.
+func EnumNamesReduceWindowFunction() map[ReduceWindowFunction]string {
+	enumNamesReduceWindowFunction.once.Do(func() {
+		enumNamesReduceWindowFunction.m = map[ReduceWindowFunction]string{
+			ReduceWindowFunctionUNSUPPORTED: "UNSUPPORTED",
+			ReduceWindowFunctionADD:         "ADD",
+			ReduceWindowFunctionMUL:         "MUL",
+			ReduceWindowFunctionMINIMUM:     "MINIMUM",
+			ReduceWindowFunctionMAXIMUM:     "MAXIMUM",
+			ReduceWindowFunctionALL:         "ALL",
+			ReduceWindowFunctionANY:         "ANY",
+		}
+	})
+	return enumNamesReduceWindowFunction.m
+}
+
+var enumValuesReduceWindowFunction struct {
+	once sync.Once
+	m    map[string]ReduceWindowFunction
+}
+
+// EnumValuesReduceWindowFunction returns the map, built on its first use.
+func EnumValuesReduceWindowFunction() map[string]ReduceWindowFunction {
+	enumValuesReduceWindowFunction.once.Do(func() {
+		enumValuesReduceWindowFunction.m = map[string]ReduceWindowFunction{
+			"UNSUPPORTED": ReduceWindowFunctionUNSUPPORTED,
+			"ADD":         ReduceWindowFunctionADD,
+			"MUL":         ReduceWindowFunctionMUL,
+			"MINIMUM":     ReduceWindowFunctionMINIMUM,
+			"MAXIMUM":     ReduceWindowFunctionMAXIMUM,
+			"ALL":         ReduceWindowFunctionALL,
+			"ANY":         ReduceWindowFunctionANY,
+		}
+	})
+	return enumValuesReduceWindowFunction.m
 }
 
 func (v ReduceWindowFunction) String() string {
-	if s, ok := EnumNamesReduceWindowFunction[v]; ok {
+	if s, ok := EnumNamesReduceWindowFunction()[v]; ok {
 		return s
 	}
 	return "ReduceWindowFunction(" + strconv.FormatInt(int64(v), 10) + ")"

@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type RngAlgorithm int8
 
@@ -12,20 +15,42 @@ const (
 	RngAlgorithmTHREEFRY RngAlgorithm = 2
 )
 
-var EnumNamesRngAlgorithm = map[RngAlgorithm]string{
-	RngAlgorithmDEFAULT:  "DEFAULT",
-	RngAlgorithmPHILOX:   "PHILOX",
-	RngAlgorithmTHREEFRY: "THREEFRY",
+var enumNamesRngAlgorithm struct {
+	once sync.Once
+	m    map[RngAlgorithm]string
 }
 
-var EnumValuesRngAlgorithm = map[string]RngAlgorithm{
-	"DEFAULT":  RngAlgorithmDEFAULT,
-	"PHILOX":   RngAlgorithmPHILOX,
-	"THREEFRY": RngAlgorithmTHREEFRY,
+// EnumNamesRngAlgorithm returns the map, built on its first use.
+func EnumNamesRngAlgorithm() map[RngAlgorithm]string {
+	enumNamesRngAlgorithm.once.Do(func() {
+		enumNamesRngAlgorithm.m = map[RngAlgorithm]string{
+			RngAlgorithmDEFAULT:  "DEFAULT",
+			RngAlgorithmPHILOX:   "PHILOX",
+			RngAlgorithmTHREEFRY: "THREEFRY",
+		}
+	})
+	return enumNamesRngAlgorithm.m
+}
+
+var enumValuesRngAlgorithm struct {
+	once sync.Once
+	m    map[string]RngAlgorithm
+}
+
+// EnumValuesRngAlgorithm returns the map, built on its first use.
+func EnumValuesRngAlgorithm() map[string]RngAlgorithm {
+	enumValuesRngAlgorithm.once.Do(func() {
+		enumValuesRngAlgorithm.m = map[string]RngAlgorithm{
+			"DEFAULT":  RngAlgorithmDEFAULT,
+			"PHILOX":   RngAlgorithmPHILOX,
+			"THREEFRY": RngAlgorithmTHREEFRY,
+		}
+	})
+	return enumValuesRngAlgorithm.m
 }
 
 func (v RngAlgorithm) String() string {
-	if s, ok := EnumNamesRngAlgorithm[v]; ok {
+	if s, ok := EnumNamesRngAlgorithm()[v]; ok {
 		return s
 	}
 	return "RngAlgorithm(" + strconv.FormatInt(int64(v), 10) + ")"

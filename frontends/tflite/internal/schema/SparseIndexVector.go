@@ -4,6 +4,7 @@ package schema
 
 import (
 	"strconv"
+	"sync"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 )
@@ -17,22 +18,44 @@ const (
 	SparseIndexVectorUint8Vector  SparseIndexVector = 3
 )
 
-var EnumNamesSparseIndexVector = map[SparseIndexVector]string{
-	SparseIndexVectorNONE:         "NONE",
-	SparseIndexVectorInt32Vector:  "Int32Vector",
-	SparseIndexVectorUint16Vector: "Uint16Vector",
-	SparseIndexVectorUint8Vector:  "Uint8Vector",
+var enumNamesSparseIndexVector struct {
+	once sync.Once
+	m    map[SparseIndexVector]string
 }
 
-var EnumValuesSparseIndexVector = map[string]SparseIndexVector{
-	"NONE":         SparseIndexVectorNONE,
-	"Int32Vector":  SparseIndexVectorInt32Vector,
-	"Uint16Vector": SparseIndexVectorUint16Vector,
-	"Uint8Vector":  SparseIndexVectorUint8Vector,
+// EnumNamesSparseIndexVector returns the map, built on its first use.
+func EnumNamesSparseIndexVector() map[SparseIndexVector]string {
+	enumNamesSparseIndexVector.once.Do(func() {
+		enumNamesSparseIndexVector.m = map[SparseIndexVector]string{
+			SparseIndexVectorNONE:         "NONE",
+			SparseIndexVectorInt32Vector:  "Int32Vector",
+			SparseIndexVectorUint16Vector: "Uint16Vector",
+			SparseIndexVectorUint8Vector:  "Uint8Vector",
+		}
+	})
+	return enumNamesSparseIndexVector.m
+}
+
+var enumValuesSparseIndexVector struct {
+	once sync.Once
+	m    map[string]SparseIndexVector
+}
+
+// EnumValuesSparseIndexVector returns the map, built on its first use.
+func EnumValuesSparseIndexVector() map[string]SparseIndexVector {
+	enumValuesSparseIndexVector.once.Do(func() {
+		enumValuesSparseIndexVector.m = map[string]SparseIndexVector{
+			"NONE":         SparseIndexVectorNONE,
+			"Int32Vector":  SparseIndexVectorInt32Vector,
+			"Uint16Vector": SparseIndexVectorUint16Vector,
+			"Uint8Vector":  SparseIndexVectorUint8Vector,
+		}
+	})
+	return enumValuesSparseIndexVector.m
 }
 
 func (v SparseIndexVector) String() string {
-	if s, ok := EnumNamesSparseIndexVector[v]; ok {
+	if s, ok := EnumNamesSparseIndexVector()[v]; ok {
 		return s
 	}
 	return "SparseIndexVector(" + strconv.FormatInt(int64(v), 10) + ")"

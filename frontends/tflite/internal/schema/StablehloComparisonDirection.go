@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type StablehloComparisonDirection uint32
 
@@ -15,26 +18,48 @@ const (
 	StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_LT StablehloComparisonDirection = 5
 )
 
-var EnumNamesStablehloComparisonDirection = map[StablehloComparisonDirection]string{
-	StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_EQ: "STABLEHLO_COMPARISON_DIRECTION_EQ",
-	StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_NE: "STABLEHLO_COMPARISON_DIRECTION_NE",
-	StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_GE: "STABLEHLO_COMPARISON_DIRECTION_GE",
-	StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_GT: "STABLEHLO_COMPARISON_DIRECTION_GT",
-	StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_LE: "STABLEHLO_COMPARISON_DIRECTION_LE",
-	StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_LT: "STABLEHLO_COMPARISON_DIRECTION_LT",
+var enumNamesStablehloComparisonDirection struct {
+	once sync.Once
+	m    map[StablehloComparisonDirection]string
 }
 
-var EnumValuesStablehloComparisonDirection = map[string]StablehloComparisonDirection{
-	"STABLEHLO_COMPARISON_DIRECTION_EQ": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_EQ,
-	"STABLEHLO_COMPARISON_DIRECTION_NE": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_NE,
-	"STABLEHLO_COMPARISON_DIRECTION_GE": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_GE,
-	"STABLEHLO_COMPARISON_DIRECTION_GT": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_GT,
-	"STABLEHLO_COMPARISON_DIRECTION_LE": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_LE,
-	"STABLEHLO_COMPARISON_DIRECTION_LT": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_LT,
+// EnumNamesStablehloComparisonDirection returns the map, built on its first use.
+func EnumNamesStablehloComparisonDirection() map[StablehloComparisonDirection]string {
+	enumNamesStablehloComparisonDirection.once.Do(func() {
+		enumNamesStablehloComparisonDirection.m = map[StablehloComparisonDirection]string{
+			StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_EQ: "STABLEHLO_COMPARISON_DIRECTION_EQ",
+			StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_NE: "STABLEHLO_COMPARISON_DIRECTION_NE",
+			StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_GE: "STABLEHLO_COMPARISON_DIRECTION_GE",
+			StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_GT: "STABLEHLO_COMPARISON_DIRECTION_GT",
+			StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_LE: "STABLEHLO_COMPARISON_DIRECTION_LE",
+			StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_LT: "STABLEHLO_COMPARISON_DIRECTION_LT",
+		}
+	})
+	return enumNamesStablehloComparisonDirection.m
+}
+
+var enumValuesStablehloComparisonDirection struct {
+	once sync.Once
+	m    map[string]StablehloComparisonDirection
+}
+
+// EnumValuesStablehloComparisonDirection returns the map, built on its first use.
+func EnumValuesStablehloComparisonDirection() map[string]StablehloComparisonDirection {
+	enumValuesStablehloComparisonDirection.once.Do(func() {
+		enumValuesStablehloComparisonDirection.m = map[string]StablehloComparisonDirection{
+			"STABLEHLO_COMPARISON_DIRECTION_EQ": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_EQ,
+			"STABLEHLO_COMPARISON_DIRECTION_NE": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_NE,
+			"STABLEHLO_COMPARISON_DIRECTION_GE": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_GE,
+			"STABLEHLO_COMPARISON_DIRECTION_GT": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_GT,
+			"STABLEHLO_COMPARISON_DIRECTION_LE": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_LE,
+			"STABLEHLO_COMPARISON_DIRECTION_LT": StablehloComparisonDirectionSTABLEHLO_COMPARISON_DIRECTION_LT,
+		}
+	})
+	return enumValuesStablehloComparisonDirection.m
 }
 
 func (v StablehloComparisonDirection) String() string {
-	if s, ok := EnumNamesStablehloComparisonDirection[v]; ok {
+	if s, ok := EnumNamesStablehloComparisonDirection()[v]; ok {
 		return s
 	}
 	return "StablehloComparisonDirection(" + strconv.FormatInt(int64(v), 10) + ")"

@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type StablehloComparisonType uint32
 
@@ -14,24 +17,46 @@ const (
 	StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_UNSIGNED          StablehloComparisonType = 4
 )
 
-var EnumNamesStablehloComparisonType = map[StablehloComparisonType]string{
-	StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_NOTYPE:            "STABLEHLO_COMPARISON_TYPE_NOTYPE",
-	StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_FLOAT:             "STABLEHLO_COMPARISON_TYPE_FLOAT",
-	StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER: "STABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER",
-	StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_SIGNED:            "STABLEHLO_COMPARISON_TYPE_SIGNED",
-	StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_UNSIGNED:          "STABLEHLO_COMPARISON_TYPE_UNSIGNED",
+var enumNamesStablehloComparisonType struct {
+	once sync.Once
+	m    map[StablehloComparisonType]string
 }
 
-var EnumValuesStablehloComparisonType = map[string]StablehloComparisonType{
-	"STABLEHLO_COMPARISON_TYPE_NOTYPE":            StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_NOTYPE,
-	"STABLEHLO_COMPARISON_TYPE_FLOAT":             StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_FLOAT,
-	"STABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER": StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER,
-	"STABLEHLO_COMPARISON_TYPE_SIGNED":            StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_SIGNED,
-	"STABLEHLO_COMPARISON_TYPE_UNSIGNED":          StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_UNSIGNED,
+// EnumNamesStablehloComparisonType returns the map, built on its first use.
+func EnumNamesStablehloComparisonType() map[StablehloComparisonType]string {
+	enumNamesStablehloComparisonType.once.Do(func() {
+		enumNamesStablehloComparisonType.m = map[StablehloComparisonType]string{
+			StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_NOTYPE:            "STABLEHLO_COMPARISON_TYPE_NOTYPE",
+			StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_FLOAT:             "STABLEHLO_COMPARISON_TYPE_FLOAT",
+			StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER: "STABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER",
+			StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_SIGNED:            "STABLEHLO_COMPARISON_TYPE_SIGNED",
+			StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_UNSIGNED:          "STABLEHLO_COMPARISON_TYPE_UNSIGNED",
+		}
+	})
+	return enumNamesStablehloComparisonType.m
+}
+
+var enumValuesStablehloComparisonType struct {
+	once sync.Once
+	m    map[string]StablehloComparisonType
+}
+
+// EnumValuesStablehloComparisonType returns the map, built on its first use.
+func EnumValuesStablehloComparisonType() map[string]StablehloComparisonType {
+	enumValuesStablehloComparisonType.once.Do(func() {
+		enumValuesStablehloComparisonType.m = map[string]StablehloComparisonType{
+			"STABLEHLO_COMPARISON_TYPE_NOTYPE":            StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_NOTYPE,
+			"STABLEHLO_COMPARISON_TYPE_FLOAT":             StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_FLOAT,
+			"STABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER": StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_FLOAT_TOTAL_ORDER,
+			"STABLEHLO_COMPARISON_TYPE_SIGNED":            StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_SIGNED,
+			"STABLEHLO_COMPARISON_TYPE_UNSIGNED":          StablehloComparisonTypeSTABLEHLO_COMPARISON_TYPE_UNSIGNED,
+		}
+	})
+	return enumValuesStablehloComparisonType.m
 }
 
 func (v StablehloComparisonType) String() string {
-	if s, ok := EnumNamesStablehloComparisonType[v]; ok {
+	if s, ok := EnumNamesStablehloComparisonType()[v]; ok {
 		return s
 	}
 	return "StablehloComparisonType(" + strconv.FormatInt(int64(v), 10) + ")"

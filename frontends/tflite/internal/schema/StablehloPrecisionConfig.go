@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type StablehloPrecisionConfig uint32
 
@@ -12,20 +15,42 @@ const (
 	StablehloPrecisionConfigHIGHEST StablehloPrecisionConfig = 2
 )
 
-var EnumNamesStablehloPrecisionConfig = map[StablehloPrecisionConfig]string{
-	StablehloPrecisionConfigDEFAULT: "DEFAULT",
-	StablehloPrecisionConfigHIGH:    "HIGH",
-	StablehloPrecisionConfigHIGHEST: "HIGHEST",
+var enumNamesStablehloPrecisionConfig struct {
+	once sync.Once
+	m    map[StablehloPrecisionConfig]string
 }
 
-var EnumValuesStablehloPrecisionConfig = map[string]StablehloPrecisionConfig{
-	"DEFAULT": StablehloPrecisionConfigDEFAULT,
-	"HIGH":    StablehloPrecisionConfigHIGH,
-	"HIGHEST": StablehloPrecisionConfigHIGHEST,
+// EnumNamesStablehloPrecisionConfig returns the map, built on its first use.
+func EnumNamesStablehloPrecisionConfig() map[StablehloPrecisionConfig]string {
+	enumNamesStablehloPrecisionConfig.once.Do(func() {
+		enumNamesStablehloPrecisionConfig.m = map[StablehloPrecisionConfig]string{
+			StablehloPrecisionConfigDEFAULT: "DEFAULT",
+			StablehloPrecisionConfigHIGH:    "HIGH",
+			StablehloPrecisionConfigHIGHEST: "HIGHEST",
+		}
+	})
+	return enumNamesStablehloPrecisionConfig.m
+}
+
+var enumValuesStablehloPrecisionConfig struct {
+	once sync.Once
+	m    map[string]StablehloPrecisionConfig
+}
+
+// EnumValuesStablehloPrecisionConfig returns the map, built on its first use.
+func EnumValuesStablehloPrecisionConfig() map[string]StablehloPrecisionConfig {
+	enumValuesStablehloPrecisionConfig.once.Do(func() {
+		enumValuesStablehloPrecisionConfig.m = map[string]StablehloPrecisionConfig{
+			"DEFAULT": StablehloPrecisionConfigDEFAULT,
+			"HIGH":    StablehloPrecisionConfigHIGH,
+			"HIGHEST": StablehloPrecisionConfigHIGHEST,
+		}
+	})
+	return enumValuesStablehloPrecisionConfig.m
 }
 
 func (v StablehloPrecisionConfig) String() string {
-	if s, ok := EnumNamesStablehloPrecisionConfig[v]; ok {
+	if s, ok := EnumNamesStablehloPrecisionConfig()[v]; ok {
 		return s
 	}
 	return "StablehloPrecisionConfig(" + strconv.FormatInt(int64(v), 10) + ")"

@@ -2,7 +2,10 @@
 
 package schema
 
-import "strconv"
+import (
+	"strconv"
+	"sync"
+)
 
 type TensorType int8
 
@@ -32,60 +35,82 @@ const (
 	TensorTypeFLOAT8_E5M2   TensorType = 22
 )
 
-var EnumNamesTensorType = map[TensorType]string{
-	TensorTypeFLOAT32:       "FLOAT32",
-	TensorTypeFLOAT16:       "FLOAT16",
-	TensorTypeINT32:         "INT32",
-	TensorTypeUINT8:         "UINT8",
-	TensorTypeINT64:         "INT64",
-	TensorTypeSTRING:        "STRING",
-	TensorTypeBOOL:          "BOOL",
-	TensorTypeINT16:         "INT16",
-	TensorTypeCOMPLEX64:     "COMPLEX64",
-	TensorTypeINT8:          "INT8",
-	TensorTypeFLOAT64:       "FLOAT64",
-	TensorTypeCOMPLEX128:    "COMPLEX128",
-	TensorTypeUINT64:        "UINT64",
-	TensorTypeRESOURCE:      "RESOURCE",
-	TensorTypeVARIANT:       "VARIANT",
-	TensorTypeUINT32:        "UINT32",
-	TensorTypeUINT16:        "UINT16",
-	TensorTypeINT4:          "INT4",
-	TensorTypeBFLOAT16:      "BFLOAT16",
-	TensorTypeINT2:          "INT2",
-	TensorTypeUINT4:         "UINT4",
-	TensorTypeFLOAT8_E4M3FN: "FLOAT8_E4M3FN",
-	TensorTypeFLOAT8_E5M2:   "FLOAT8_E5M2",
+var enumNamesTensorType struct {
+	once sync.Once
+	m    map[TensorType]string
 }
 
-var EnumValuesTensorType = map[string]TensorType{
-	"FLOAT32":       TensorTypeFLOAT32,
-	"FLOAT16":       TensorTypeFLOAT16,
-	"INT32":         TensorTypeINT32,
-	"UINT8":         TensorTypeUINT8,
-	"INT64":         TensorTypeINT64,
-	"STRING":        TensorTypeSTRING,
-	"BOOL":          TensorTypeBOOL,
-	"INT16":         TensorTypeINT16,
-	"COMPLEX64":     TensorTypeCOMPLEX64,
-	"INT8":          TensorTypeINT8,
-	"FLOAT64":       TensorTypeFLOAT64,
-	"COMPLEX128":    TensorTypeCOMPLEX128,
-	"UINT64":        TensorTypeUINT64,
-	"RESOURCE":      TensorTypeRESOURCE,
-	"VARIANT":       TensorTypeVARIANT,
-	"UINT32":        TensorTypeUINT32,
-	"UINT16":        TensorTypeUINT16,
-	"INT4":          TensorTypeINT4,
-	"BFLOAT16":      TensorTypeBFLOAT16,
-	"INT2":          TensorTypeINT2,
-	"UINT4":         TensorTypeUINT4,
-	"FLOAT8_E4M3FN": TensorTypeFLOAT8_E4M3FN,
-	"FLOAT8_E5M2":   TensorTypeFLOAT8_E5M2,
+// EnumNamesTensorType returns the map, built on its first use.
+func EnumNamesTensorType() map[TensorType]string {
+	enumNamesTensorType.once.Do(func() {
+		enumNamesTensorType.m = map[TensorType]string{
+			TensorTypeFLOAT32:       "FLOAT32",
+			TensorTypeFLOAT16:       "FLOAT16",
+			TensorTypeINT32:         "INT32",
+			TensorTypeUINT8:         "UINT8",
+			TensorTypeINT64:         "INT64",
+			TensorTypeSTRING:        "STRING",
+			TensorTypeBOOL:          "BOOL",
+			TensorTypeINT16:         "INT16",
+			TensorTypeCOMPLEX64:     "COMPLEX64",
+			TensorTypeINT8:          "INT8",
+			TensorTypeFLOAT64:       "FLOAT64",
+			TensorTypeCOMPLEX128:    "COMPLEX128",
+			TensorTypeUINT64:        "UINT64",
+			TensorTypeRESOURCE:      "RESOURCE",
+			TensorTypeVARIANT:       "VARIANT",
+			TensorTypeUINT32:        "UINT32",
+			TensorTypeUINT16:        "UINT16",
+			TensorTypeINT4:          "INT4",
+			TensorTypeBFLOAT16:      "BFLOAT16",
+			TensorTypeINT2:          "INT2",
+			TensorTypeUINT4:         "UINT4",
+			TensorTypeFLOAT8_E4M3FN: "FLOAT8_E4M3FN",
+			TensorTypeFLOAT8_E5M2:   "FLOAT8_E5M2",
+		}
+	})
+	return enumNamesTensorType.m
+}
+
+var enumValuesTensorType struct {
+	once sync.Once
+	m    map[string]TensorType
+}
+
+// EnumValuesTensorType returns the map, built on its first use.
+func EnumValuesTensorType() map[string]TensorType {
+	enumValuesTensorType.once.Do(func() {
+		enumValuesTensorType.m = map[string]TensorType{
+			"FLOAT32":       TensorTypeFLOAT32,
+			"FLOAT16":       TensorTypeFLOAT16,
+			"INT32":         TensorTypeINT32,
+			"UINT8":         TensorTypeUINT8,
+			"INT64":         TensorTypeINT64,
+			"STRING":        TensorTypeSTRING,
+			"BOOL":          TensorTypeBOOL,
+			"INT16":         TensorTypeINT16,
+			"COMPLEX64":     TensorTypeCOMPLEX64,
+			"INT8":          TensorTypeINT8,
+			"FLOAT64":       TensorTypeFLOAT64,
+			"COMPLEX128":    TensorTypeCOMPLEX128,
+			"UINT64":        TensorTypeUINT64,
+			"RESOURCE":      TensorTypeRESOURCE,
+			"VARIANT":       TensorTypeVARIANT,
+			"UINT32":        TensorTypeUINT32,
+			"UINT16":        TensorTypeUINT16,
+			"INT4":          TensorTypeINT4,
+			"BFLOAT16":      TensorTypeBFLOAT16,
+			"INT2":          TensorTypeINT2,
+			"UINT4":         TensorTypeUINT4,
+			"FLOAT8_E4M3FN": TensorTypeFLOAT8_E4M3FN,
+			"FLOAT8_E5M2":   TensorTypeFLOAT8_E5M2,
+		}
+	})
+	return enumValuesTensorType.m
 }
 
 func (v TensorType) String() string {
-	if s, ok := EnumNamesTensorType[v]; ok {
+	if s, ok := EnumNamesTensorType()[v]; ok {
 		return s
 	}
 	return "TensorType(" + strconv.FormatInt(int64(v), 10) + ")"
