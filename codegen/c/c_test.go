@@ -3,12 +3,8 @@ package c_test
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"flag"
-	"math"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,12 +13,12 @@ import (
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/eval"
 	"github.com/tinygen/tinygen/internal/ctext"
-	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/hostcc"
 	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
+	"github.com/tinygen/tinygen/kernels/kerneltest"
 	"github.com/tinygen/tinygen/passes"
 	"github.com/tinygen/tinygen/program"
 	"github.com/tinygen/tinygen/targets"
@@ -71,17 +67,6 @@ func writeAll(t testing.TB, dir string, files []cgen.File) {
 			t.Fatal(err)
 		}
 	}
-}
-
-// compilers returns the host C compilers present (gcc is required).
-func compilers(t testing.TB) []string {
-	ccs := []string{sharedtest.RequireTool(t, "gcc", "gcc")}
-	if p, err := exec.LookPath("clang"); err == nil {
-		ccs = append(ccs, p)
-	} else if os.Getenv("CI") == "true" {
-		t.Fatal("clang not found: install the Debian package clang")
-	}
-	return ccs
 }
 
 // goldenModels are the synthetic models whose generated C is pinned.
@@ -133,7 +118,7 @@ func compileEverywhere(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	for _, cc := range compilers(t) {
+	for _, cc := range kerneltest.Compilers(t) {
 		if err := hostcc.Compile(ctx, cc, dir, files, append(hostcc.WarningFlags, "-O2")...); err != nil {
 			t.Errorf("%s: %v", filepath.Base(cc), err)
 		}
@@ -145,109 +130,40 @@ func compileEverywhere(t *testing.T, dir string) {
 	}
 }
 
-// randomInputs returns n input sets for g: random bytes for integer
-// inputs, uniform values in [-4, 4) for float32 ones.
-func randomInputs(g *ir.Graph, n int, seed uint64) [][][]byte {
-	r := rand.New(rand.NewPCG(seed, 99))
-	var sets [][][]byte
-	for i := 0; i < n; i++ {
-		var set [][]byte
-		for _, t := range g.Inputs {
-			b := make([]byte, t.NumBytes())
-			if t.DType == ir.Float32 {
-				for k := 0; k < len(b); k += 4 {
-					binary.LittleEndian.PutUint32(b[k:], math.Float32bits(float32(r.Float64()*8-4)))
-				}
-			} else {
-				for k := range b {
-					b[k] = byte(r.UintN(256))
-				}
-			}
-			set = append(set, b)
-		}
-		sets = append(sets, set)
-	}
-	return sets
-}
-
 // TestHostMatchesEval builds every synthetic model's generated code with
 // its host harness under AddressSanitizer and UndefinedBehaviorSanitizer,
 // with each host compiler and both arena modes, runs random inputs and
 // requires the outputs of the Go evaluator: byte for byte for integer
 // outputs, within the golden float tolerance for float32 ones.
 func TestHostMatchesEval(t *testing.T) {
-	ccs := compilers(t)
+	ccs := kerneltest.Compilers(t)
 	for _, m := range testmodels.All() {
 		t.Run(m.Name, func(t *testing.T) {
 			t.Parallel()
 			g := m.Graph()
-			e, err := eval.New(g)
+			vectors := kerneltest.RandomInputs(g, 16, 1)
+			want := kerneltest.Expected(t, g, vectors)
+			p, err := compileProgram(g, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			vectors := randomInputs(g, 16, 1)
-			want, outSizes := expected(t, e, g, vectors)
 			for i, cc := range ccs {
 				arena := cgen.StaticArena
 				if i%2 == 1 {
 					arena = cgen.CallerArena
 				}
-				got, err := buildAndRun(t, cc, g, arena, vectors, outSizes)
+				got, err := kerneltest.BuildAndRun(t, cc, p, arena, vectors)
 				if err != nil {
 					t.Fatalf("%s: %v", filepath.Base(cc), err)
 				}
 				for v := range vectors {
-					for k, o := range g.Outputs {
-						var msg string
-						if o.DType == ir.Float32 {
-							msg = golden.CompareFloat32(got[v][k], want[v][k], golden.FloatRelTol, golden.FloatAbsTol)
-						} else {
-							msg = golden.CompareBytes(got[v][k], want[v][k])
-						}
-						if msg != "" {
-							t.Errorf("%s: vector %d output %d: %s", filepath.Base(cc), v, k, msg)
-						}
+					for k, msg := range kerneltest.Compare(g, got[v], want[v]) {
+						t.Errorf("%s: vector %d output %d: %s", filepath.Base(cc), v, k, msg)
 					}
 				}
 			}
 		})
 	}
-}
-
-// expected runs the evaluator on every vector and returns the outputs and
-// the output sizes in bytes.
-func expected(t *testing.T, e *eval.Evaluator, g *ir.Graph, vectors [][][]byte) ([][][]byte, []int) {
-	t.Helper()
-	var want [][][]byte
-	for _, v := range vectors {
-		o, err := e.Run(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, o)
-	}
-	var outSizes []int
-	for _, o := range g.Outputs {
-		outSizes = append(outSizes, o.NumBytes())
-	}
-	return want, outSizes
-}
-
-// buildAndRun generates g's C with the host harness and the given arena
-// mode, builds it with cc under the sanitizers and runs the vectors.
-func buildAndRun(t *testing.T, cc string, g *ir.Graph, arena cgen.ArenaMode, vectors [][][]byte, outSizes []int) ([][][]byte, error) {
-	dir := t.TempDir()
-	writeAll(t, dir, generate(t, g, cgen.Options{HostMain: true, Arena: arena}))
-	files, err := hostcc.CFiles(dir)
-	if err != nil {
-		return nil, err
-	}
-	bin := filepath.Join(dir, "model")
-	ctx := context.Background()
-	if err := hostcc.Link(ctx, cc, dir, bin, files, append(append([]string{}, hostcc.WarningFlags...), hostcc.SanitizerFlags...)...); err != nil {
-		return nil, err
-	}
-	return hostcc.RunVectors(ctx, bin, vectors, outSizes)
 }
 
 // TestDeterministic generates every synthetic model twice and requires

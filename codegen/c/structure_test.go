@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
-	"github.com/tinygen/tinygen/eval"
 	"github.com/tinygen/tinygen/internal/hostile"
+	"github.com/tinygen/tinygen/kernels/kerneltest"
 )
 
 // TestHostileStructureMatchesEval builds the crafted graphs of class
@@ -16,21 +16,21 @@ import (
 // that is also an output, a graph without ops) under the sanitizers and
 // requires the evaluator's outputs, byte for byte.
 func TestHostileStructureMatchesEval(t *testing.T) {
-	ccs := compilers(t)
+	ccs := kerneltest.Compilers(t)
 	for _, c := range hostile.StructureGraphs() {
 		if c.WantError != "" {
 			continue
 		}
 		t.Run(c.Name, func(t *testing.T) {
 			g := c.Graph
-			e, err := eval.New(g)
+			vectors := kerneltest.RandomInputs(g, 3, 7)
+			want := kerneltest.Expected(t, g, vectors)
+			p, err := compileProgram(g, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			vectors := randomInputs(g, 3, 7)
-			want, outSizes := expected(t, e, g, vectors)
 			for _, cc := range ccs {
-				got, err := buildAndRun(t, cc, g, cgen.StaticArena, vectors, outSizes)
+				got, err := kerneltest.BuildAndRun(t, cc, p, cgen.StaticArena, vectors)
 				if err != nil {
 					t.Fatalf("%s: %v", cc, err)
 				}
