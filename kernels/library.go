@@ -162,6 +162,16 @@ func (l *Library) Select(op *ir.Op, prefer []string) (Call, error) {
 				if c.Params.Type == "" {
 					c.Params.Type = k.ParamsType
 				}
+				// The reference call passed checkLimits; the
+				// specialised one's own parameters and arguments must
+				// fit their C types too (its index arithmetic is its
+				// Specialise's to bound).
+				if err := checkParams("", c.Params); err != nil {
+					return Call{}, fmt.Errorf("%v: kernel %s (%s): %w", op, k.Symbol, s.Name, err)
+				}
+				if err := checkTensorBytes(c.Args); err != nil {
+					return Call{}, fmt.Errorf("%v: kernel %s (%s): %w", op, k.Symbol, s.Name, err)
+				}
 				return c, nil
 			}
 		}

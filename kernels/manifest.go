@@ -39,7 +39,10 @@ type Kernel struct {
 	// Specialise decides whether the kernel runs op, which Lower gave to
 	// the reference kernel ref, and returns its call: its own parameters
 	// (or ref's) and arguments, a Scratch argument if it takes scratch
-	// memory. ok false leaves op to the next set.
+	// memory. ok false leaves op to the next set. Select checks the
+	// call's parameters and tensor sizes against their C types; the
+	// kernel's own index arithmetic is Specialise's to bound (refuse
+	// geometries it cannot hold).
 	Specialise func(op *ir.Op, ref Call) (c Call, ok bool, err error)
 }
 
