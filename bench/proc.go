@@ -36,24 +36,44 @@ type procResult struct {
 	Stopped bool
 }
 
-// endWatcher is a stdout buffer that reports, once, when the protocol's
-// end line has been written.
+// MaxOutput bounds what bench keeps of a simulator's stdout and of its
+// stderr: a firmware that prints more (a hostile or runaway one) is
+// stopped and its run fails, instead of filling tinygen's memory until the
+// time-out. The result protocol of a model with thousands of outputs fits
+// many times over.
+const MaxOutput = 16 << 20
+
+// endWatcher is a bounded stdout buffer that reports, once, when the
+// protocol's end line has been written, and once when the output passed
+// MaxOutput.
 type endWatcher struct {
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	seen chan struct{}
-	once sync.Once
+	mu       sync.Mutex
+	buf      bytes.Buffer
+	seen     chan struct{}
+	once     sync.Once
+	overflow chan struct{}
+	overOnce sync.Once
 }
 
-// Write keeps p and checks the output for the end line.
+// Write keeps p (up to MaxOutput bytes in all) and checks the new bytes,
+// with the line before them, for the end line.
 func (w *endWatcher) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	n, err := w.buf.Write(p)
-	if bytes.Contains(w.buf.Bytes(), []byte("\n"+project.Sentinel+"\n")) || bytes.HasPrefix(w.buf.Bytes(), []byte(project.Sentinel+"\n")) {
+	keep := p
+	if room := MaxOutput - w.buf.Len(); len(keep) > room {
+		keep = keep[:max(room, 0)]
+		w.overOnce.Do(func() { close(w.overflow) })
+	}
+	// Only the tail can complete the end line: look at the new bytes
+	// and as much of the old ones as the line is long.
+	from := max(w.buf.Len()-len(project.Sentinel)-1, 0)
+	w.buf.Write(keep)
+	tail := w.buf.Bytes()[from:]
+	if bytes.Contains(tail, []byte("\n"+project.Sentinel+"\n")) || (from == 0 && bytes.HasPrefix(tail, []byte(project.Sentinel+"\n"))) {
 		w.once.Do(func() { close(w.seen) })
 	}
-	return n, err
+	return len(p), nil
 }
 
 // bytes returns a copy of what was written.
@@ -69,10 +89,14 @@ type lockedBuffer struct {
 	buf bytes.Buffer
 }
 
-// Write appends p.
+// Write appends p, keeping at most MaxOutput bytes in all.
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if room := MaxOutput - b.buf.Len(); room < len(p) {
+		b.buf.Write(p[:max(room, 0)])
+		return len(p), nil
+	}
 	return b.buf.Write(p)
 }
 
@@ -92,7 +116,7 @@ func (b *lockedBuffer) bytes() []byte {
 // QEMU exit), and SIGKILL after termGrace.
 func runIsolated(ctx context.Context, timeout time.Duration, dir string, watchEnd bool, name string, args ...string) (procResult, error) {
 	line := toolchain.CommandLine(name, args...)
-	stdout := &endWatcher{seen: make(chan struct{})}
+	stdout := &endWatcher{seen: make(chan struct{}), overflow: make(chan struct{})}
 	stderr := &lockedBuffer{}
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
@@ -130,7 +154,7 @@ func runIsolated(ctx context.Context, timeout time.Duration, dir string, watchEn
 	}
 	var grace, kill <-chan time.Time
 	var err error
-	var stopped, timedOut bool
+	var stopped, timedOut, overflowed bool
 	var ctxErr error
 wait:
 	for {
@@ -144,6 +168,11 @@ wait:
 			break wait
 		case <-deadline.C:
 			timedOut = true
+			signalGroup(syscall.SIGKILL)
+			err = <-waited
+			break wait
+		case <-stdout.overflow:
+			overflowed = true
 			signalGroup(syscall.SIGKILL)
 			err = <-waited
 			break wait
@@ -168,6 +197,8 @@ wait:
 		return res, fmt.Errorf("%s: stopped: %w", line, ctxErr)
 	case timedOut:
 		return res, &toolchain.TimeoutError{Command: line, Timeout: timeout, Output: string(res.Stdout) + string(res.Stderr)}
+	case overflowed:
+		return res, fmt.Errorf("%s: the firmware printed more than %d bytes; stopped", line, MaxOutput)
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {

@@ -63,3 +63,52 @@ func TestRunIsolatedKillsGroup(t *testing.T) {
 		})
 	}
 }
+
+// TestRunIsolatedBoundsOutput runs a program that prints without end: the
+// run stops once MaxOutput bytes were kept, with an error saying so, long
+// before its time-out, and keeps no more than MaxOutput bytes.
+func TestRunIsolatedBoundsOutput(t *testing.T) {
+	start := time.Now()
+	res, err := runIsolated(context.Background(), 2*time.Minute, t.TempDir(), true, "yes", "0123456789abcdef")
+	if err == nil || !strings.Contains(err.Error(), "printed more than") {
+		t.Fatalf("error %v, want the output bound", err)
+	}
+	if len(res.Stdout) != MaxOutput {
+		t.Errorf("kept %d bytes, want %d", len(res.Stdout), MaxOutput)
+	}
+	if d := time.Since(start); d > time.Minute {
+		t.Errorf("took %v", d)
+	}
+}
+
+// TestEndWatcher finds the end line however the output is split into
+// writes, and only a whole line.
+func TestEndWatcher(t *testing.T) {
+	for _, c := range []struct {
+		parts []string
+		want  bool
+	}{
+		{[]string{"TINYGEN-END\n"}, true},
+		{[]string{"x\nTINYGEN-", "END", "\n"}, true},
+		{[]string{"x\nTINYGEN-E", "ND\ny"}, true},
+		{[]string{"xTINYGEN-END\n"}, false},
+		{[]string{"x\nTINYGEN-END"}, false},
+		{[]string{"x\nTINYGEN-ENDS\n"}, false},
+	} {
+		w := &endWatcher{seen: make(chan struct{}), overflow: make(chan struct{})}
+		for _, p := range c.parts {
+			if _, err := w.Write([]byte(p)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := false
+		select {
+		case <-w.seen:
+			got = true
+		default:
+		}
+		if got != c.want {
+			t.Errorf("%q: end seen %v, want %v", c.parts, got, c.want)
+		}
+	}
+}
