@@ -33,6 +33,14 @@ const (
 	MaxTensors = 400_000
 )
 
+// MaxActivationBytes bounds the bytes of all non-constant tensors of a
+// model together: what the evaluator holds while it runs the model, and
+// more than any microcontroller's RAM by two orders of magnitude (the
+// largest shared model needs 0.3 MiB). Without it a small file could
+// declare a thousand tensors of 2^28 elements and make `tinygen run` or
+// the arena planner ask for terabytes.
+const MaxActivationBytes = 1 << 30
+
 // checkCounts refuses graphs with more than MaxOps operators or
 // MaxTensors tensors.
 func checkCounts(g *ir.Graph) error {
@@ -41,6 +49,22 @@ func checkCounts(g *ir.Graph) error {
 	}
 	if n := len(g.Tensors); n > MaxTensors {
 		return fmt.Errorf("%d tensors is more than the %d tinygen compiles", n, MaxTensors)
+	}
+	return nil
+}
+
+// checkActivations refuses graphs whose non-constant tensors together hold
+// more than MaxActivationBytes (ir.Verify has bounded every tensor's
+// element count, so the sum cannot overflow).
+func checkActivations(g *ir.Graph) error {
+	var n int64
+	for _, t := range g.Tensors {
+		if t != nil && !t.IsConst() {
+			n += int64(t.NumBytes())
+		}
+	}
+	if n > MaxActivationBytes {
+		return fmt.Errorf("its tensors need %d bytes of memory, more than the %d tinygen evaluates or plans (a microcontroller has far less)", n, int64(MaxActivationBytes))
 	}
 	return nil
 }
@@ -78,6 +102,9 @@ func Load(path string) (*Model, error) {
 	g.Name = SanitizeName(strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 	if err := g.Verify(); err != nil {
 		return nil, fmt.Errorf("%s: invalid model: %w", path, err)
+	}
+	if err := checkActivations(g); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	sum := sha256.Sum256(data)
 	return &Model{Path: path, SHA256: hex.EncodeToString(sum[:]), Bytes: len(data), Graph: g}, nil

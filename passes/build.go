@@ -23,6 +23,9 @@ func buildProgram(s *State, cfg *Config) error {
 	if cfg.Memory.IncludeIO {
 		return fmt.Errorf("generated code keeps inputs and outputs in the caller's buffers; IncludeIO is for planning reports")
 	}
+	if err := checkConstantBytes(s.Graph); err != nil {
+		return err
+	}
 	g, p := s.Graph, s.Plan
 	prog := &program.Program{
 		Name: cfg.Name, Source: cfg.Source, Graph: g,
@@ -111,6 +114,26 @@ func buildProgram(s *State, cfg *Config) error {
 		return err
 	}
 	s.Program = prog
+	return nil
+}
+
+// MaxConstantBytes bounds the constant data of a Program: its C text is
+// about five times larger, and no microcontroller's flash holds more than
+// a fraction of it.
+const MaxConstantBytes = 64 << 20
+
+// checkConstantBytes refuses graphs whose constant tensors together hold
+// more than MaxConstantBytes.
+func checkConstantBytes(g *ir.Graph) error {
+	var n int64
+	for _, t := range g.Tensors {
+		if t != nil && t.IsConst() {
+			n += int64(len(t.Data))
+		}
+	}
+	if n > MaxConstantBytes {
+		return fmt.Errorf("%d bytes of constants is more than the %d tinygen generates code for (no microcontroller's flash holds them)", n, MaxConstantBytes)
+	}
 	return nil
 }
 

@@ -212,3 +212,19 @@ func TestStructureRefused(t *testing.T) {
 		t.Errorf("no outputs: %v", err)
 	}
 }
+
+// TestConstantBytesBounded refuses to build a Program whose constants
+// exceed MaxConstantBytes (the C text would be about five times larger).
+func TestConstantBytesBounded(t *testing.T) {
+	g := &ir.Graph{Name: "big"}
+	x := g.AddTensor(&ir.Tensor{Name: "x", DType: ir.Float32, Shape: ir.Shape{1}})
+	w := g.AddTensor(&ir.Tensor{Name: "w", DType: ir.Float32, Shape: ir.Shape{MaxConstantBytes/4 + 1},
+		Data: make([]byte, MaxConstantBytes+4)})
+	y := g.AddTensor(&ir.Tensor{Name: "y", DType: ir.Float32, Shape: ir.Shape{MaxConstantBytes/4 + 1}})
+	g.AddOp(&ir.Op{Kind: ir.Add, Attrs: ir.BinaryAttrs{}, Inputs: []*ir.Tensor{x, w}, Outputs: []*ir.Tensor{y}})
+	g.Inputs, g.Outputs = []*ir.Tensor{x}, []*ir.Tensor{y}
+	_, err := Run(g, Config{Target: target(t, "host"), Name: "big"})
+	if err == nil || !strings.Contains(err.Error(), "bytes of constants is more than") {
+		t.Fatalf("error %v", err)
+	}
+}

@@ -139,5 +139,25 @@ func resourceCases() ([]Case, error) {
 	return []Case{
 		{Name: "resources/ops-over-limit-tflite", File: "many_ops.tflite", Data: tfl, WantError: want},
 		{Name: "resources/ops-over-limit-ir", File: "many_ops.ir", Data: text.Bytes(), WantError: want},
+		{Name: "resources/huge-activations", File: "huge_activations.ir", Data: hugeActivations(8),
+			WantError: "more than the 1073741824 tinygen evaluates or plans"},
 	}, nil
+}
+
+// hugeActivations is a few hundred bytes of textual IR declaring a chain
+// of n RELUs over int8 tensors of 2^28 elements each (every one within the
+// per-tensor limit): (n+1) × 256 MiB of activations, which the evaluator
+// and the planner would have to hold.
+func hugeActivations(n int) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\ngraph \"huge\" source \"hostile\" description \"\"\n", ir.TextHeader)
+	for i := 0; i <= n; i++ {
+		fmt.Fprintf(&b, "tensor %%%d \"t%d\" i8[16384,16384] quant(scale=[0.1] zp=[0])\n", i, i)
+	}
+	b.WriteString("input %0\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "op %d RELU (%%%d) -> (%%%d) {}\n", i, i, i+1)
+	}
+	fmt.Fprintf(&b, "output %%%d\n", n)
+	return b.Bytes()
 }
