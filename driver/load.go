@@ -6,6 +6,7 @@ package driver
 
 import (
 	"bytes"
+	"math"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -41,6 +42,13 @@ const (
 // the arena planner ask for terabytes.
 const MaxActivationBytes = 1 << 30
 
+// MaxWork bounds one inference's arithmetic: multiply-accumulates plus the
+// elements pooling windows visit. Every shared model needs less than 10^9;
+// at 2·10^10 the evaluator (tinygen run, bench's reference outputs) would
+// already run for minutes per inference, so a model asking for more is
+// refused instead of hanging those commands.
+const MaxWork = 20_000_000_000
+
 // checkCounts refuses graphs with more than MaxOps operators or
 // MaxTensors tensors.
 func checkCounts(g *ir.Graph) error {
@@ -67,6 +75,38 @@ func checkActivations(g *ir.Graph) error {
 		return fmt.Errorf("its tensors need %d bytes of memory, more than the %d tinygen evaluates or plans (a microcontroller has far less)", n, int64(MaxActivationBytes))
 	}
 	return nil
+}
+
+// checkWork refuses graphs whose inference needs more than MaxWork
+// multiply-accumulates and pooling-window reads. Every term is bounded by
+// the verified shapes (at most 2^28 elements times a window of at most
+// 2^31), so the sum saturates instead of overflowing.
+func checkWork(g *ir.Graph) error {
+	var work int64
+	for _, op := range g.Ops {
+		n := op.MACs()
+		if a, ok := op.Attrs.(ir.Pool2DAttrs); ok {
+			n = mulSat(mulSat(int64(op.Output().Shape.Elements()), int64(a.FilterH)), int64(a.FilterW))
+		}
+		if n < 0 || work > MaxWork-n {
+			work = MaxWork + 1
+			break
+		}
+		work += n
+	}
+	if work > MaxWork {
+		return fmt.Errorf("one inference needs more than %d multiply-accumulates and pooling reads, more than tinygen evaluates (no microcontroller model needs a tenth of it)", int64(MaxWork))
+	}
+	return nil
+}
+
+// mulSat returns a*b for non-negative a and b, or math.MaxInt64 when the
+// product does not fit.
+func mulSat(a, b int64) int64 {
+	if a != 0 && b > math.MaxInt64/a {
+		return math.MaxInt64
+	}
+	return a * b
 }
 
 // Model is a loaded and verified model.
@@ -104,6 +144,9 @@ func Load(path string) (*Model, error) {
 		return nil, fmt.Errorf("%s: invalid model: %w", path, err)
 	}
 	if err := checkActivations(g); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := checkWork(g); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	sum := sha256.Sum256(data)

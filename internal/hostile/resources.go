@@ -141,6 +141,8 @@ func resourceCases() ([]Case, error) {
 		{Name: "resources/ops-over-limit-ir", File: "many_ops.ir", Data: text.Bytes(), WantError: want},
 		{Name: "resources/huge-activations", File: "huge_activations.ir", Data: hugeActivations(8),
 			WantError: "more than the 1073741824 tinygen evaluates or plans"},
+		{Name: "resources/huge-pool-window", File: "huge_pool.ir", Data: hugePoolWindow(),
+			WantError: "multiply-accumulates and pooling reads, more than tinygen evaluates"},
 	}, nil
 }
 
@@ -159,5 +161,19 @@ func hugeActivations(n int) []byte {
 		fmt.Fprintf(&b, "op %d RELU (%%%d) -> (%%%d) {}\n", i, i, i+1)
 	}
 	fmt.Fprintf(&b, "output %%%d\n", n)
+	return b.Bytes()
+}
+
+// hugePoolWindow is textual IR of one MAX_POOL_2D whose window covers a
+// row of 4096 positions for each of 2^23 outputs (SAME padding, stride 1):
+// 2^35 reads for one inference, from 64 MiB of activations.
+func hugePoolWindow() []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s\ngraph \"pool\" source \"hostile\" description \"\"\n", ir.TextHeader)
+	b.WriteString("tensor %0 \"x\" f32[1,1,4096,2048]\n")
+	b.WriteString("tensor %1 \"y\" f32[1,1,4096,2048]\n")
+	b.WriteString("input %0\n")
+	b.WriteString("op 0 MAX_POOL_2D (%0) -> (%1) {Padding=SAME StrideH=1 StrideW=1 FilterH=1 FilterW=4096 Activation=NONE}\n")
+	b.WriteString("output %1\n")
 	return b.Bytes()
 }
