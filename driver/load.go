@@ -6,10 +6,10 @@ package driver
 
 import (
 	"bytes"
-	"math"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
