@@ -25,13 +25,11 @@ import (
 const MaxModelBytes = 512 << 20
 
 // MaxOps and MaxTensors bound the operators and tensors of a model
-// tinygen compiles. Planning and code generation take near-linear time,
-// about 0.1 s per 10,000 ops (docs/security.md); the limits keep a hostile
-// model's cost within seconds while being far above any model a
-// microcontroller runs.
+// tinygen compiles (ir.MaxOps, ir.MaxTensors; the parsers enforce them
+// too, before allocating).
 const (
-	MaxOps     = 100_000
-	MaxTensors = 400_000
+	MaxOps     = ir.MaxOps
+	MaxTensors = ir.MaxTensors
 )
 
 // MaxActivationBytes bounds the bytes of all non-constant tensors of a
@@ -53,10 +51,10 @@ const MaxWork = 20_000_000_000
 // MaxTensors tensors.
 func checkCounts(g *ir.Graph) error {
 	if n := len(g.Ops); n > MaxOps {
-		return fmt.Errorf("%d operators is more than the %d tinygen compiles", n, MaxOps)
+		return ir.CountError("operators", n, MaxOps)
 	}
 	if n := len(g.Tensors); n > MaxTensors {
-		return fmt.Errorf("%d tensors is more than the %d tinygen compiles", n, MaxTensors)
+		return ir.CountError("tensors", n, MaxTensors)
 	}
 	return nil
 }
@@ -85,8 +83,10 @@ func checkWork(g *ir.Graph) error {
 	var work int64
 	for _, op := range g.Ops {
 		n := op.MACs()
-		if a, ok := op.Attrs.(ir.Pool2DAttrs); ok {
-			n = mulSat(mulSat(int64(op.Output().Shape.Elements()), int64(a.FilterH)), int64(a.FilterW))
+		if a, ok := op.Attrs.(ir.Pool2DAttrs); ok && len(op.Inputs[0].Shape) == 4 {
+			// A window reads only the input positions it covers.
+			in := op.Inputs[0].Shape
+			n = mulSat(mulSat(int64(op.Output().Shape.Elements()), int64(min(a.FilterH, in[1]))), int64(min(a.FilterW, in[2])))
 		}
 		if n < 0 || work > MaxWork-n {
 			work = MaxWork + 1

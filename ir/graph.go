@@ -7,6 +7,23 @@ import (
 	"math"
 )
 
+// MaxOps and MaxTensors bound the operators and tensors of a graph
+// tinygen reads. Planning and code generation take near-linear time,
+// about 0.1 s per 10,000 ops; the limits keep a hostile model's cost
+// within seconds while being far above any model a microcontroller runs.
+// The parsers enforce them before allocating, so a large file cannot make
+// them build millions of tensors.
+const (
+	MaxOps     = 100_000
+	MaxTensors = 400_000
+)
+
+// CountError is the error for a graph with more than MaxOps operators or
+// MaxTensors tensors.
+func CountError(what string, n, limit int) error {
+	return fmt.Errorf("%d %s is more than the %d tinygen compiles", n, what, limit)
+}
+
 // Tensor is a value in the graph: a graph input, a constant, or the output
 // of exactly one operator.
 type Tensor struct {

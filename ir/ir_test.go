@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -235,5 +236,19 @@ func TestVerifyRepeatedInput(t *testing.T) {
 	g.Outputs = append(g.Outputs, x)
 	if err := g.Verify(); err != nil {
 		t.Fatalf("repeated output that is an input: %v", err)
+	}
+}
+
+// TestParseCountLimits checks that the textual IR parser stops at
+// MaxTensors tensors and MaxOps operators instead of building them all.
+func TestParseCountLimits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(TextHeader + "\ngraph \"g\" source \"test\" description \"\"\n")
+	for i := 0; i <= MaxTensors; i++ {
+		fmt.Fprintf(&b, "tensor %%%d \"t\" i8[1]\n", i)
+	}
+	_, err := ParseString(b.String())
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d tensors is more than the %d", MaxTensors+1, MaxTensors)) {
+		t.Fatalf("error %v", err)
 	}
 }

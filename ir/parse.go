@@ -46,6 +46,9 @@ func Parse(r io.Reader) (*Graph, error) {
 			sawGraph = true
 			err = p.graphLine(g)
 		case "tensor":
+			if len(g.Tensors) >= MaxTensors {
+				return nil, p.errorf("%v", CountError("tensors", len(g.Tensors)+1, MaxTensors))
+			}
 			err = p.tensorLine(g, ids)
 		case "input", "output":
 			t := p.ref(ids)
@@ -55,6 +58,9 @@ func Parse(r io.Reader) (*Graph, error) {
 				g.Outputs = append(g.Outputs, t)
 			}
 		case "op":
+			if len(g.Ops) >= MaxOps {
+				return nil, p.errorf("%v", CountError("operators", len(g.Ops)+1, MaxOps))
+			}
 			err = p.opLine(g, ids)
 		default:
 			return nil, p.errorf("unknown line kind %q", kw)

@@ -149,6 +149,15 @@ func (p *parser) parse() (*ir.Graph, error) {
 		Description: string(m.Description()),
 		Source:      "tflite v" + strconv.FormatUint(uint64(m.Version()), 10),
 	}
+	if n := m.OperatorCodesLength(); n > ir.MaxOps {
+		return nil, fmt.Errorf("%d operator codes is more than the %d operators tinygen compiles", n, ir.MaxOps)
+	}
+	if n := p.sg.OperatorsLength(); n > ir.MaxOps {
+		return nil, fmt.Errorf("subgraph 0: %w", ir.CountError("operators", n, ir.MaxOps))
+	}
+	if n := p.sg.TensorsLength(); n > ir.MaxTensors {
+		return nil, fmt.Errorf("subgraph 0: %w", ir.CountError("tensors", n, ir.MaxTensors))
+	}
 	p.readOpcodes()
 	if err := p.checkSupported(); err != nil {
 		return nil, err
