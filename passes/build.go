@@ -73,6 +73,12 @@ func buildProgram(s *State, cfg *Config) error {
 	for i, op := range g.Ops {
 		prog.MACs += op.MACs()
 		if p.IsView(op) && p.SameStorage(op.Inputs[0], op.Outputs[0]) {
+			// The input's storage first (a constant gets its array
+			// here when the view is its first use), then the output
+			// shares it.
+			if _, err := b.location(i, op.Inputs[0], "input"); err != nil {
+				return fmt.Errorf("%v: %w", op, err)
+			}
 			prog.Steps = append(prog.Steps, program.Step{Index: i, Op: op, Kind: program.ViewStep})
 			b.share(op.Outputs[0], op.Inputs[0])
 			continue

@@ -228,3 +228,25 @@ func TestConstantBytesBounded(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestViewOfConstant compiles a RESHAPE whose input is a constant (a view
+// that shares the constant's bytes) feeding an ADD: the constant gets its
+// array at the view, and the ADD reads it through the view.
+func TestViewOfConstant(t *testing.T) {
+	g := &ir.Graph{Name: "viewconst"}
+	x := g.AddTensor(&ir.Tensor{Name: "x", DType: ir.Float32, Shape: ir.Shape{2, 2}})
+	c := g.AddTensor(&ir.Tensor{Name: "c", DType: ir.Float32, Shape: ir.Shape{4}, Data: make([]byte, 16)})
+	r := g.AddTensor(&ir.Tensor{Name: "r", DType: ir.Float32, Shape: ir.Shape{2, 2}})
+	y := g.AddTensor(&ir.Tensor{Name: "y", DType: ir.Float32, Shape: ir.Shape{2, 2}})
+	g.AddOp(&ir.Op{Kind: ir.Reshape, Attrs: ir.ReshapeAttrs{NewShape: []int{2, 2}}, Inputs: []*ir.Tensor{c}, Outputs: []*ir.Tensor{r}})
+	g.AddOp(&ir.Op{Kind: ir.Add, Attrs: ir.BinaryAttrs{}, Inputs: []*ir.Tensor{x, r}, Outputs: []*ir.Tensor{y}})
+	g.Inputs, g.Outputs = []*ir.Tensor{x}, []*ir.Tensor{y}
+	s, err := Run(g, Config{Target: target(t, "host"), Name: "viewconst", Check: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := s.Program.Steps
+	if st[0].Kind != program.ViewStep || st[1].Args[1].Loc.Kind != program.LocConst {
+		t.Errorf("steps %+v", st)
+	}
+}
