@@ -31,6 +31,7 @@ func jobs(t *testing.T, opts driver.BenchOptions) []*bench.Job {
 		opts.Results = t.TempDir()
 	}
 	opts.Generator = "tinygen (test)"
+	opts.Check = true
 	js, err := driver.BenchJobs(opts)
 	if err != nil {
 		t.Fatal(err)

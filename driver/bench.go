@@ -50,6 +50,9 @@ type BenchOptions struct {
 	// Kernels, when set, is the kernel set preferred over each target's
 	// list (reference remains the fallback).
 	Kernels string
+	// Check runs the pipeline's checker after every pass of every
+	// compile (tests set it).
+	Check bool
 }
 
 // ConfigKeys are the settings --config accepts, with their values.
@@ -172,7 +175,7 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 				for _, t := range tgts {
 					// Each target gets its own compile: its alignment and
 					// kernel sets reach the generated code.
-					files, harness, mp, err := benchSources(bm, cfg, t, opts.Kernels, opts.Generator)
+					files, harness, mp, err := benchSources(bm, cfg, t, opts)
 					if err != nil {
 						return nil, fmt.Errorf("%s (%s, %s): %w", bm.m.Path, t.Name, configText(cfg), err)
 					}
@@ -417,7 +420,7 @@ func builtinModel() (*Model, error) {
 
 // benchSources generates a model's C for one configuration and the
 // harness description.
-func benchSources(bm *benchModel, cfg benchConfig, target *targets.Target, kernelSet, generator string) ([]project.File, project.Harness, *MemoryPlan, error) {
+func benchSources(bm *benchModel, cfg benchConfig, target *targets.Target, opts BenchOptions) ([]project.File, project.Harness, *MemoryPlan, error) {
 	v := cfg.values
 	mem := MemoryOptions{Planner: v["planner"], ModelOrder: v["order"] == "model"}
 	if err := mem.SetAliasing(v["aliasing"]); err != nil {
@@ -427,12 +430,12 @@ func benchSources(bm *benchModel, cfg benchConfig, target *targets.Target, kerne
 	if strings.HasPrefix(prefix, "tg_") {
 		prefix = "m_" + prefix
 	}
-	gen := generator
+	gen := opts.Generator
 	if gen == "" {
 		gen = "tinygen"
 	}
 	cfiles, mp, err := Compile(bm.m, CompileOptions{Name: prefix, CallerArena: v["arena"] == "caller", Generator: gen,
-		Memory: mem, Target: target.Name, Kernels: kernelSet})
+		Memory: mem, Target: target.Name, Kernels: opts.Kernels, Check: opts.Check})
 	if err != nil {
 		return nil, project.Harness{}, nil, err
 	}

@@ -33,7 +33,7 @@ func TestHostileModels(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, "out")
-			args := append([]string{"compile", model, "-o", out}, c.Args...)
+			args := append([]string{"compile", model, "-o", out, "--check"}, c.Args...)
 			var stdout, stderr bytes.Buffer
 			code := run(args, &stdout, &stderr)
 			if strings.Contains(stderr.String(), "panic") || strings.Contains(stderr.String(), "goroutine ") {
