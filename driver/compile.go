@@ -1,3 +1,6 @@
+// compile.go: tinygen compile: the passes, the C emitter and the safe
+// writing of the output folder.
+
 package driver
 
 import (

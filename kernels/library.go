@@ -1,3 +1,6 @@
+// library.go: kernel sets and the Library that selects a kernel per op by
+// the preferred sets.
+
 package kernels
 
 import (

@@ -1,3 +1,5 @@
+// values.go: the parameter value types, which are the Program's.
+
 package kernels
 
 import "github.com/tinygen/tinygen/program"

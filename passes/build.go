@@ -1,3 +1,6 @@
+// build.go: the build-program pass, which lays out a Program from the final
+// order, the selected calls and the plan.
+
 package passes
 
 import (

@@ -1,3 +1,6 @@
+// check.go: the check pass, the gate every graph passes before kernels are
+// chosen.
+
 package passes
 
 import (

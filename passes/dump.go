@@ -1,3 +1,6 @@
+// dump.go: --dump-after, the textual IR of a pipeline state with its
+// decisions as comments.
+
 package passes
 
 import (

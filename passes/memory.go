@@ -1,3 +1,6 @@
+// memory.go: the memory-order and plan-memory passes, which call package
+// plan.
+
 package passes
 
 import (

@@ -1,3 +1,6 @@
+// passes_test.go: the pass table, the checker, dumps, configuration errors
+// and the Program's layout.
+
 package passes
 
 import (

@@ -1,3 +1,5 @@
+// select.go: the select-kernels pass.
+
 package passes
 
 import (

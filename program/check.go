@@ -1,3 +1,5 @@
+// check.go: Program.Check, the consistency check every emitter may rely on.
+
 package program
 
 import "fmt"

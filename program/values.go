@@ -1,3 +1,6 @@
+// values.go: the kernel parameter values a Program carries (Int, Float,
+// Array, Struct, ConstRef).
+
 package program
 
 // Value is a kernel parameter value: Int, Float, Array, Struct or

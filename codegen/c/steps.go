@@ -1,3 +1,6 @@
+// steps.go: the C text of each step, parameter initialisers, the plan table
+// and the wrapping of long lists.
+
 package c
 
 import (
