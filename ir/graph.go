@@ -106,6 +106,26 @@ func (t *Tensor) Float32s() []float32 {
 	return out
 }
 
+// Float32Data encodes float32 values as a constant's little-endian bytes
+// (the inverse of Tensor.Float32s).
+func Float32Data(v []float32) []byte {
+	out := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(x))
+	}
+	return out
+}
+
+// Int32Data encodes int32 values as a constant's little-endian bytes (the
+// inverse of Tensor.Int32s).
+func Int32Data(v []int32) []byte {
+	out := make([]byte, 4*len(v))
+	for i, x := range v {
+		binary.LittleEndian.PutUint32(out[4*i:], uint32(x))
+	}
+	return out
+}
+
 // Ints returns the values of an integer constant (int8/16/32/64, uint8) as
 // ints, for attribute-like tensors such as shapes and axes.
 func (t *Tensor) Ints() ([]int, error) {

@@ -1,7 +1,6 @@
 package testmodels
 
 import (
-	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -84,22 +83,6 @@ func (b *builder) output(ts ...*ir.Tensor) *ir.Graph {
 	return b.g
 }
 
-func float32Bytes(v []float32) []byte {
-	out := make([]byte, 4*len(v))
-	for i, f := range v {
-		binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(f))
-	}
-	return out
-}
-
-func int32Bytes(v []int32) []byte {
-	out := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(out[4*i:], uint32(x))
-	}
-	return out
-}
-
 // floats returns n uniform floats in [-r, r).
 func (b *builder) floats(n int, r float64) []float32 {
 	out := make([]float32, n)
@@ -125,7 +108,7 @@ func (b *builder) weights(name string, shape ir.Shape, perAxis, fanIn int) *ir.T
 	n := shape.Elements()
 	if b.f32 {
 		return b.g.AddTensor(&ir.Tensor{Name: name, DType: ir.Float32, Shape: shape,
-			Data: float32Bytes(b.floats(n, 1/math.Sqrt(float64(fanIn))))})
+			Data: ir.Float32Data(b.floats(n, 1/math.Sqrt(float64(fanIn))))})
 	}
 	channels := 1
 	if perAxis >= 0 {
@@ -146,7 +129,7 @@ func (b *builder) weights(name string, shape ir.Shape, perAxis, fanIn int) *ir.T
 func (b *builder) bias(name string, in, w *ir.Tensor, channels int) *ir.Tensor {
 	shape := ir.Shape{channels}
 	if b.f32 {
-		return b.g.AddTensor(&ir.Tensor{Name: name, DType: ir.Float32, Shape: shape, Data: float32Bytes(b.floats(channels, 0.1))})
+		return b.g.AddTensor(&ir.Tensor{Name: name, DType: ir.Float32, Shape: shape, Data: ir.Float32Data(b.floats(channels, 0.1))})
 	}
 	qq := &ir.Quant{Scale: make([]float32, len(w.Quant.Scale)), ZeroPoint: make([]int64, len(w.Quant.Scale))}
 	for i := range qq.Scale {
@@ -156,7 +139,7 @@ func (b *builder) bias(name string, in, w *ir.Tensor, channels int) *ir.Tensor {
 	for i := range v {
 		v[i] = int32(b.r.intIn(-1000, 1000))
 	}
-	return b.g.AddTensor(&ir.Tensor{Name: name, DType: ir.Int32, Shape: shape, Quant: qq, Data: int32Bytes(v)})
+	return b.g.AddTensor(&ir.Tensor{Name: name, DType: ir.Int32, Shape: shape, Quant: qq, Data: ir.Int32Data(v)})
 }
 
 // constAct adds a constant operand shaped like an activation (for
@@ -164,7 +147,7 @@ func (b *builder) bias(name string, in, w *ir.Tensor, channels int) *ir.Tensor {
 func (b *builder) constAct(name string, shape ir.Shape, quant *ir.Quant) *ir.Tensor {
 	n := shape.Elements()
 	if b.f32 {
-		return b.g.AddTensor(&ir.Tensor{Name: name, DType: ir.Float32, Shape: shape, Data: float32Bytes(b.floats(n, 1))})
+		return b.g.AddTensor(&ir.Tensor{Name: name, DType: ir.Float32, Shape: shape, Data: ir.Float32Data(b.floats(n, 1))})
 	}
 	return b.g.AddTensor(&ir.Tensor{Name: name, DType: ir.Int8, Shape: shape, Quant: quant, Data: b.int8s(n)})
 }

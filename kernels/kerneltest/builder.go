@@ -221,22 +221,6 @@ func rndInt8Bytes(v []int8) []byte {
 	return out
 }
 
-func rndF32Bytes(v []float32) []byte {
-	out := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(out[4*i:], math.Float32bits(x))
-	}
-	return out
-}
-
-func rndI32Bytes(v []int32) []byte {
-	out := make([]byte, 4*len(v))
-	for i, x := range v {
-		binary.LittleEndian.PutUint32(out[4*i:], uint32(x))
-	}
-	return out
-}
-
 // constant stages a constant tensor.
 func (b *randomBuilder) constant(name string, dt ir.DType, shape ir.Shape, q *ir.Quant, data []byte) *ir.Tensor {
 	t := &ir.Tensor{Name: name, DType: dt, Shape: shape.Clone(), Quant: q, Data: data}
@@ -256,7 +240,7 @@ func (b *randomBuilder) weights(shape ir.Shape, axis, fanIn int, zp int64) (*ir.
 		for i := range v {
 			v[i] = float32((b.r.Float64()*2 - 1) * lim)
 		}
-		return b.constant("weights", ir.Float32, shape, nil, rndF32Bytes(v)), 0
+		return b.constant("weights", ir.Float32, shape, nil, ir.Float32Data(v)), 0
 	}
 	channels := 1
 	q := &ir.Quant{}
@@ -290,7 +274,7 @@ func (b *randomBuilder) bias(x, w *ir.Tensor, channels, fanIn int) *ir.Tensor {
 		for i := range v {
 			v[i] = float32(b.r.Float64() - 0.5)
 		}
-		return b.constant("bias", ir.Float32, ir.Shape{channels}, nil, rndF32Bytes(v))
+		return b.constant("bias", ir.Float32, ir.Shape{channels}, nil, ir.Float32Data(v))
 	}
 	q := &ir.Quant{Axis: 0}
 	for _, s := range w.Quant.Scale {
@@ -302,7 +286,7 @@ func (b *randomBuilder) bias(x, w *ir.Tensor, channels, fanIn int) *ir.Tensor {
 	for i := range v {
 		v[i] = int32(b.intn(-lim, lim))
 	}
-	return b.constant("bias", ir.Int32, ir.Shape{channels}, q, rndI32Bytes(v))
+	return b.constant("bias", ir.Int32, ir.Shape{channels}, q, ir.Int32Data(v))
 }
 
 // rndAccScale is the output scale that maps one accumulator standard
@@ -698,7 +682,7 @@ func (b *randomBuilder) binary(k ir.OpKind) (*ir.Op, error) {
 				for i := range v {
 					v[i] = float32(b.r.Float64()*4 - 2)
 				}
-				y = b.constant("operand", ir.Float32, shape, nil, rndF32Bytes(v))
+				y = b.constant("operand", ir.Float32, shape, nil, ir.Float32Data(v))
 			} else {
 				v := make([]int8, n)
 				for i := range v {
