@@ -435,7 +435,7 @@ func benchSources(bm *benchModel, cfg benchConfig, target *targets.Target, opts 
 		gen = "tinygen"
 	}
 	cfiles, mp, err := Compile(bm.m, CompileOptions{Name: prefix, CallerArena: v["arena"] == "caller", Generator: gen,
-		Memory: mem, Target: target.Name, Kernels: opts.Kernels, Check: opts.Check})
+		Memory: mem, Target: target.Name, Kernels: opts.Kernels, PassControls: PassControls{Check: opts.Check}})
 	if err != nil {
 		return nil, project.Harness{}, nil, err
 	}

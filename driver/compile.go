@@ -44,19 +44,14 @@ type CompileOptions struct {
 	// Library is the kernel library (nil: the built-in one; tests pass
 	// libraries with extra sets).
 	Library *kernels.Library
-	// Disabled names optional passes to skip.
-	Disabled []string
-	// StopAfter ends the pipeline after a pass (RunPasses only).
-	StopAfter string
-	// Check runs the pipeline's checker after every pass.
-	Check bool
-	// DumpAfter prints the IR after the named pass to Dump.
-	DumpAfter string
-	// Dump receives --dump-after output.
-	Dump io.Writer
-	// Timings receives per-pass durations (--time-passes).
-	Timings io.Writer
+	// PassControls are the pipeline's switches: disabled passes, the
+	// checker (--check), --dump-after, --time-passes, and where to stop
+	// (RunPasses only).
+	PassControls
 }
+
+// PassControls are the pipeline's own switches (passes.Controls).
+type PassControls = passes.Controls
 
 // Settings returns the options that change the output of a compile to p
 // as canonical key=value words for the generated files' header, defaults
@@ -176,8 +171,7 @@ func (opts CompileOptions) passConfig(m *Model) (passes.Config, error) {
 			Description: m.Graph.Description},
 		Memory: passes.MemoryOptions{Planner: opts.Memory.Planner, Aliasing: opts.Memory.Aliasing,
 			Align: opts.Memory.Align, IncludeIO: opts.Memory.IncludeIO},
-		Disabled: opts.Disabled, StopAfter: opts.StopAfter, Check: opts.Check,
-		DumpAfter: opts.DumpAfter, Dump: opts.Dump, Timings: opts.Timings,
+		Controls: opts.PassControls,
 	}
 	if opts.Kernels != "" {
 		cfg.KernelSets = []string{opts.Kernels}

@@ -128,7 +128,7 @@ func TestCompileChain40k(t *testing.T) {
 	}
 	start := time.Now()
 	bytes, _ := allocated(func() {
-		if _, _, err := Compile(m, CompileOptions{Check: true}); err != nil {
+		if _, _, err := Compile(m, CompileOptions{PassControls: PassControls{Check: true}}); err != nil {
 			t.Fatal(err)
 		}
 		mp, err := PlanMemory(m.Graph, MemoryOptions{Aliasing: plan.AliasNone})

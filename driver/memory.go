@@ -52,7 +52,7 @@ type MemoryPlan struct {
 // also searches a memory-aware op order and adopts it when the resulting
 // arena is strictly smaller than in model order.
 func PlanMemory(g *ir.Graph, opts MemoryOptions) (*MemoryPlan, error) {
-	s, err := runPasses(&Model{Path: g.Name, Graph: g}, CompileOptions{Memory: opts, StopAfter: "plan-memory"})
+	s, err := runPasses(&Model{Path: g.Name, Graph: g}, CompileOptions{Memory: opts, PassControls: PassControls{StopAfter: "plan-memory"}})
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func TestCompileStructure(t *testing.T) {
 				}
 				return // Load refuses it
 			}
-			_, _, err := Compile(m, CompileOptions{Check: true})
+			_, _, err := Compile(m, CompileOptions{PassControls: PassControls{Check: true}})
 			switch {
 			case c.WantError == "" && err != nil:
 				t.Fatalf("Compile: %v", err)

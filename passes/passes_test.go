@@ -70,7 +70,7 @@ func TestRunEveryModelChecked(t *testing.T) {
 	for _, tname := range []string{"host", "cortex-m4", "rv32imc"} {
 		for _, m := range testmodels.All() {
 			g := m.Graph()
-			s, err := Run(g, Config{Target: target(t, tname), Name: "m", Check: true})
+			s, err := Run(g, Config{Target: target(t, tname), Name: "m", Controls: Controls{Check: true}})
 			if err != nil {
 				t.Fatalf("%s on %s: %v", m.Name, tname, err)
 			}
@@ -141,9 +141,9 @@ func TestConfigErrors(t *testing.T) {
 		want string
 	}{
 		{Config{}, "no target"},
-		{Config{Target: host, Disabled: []string{"plan-memory"}}, "pass plan-memory is required"},
-		{Config{Target: host, Disabled: []string{"fold"}}, `unknown pass "fold"`},
-		{Config{Target: host, DumpAfter: "nope", Dump: &bytes.Buffer{}}, `--dump-after: unknown pass "nope"`},
+		{Config{Target: host, Controls: Controls{Disabled: []string{"plan-memory"}}}, "pass plan-memory is required"},
+		{Config{Target: host, Controls: Controls{Disabled: []string{"fold"}}}, `unknown pass "fold"`},
+		{Config{Target: host, Controls: Controls{DumpAfter: "nope", Dump: &bytes.Buffer{}}}, `--dump-after: unknown pass "nope"`},
 		{Config{Target: host, KernelSets: []string{"dsp"}}, `unknown kernel set "dsp"`},
 		{Config{Target: host, Memory: MemoryOptions{Align: 12}}, "--align 12"},
 		{Config{Target: host, Memory: MemoryOptions{Align: 8192}}, "--align 8192"},
@@ -162,7 +162,7 @@ func TestDumpAfterParses(t *testing.T) {
 	m, _ := testmodels.Get("kws_tiny")
 	for _, name := range PassNames() {
 		var buf bytes.Buffer
-		if _, err := Run(m.Graph(), Config{Target: target(t, "cortex-m4"), Name: "m", DumpAfter: name, Dump: &buf}); err != nil {
+		if _, err := Run(m.Graph(), Config{Target: target(t, "cortex-m4"), Name: "m", Controls: Controls{DumpAfter: name, Dump: &buf}}); err != nil {
 			t.Fatal(err)
 		}
 		text := buf.String()
@@ -183,7 +183,7 @@ func TestDumpAfterParses(t *testing.T) {
 func TestMemoryOrderDisabled(t *testing.T) {
 	for _, m := range testmodels.All() {
 		g := m.Graph()
-		s, err := Run(g, Config{Target: target(t, "host"), Name: "m", Disabled: []string{"memory-order"}})
+		s, err := Run(g, Config{Target: target(t, "host"), Name: "m", Controls: Controls{Disabled: []string{"memory-order"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +196,7 @@ func TestMemoryOrderDisabled(t *testing.T) {
 // TestStopAfter ends the pipeline after a pass.
 func TestStopAfter(t *testing.T) {
 	m, _ := testmodels.Get("kws_tiny")
-	s, err := Run(m.Graph(), Config{Target: target(t, "host"), Name: "m", StopAfter: "plan-memory"})
+	s, err := Run(m.Graph(), Config{Target: target(t, "host"), Name: "m", Controls: Controls{StopAfter: "plan-memory"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestViewOfConstant(t *testing.T) {
 	g.AddOp(&ir.Op{Kind: ir.Reshape, Attrs: ir.ReshapeAttrs{NewShape: []int{2, 2}}, Inputs: []*ir.Tensor{c}, Outputs: []*ir.Tensor{r}})
 	g.AddOp(&ir.Op{Kind: ir.Add, Attrs: ir.BinaryAttrs{}, Inputs: []*ir.Tensor{x, r}, Outputs: []*ir.Tensor{y}})
 	g.Inputs, g.Outputs = []*ir.Tensor{x}, []*ir.Tensor{y}
-	s, err := Run(g, Config{Target: target(t, "host"), Name: "viewconst", Check: true})
+	s, err := Run(g, Config{Target: target(t, "host"), Name: "viewconst", Controls: Controls{Check: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,12 +108,19 @@ type Config struct {
 	Source program.Source
 	// Memory controls memory planning.
 	Memory MemoryOptions
+	// Controls are the pipeline's own switches.
+	Controls
+}
+
+// Controls are the switches of the pipeline itself, the same for every
+// model: which passes run, the checker, dumps and timings.
+type Controls struct {
 	// Disabled names optional passes to skip (memory-order keeps the
 	// model's op order).
 	Disabled []string
 	// StopAfter ends the pipeline after the named pass ("" runs all).
 	StopAfter string
-	// Check runs the checker after every pass.
+	// Check runs the checker (CheckState) after every pass.
 	Check bool
 	// DumpAfter names a pass after which the state is printed to Dump.
 	DumpAfter string

@@ -53,7 +53,7 @@ func compileProgram(g *ir.Graph, lib *kernels.Library, prefer ...string) (*progr
 		return nil, err
 	}
 	s, err := passes.Run(g, passes.Config{Target: host, Library: lib, KernelSets: prefer, Name: ctext.Identifier(g.Name),
-		Source: program.Source{File: g.Name + ".tflite", Description: g.Description}, Check: true})
+		Source: program.Source{File: g.Name + ".tflite", Description: g.Description}, Controls: passes.Controls{Check: true}})
 	if err != nil {
 		return nil, err
 	}

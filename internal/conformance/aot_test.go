@@ -28,7 +28,7 @@ func aotHostEngine(t *testing.T, cc string) conformance.Engine {
 			if err != nil {
 				return nil, err
 			}
-			files, _, err := driver.Compile(m, driver.CompileOptions{HostMain: true, Name: "model", Generator: "tinygen (test)", Check: true})
+			files, _, err := driver.Compile(m, driver.CompileOptions{HostMain: true, Name: "model", Generator: "tinygen (test)", PassControls: driver.PassControls{Check: true}})
 			if err != nil {
 				return nil, err
 			}
@@ -131,7 +131,7 @@ func TestGoldenModelsCrossCompile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			files, _, err := driver.Compile(m, driver.CompileOptions{Generator: "tinygen (test)", Target: "cortex-m4", Check: true})
+			files, _, err := driver.Compile(m, driver.CompileOptions{Generator: "tinygen (test)", Target: "cortex-m4", PassControls: driver.PassControls{Check: true}})
 			if err != nil {
 				t.Fatal(err)
 			}

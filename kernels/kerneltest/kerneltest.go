@@ -353,7 +353,7 @@ func Compile(g *ir.Graph, lib *kernels.Library, set string) (*passes.State, erro
 		return nil, err
 	}
 	return passes.Run(g, passes.Config{Target: host, Library: lib, KernelSets: []string{set}, Name: ctext.Identifier(g.Name),
-		Source: program.Source{File: g.Name + ".tflite", Description: g.Description}, Check: true})
+		Source: program.Source{File: g.Name + ".tflite", Description: g.Description}, Controls: passes.Controls{Check: true}})
 }
 
 // BuildAndRun emits p's C with the host harness and the given arena mode
