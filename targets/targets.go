@@ -40,6 +40,11 @@
 //	counter       string   "qemu-plugin" or "callgrind"
 //	arena_align   number   alignment of the tensor arena and of constants in bytes
 //	kernel_sets   [string] kernel sets in order of preference, ending in "reference"
+//	arduino       {fqbn, core, mcu, f_cpu}  the Arduino board (deploy projects)
+//	overhead      {flash, ram, kernel_flash} the runtime's bytes, for the budget check
+//
+// Arch "avr" (arduino-uno) builds deploy projects only: it needs compiler,
+// flash, ram, arduino and counter "none"; no libc specs or test data.
 //
 // The package has no side effects: it reads its embedded data and renders
 // text; only its tests run compilers and simulators.
@@ -178,6 +183,12 @@ type Target struct {
 	// KernelSets are the kernel sets the target prefers, in order; the
 	// last is always "reference", to which every kernel falls back.
 	KernelSets []string
+	// Arduino is the Arduino board the target is (nil: not one); deploy
+	// projects of kind arduino need it.
+	Arduino *Arduino
+	// Overhead estimates what the board's runtime takes (nil: nothing
+	// known); the budget check adds it to the model's bytes.
+	Overhead *Overhead
 }
 
 // BareMetal reports whether the target runs firmware without an OS (all
@@ -290,6 +301,14 @@ func (t *Target) clone() *Target {
 		s := *t.Simulator
 		s.Args = append([]string(nil), t.Simulator.Args...)
 		c.Simulator = &s
+	}
+	if t.Arduino != nil {
+		a := *t.Arduino
+		c.Arduino = &a
+	}
+	if t.Overhead != nil {
+		o := *t.Overhead
+		c.Overhead = &o
 	}
 	return &c
 }

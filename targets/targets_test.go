@@ -33,11 +33,14 @@ func TestAllTargetsValid(t *testing.T) {
 	for _, tg := range all {
 		names = append(names, tg.Name)
 	}
-	want := []string{"cortex-m3", "cortex-m33", "cortex-m4", "cortex-m55", "cortex-m7", "host", "nano33ble", "rv32imc"}
+	want := []string{"arduino-nano33ble", "arduino-uno", "cortex-m3", "cortex-m33", "cortex-m4", "cortex-m55", "cortex-m7", "host", "nano33ble", "rv32imc"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("All() = %v, want %v", names, want)
 	}
 	for _, tg := range all {
+		if tg.Arch == ArchAVR {
+			continue // deploy-only: TestAVRTarget
+		}
 		if tg.ArenaAlign != 16 {
 			t.Errorf("%s: ArenaAlign = %d, want 16", tg.Name, tg.ArenaAlign)
 		}
@@ -153,8 +156,8 @@ func TestGetErrors(t *testing.T) {
 		name string
 		want []string
 	}{
-		{"cortex-m99", []string{`unknown target "cortex-m99"`, "cortex-m3, cortex-m33, cortex-m4, cortex-m55, cortex-m7, host, nano33ble, rv32imc"}},
-		{"cortex-m", []string{`target "cortex-m" is abstract`, "base for cortex-m3, cortex-m33, cortex-m4, cortex-m55, cortex-m7, nano33ble", "valid targets: cortex-m3"}},
+		{"cortex-m99", []string{`unknown target "cortex-m99"`, "arduino-nano33ble, arduino-uno, cortex-m3, cortex-m33, cortex-m4, cortex-m55, cortex-m7, host, nano33ble, rv32imc"}},
+		{"cortex-m", []string{`target "cortex-m" is abstract`, "base for arduino-nano33ble, cortex-m3, cortex-m33, cortex-m4, cortex-m55, cortex-m7, nano33ble", "valid targets: arduino-nano33ble, arduino-uno, cortex-m3"}},
 		{"riscv", []string{`target "riscv" is abstract (a base for rv32imc)`}},
 		{"", []string{`unknown target ""`}},
 	}
@@ -261,8 +264,8 @@ func TestLoadErrors(t *testing.T) {
 			"unknown placeholder {cpu}"},
 		{"bad counter", map[string]string{"base.json": edit(baseJSON, `"qemu-plugin"`, `"perf"`), "board.json": boardJSON},
 			`counter: unknown "perf"`},
-		{"bad arch", map[string]string{"base.json": edit(baseJSON, `"arch": "arm"`, `"arch": "avr"`), "board.json": boardJSON},
-			`arch: unknown "avr"`},
+		{"bad arch", map[string]string{"base.json": edit(baseJSON, `"arch": "arm"`, `"arch": "mips"`), "board.json": boardJSON},
+			`arch: unknown "mips"`},
 		{"fpu without hard float", map[string]string{"base.json": baseJSON, "board.json": edit(boardJSON, `"cpu": "c",`, `"cpu": "c", "fpu": true,`)},
 			"fpu: true contradicts -mfloat-abi=soft"},
 		{"float abi mismatch", map[string]string{"base.json": baseJSON, "board.json": edit(boardJSON, `"cpu": "c",`, `"cpu": "c", "fpu": true, "compile_flags": ["-mfloat-abi=hard"],`)},
@@ -306,7 +309,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestLinkerScriptMemory(t *testing.T) {
-	all, err := All()
+	all, err := boardTargets()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +380,7 @@ func TestFlags(t *testing.T) {
 }
 
 func TestSupportFiles(t *testing.T) {
-	all, err := All()
+	all, err := boardTargets()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +431,7 @@ func TestSupportFiles(t *testing.T) {
 // levels TestFirmware does not use, warning-free (naked functions and
 // inline asm are sensitive to them).
 func TestSupportFilesCompile(t *testing.T) {
-	all, err := All()
+	all, err := boardTargets()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -715,7 +718,7 @@ func execute(ctx context.Context, tg *Target, elfPath string) (string, int, erro
 }
 
 func TestFirmware(t *testing.T) {
-	all, err := All()
+	all, err := boardTargets()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -904,4 +907,20 @@ func TestLinkOverflow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// boardTargets returns the targets with board support (every target but
+// the deploy-only AVR ones).
+func boardTargets() ([]*Target, error) {
+	all, err := All()
+	if err != nil {
+		return nil, err
+	}
+	var out []*Target
+	for _, tg := range all {
+		if tg.Arch != ArchAVR {
+			out = append(out, tg)
+		}
+	}
+	return out, nil
 }

@@ -29,6 +29,8 @@ type rawTarget struct {
 	Counter      string        `json:"counter"`
 	ArenaAlign   int           `json:"arena_align"`
 	KernelSets   []string      `json:"kernel_sets"`
+	Arduino      *rawArduino   `json:"arduino"`
+	Overhead     *rawOverhead  `json:"overhead"`
 }
 
 type rawTool struct {
@@ -93,11 +95,11 @@ func (r *rawTarget) target(parents []string) (*Target, error) {
 		fail("cpu", "missing")
 	}
 	switch t.Arch {
-	case ArchARM, ArchRISCV32, ArchHost:
+	case ArchARM, ArchRISCV32, ArchHost, ArchAVR:
 	case "":
-		fail("arch", "missing (want %q, %q or %q)", ArchARM, ArchRISCV32, ArchHost)
+		fail("arch", "missing (want %q, %q, %q or %q)", ArchARM, ArchRISCV32, ArchAVR, ArchHost)
 	default:
-		fail("arch", "unknown %q (want %q, %q or %q)", r.Arch, ArchARM, ArchRISCV32, ArchHost)
+		fail("arch", "unknown %q (want %q, %q, %q or %q)", r.Arch, ArchARM, ArchRISCV32, ArchAVR, ArchHost)
 	}
 	if r.Compiler == nil || r.Compiler.Command == "" || r.Compiler.Package == "" {
 		fail("compiler", "want both command and package")
@@ -140,12 +142,18 @@ func (r *rawTarget) target(parents []string) (*Target, error) {
 		if t.Arch != ArchHost {
 			fail("counter", "%q counts native code: only for arch %q", r.Counter, ArchHost)
 		}
+	case CounterNone:
 	default:
-		fail("counter", "unknown %q (want %q or %q)", r.Counter, CounterQEMUPlugin, CounterCallgrind)
+		fail("counter", "unknown %q (want %q, %q or %q)", r.Counter, CounterQEMUPlugin, CounterCallgrind, CounterNone)
 	}
-	if t.Arch == ArchHost {
+	errs = append(errs, r.deployFields(t)...)
+	switch t.Arch {
+	case ArchHost:
 		errs = append(errs, r.checkHost()...)
-	} else if t.Arch != "" {
+	case ArchAVR:
+		errs = append(errs, r.convertAVR(t)...)
+	case "":
+	default:
 		errs = append(errs, r.convertBareMetal(t)...)
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -112,6 +112,7 @@ func newCompile(stdout, stderr io.Writer) *cobra.Command {
 	var opts driver.CompileOptions
 	var outDir, dumpAfter string
 	var force, timePasses bool
+	var dopts driver.DeployOptions
 	cmd := &cobra.Command{
 		Use:   "compile MODEL -o DIR [--name NAME] [--force]",
 		Short: "Generate ahead-of-time C99 inference code for a model",
@@ -146,6 +147,10 @@ did not write (unless --force) or to write through a symbolic link.`,
 			if timePasses {
 				opts.Timings = stderr
 			}
+			if dopts.Kind != "" {
+				dopts.IgnoreBudget = force
+				return deploy(stdout, m, args[0], outDir, opts, dopts, force)
+			}
 			files, mp, err := driver.Compile(m, opts)
 			if err != nil {
 				return err
@@ -178,6 +183,7 @@ did not write (unless --force) or to write through a symbolic link.`,
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "run the pipeline's checker after every pass")
 	cmd.Flags().StringSliceVar(&opts.Disabled, "disable-pass", nil, "skip an optional pass (memory-order)")
 	memoryFlags(cmd, &opts.Memory)
+	deployFlags(cmd, &dopts)
 	return cmd
 }
 
