@@ -1,0 +1,314 @@
+// deploy_test.go: deploy projects built and run with the real tools: the
+// baremetal Makefile on QEMU, the CMake project with ctest, the Uno sketch
+// with the Arduino AVR core in simavr, the Nano 33 BLE sketch against a
+// test Arduino API on QEMU; the budget check; the Zephyr files.
+
+package driver
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tinygen/tinygen/internal/shared/sharedtest"
+	"github.com/tinygen/tinygen/internal/toolchain"
+	"github.com/tinygen/tinygen/targets"
+)
+
+// helloWorld loads the shared hello_world_int8 model.
+func helloWorld(t *testing.T) *Model {
+	t.Helper()
+	return loadShared(t, "hello_world/hello_world_int8.tflite")
+}
+
+func loadShared(t *testing.T, rel string) *Model {
+	t.Helper()
+	dir := sharedtest.Require(t)
+	m, err := Load(filepath.Join(dir, "models", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// deployInto generates a project into a new temporary folder.
+func deployInto(t *testing.T, m *Model, kind, target string) (string, *DeployResult) {
+	t.Helper()
+	res, err := Deploy(m, CompileOptions{Target: target, Generator: "tinygen (test)", PassControls: PassControls{Check: true}},
+		DeployOptions{Kind: kind, Runs: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := WriteDeploy(dir, res.Files, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return dir, res
+}
+
+// run runs a tool with a time-out and returns its stdout and stderr.
+func run(t *testing.T, timeout time.Duration, dir, name string, args ...string) string {
+	t.Helper()
+	res, err := toolchain.Run(context.Background(), timeout, dir, nil, name, args...)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return string(res.Stdout) + string(res.Stderr)
+}
+
+// wantHelloReport checks a report of hello_world_int8's golden vector 0.
+func wantHelloReport(t *testing.T, out string, timed bool) map[string]int64 {
+	t.Helper()
+	for _, w := range []string{"check=pass", "output0=[4] dtype=int8", "TINYGEN-DEPLOY-END status=0"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("report lacks %q:\n%s", w, out)
+		}
+	}
+	vals := map[string]int64{}
+	for _, m := range regexp.MustCompile(`(?m)^([a-z_]+)=([0-9]+)`).FindAllStringSubmatch(out, -1) {
+		v, _ := strconv.ParseInt(m[2], 10, 64)
+		vals[m[1]] = v
+	}
+	if timed && (vals["inference_total_us"] <= 0 || vals["inference_us"] > 1_000_000) {
+		t.Errorf("implausible timing: %v\n%s", vals, out)
+	}
+	return vals
+}
+
+func TestDeployBaremetalMakeRun(t *testing.T) {
+	sharedtest.RequireTool(t, "make", "make")
+	m := helloWorld(t)
+	for _, target := range []string{"cortex-m4", "rv32imc"} {
+		t.Run(target, func(t *testing.T) {
+			tg, err := targets.Get(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sharedtest.RequireTool(t, tg.Compiler.Command, tg.Compiler.Package)
+			sharedtest.RequireTool(t, tg.Simulator.Command, tg.Simulator.Package)
+			dir, _ := deployInto(t, m, "baremetal", target)
+			makefile, err := os.ReadFile(filepath.Join(dir, "Makefile"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range []string{"-sandbox on,", "-nodefaults", "-no-reboot", "-nic none", "-serial chardev:con0"} {
+				if !strings.Contains(string(makefile), w) {
+					t.Errorf("Makefile's QEMU line lacks %q", w)
+				}
+			}
+			if strings.Contains(string(makefile), "-semihosting") {
+				t.Error("Makefile enables semihosting")
+			}
+			run(t, 5*time.Minute, dir, "nice", "make", "-j2")
+			out := run(t, 3*time.Minute, dir, "make", "run")
+			wantHelloReport(t, out, false)
+			if !strings.Contains(out, "TINYGEN-EXIT status=0") {
+				t.Errorf("no exit line:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestDeployCMakeCTest(t *testing.T) {
+	sharedtest.RequireTool(t, "cmake", "cmake")
+	sharedtest.RequireTool(t, "ctest", "cmake")
+	sharedtest.RequireTool(t, "gcc", "gcc")
+	dir, _ := deployInto(t, helloWorld(t), "cmake", "host")
+	build := filepath.Join(dir, "build")
+	run(t, 2*time.Minute, dir, "cmake", "-S", ".", "-B", build, "-DCMAKE_C_FLAGS=-Wall -Wextra -Werror -pedantic")
+	run(t, 5*time.Minute, dir, "nice", "cmake", "--build", build, "-j", "2")
+	out := run(t, 2*time.Minute, build, "ctest", "--output-on-failure")
+	if !strings.Contains(out, "100% tests passed") {
+		t.Errorf("ctest:\n%s", out)
+	}
+	wantHelloReport(t, run(t, time.Minute, build, filepath.Join(build, "hello_world_int8_example")), false)
+}
+
+// simavrANSI matches the colour codes simavr wraps UART lines in.
+var simavrANSI = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// TestDeployArduinoUnoSimavr builds the Uno sketch with the real Arduino
+// AVR core (Debian's arduino-builder and arduino-core-avr) and runs its
+// ELF in simavr (ATmega328P at 16 MHz).
+func TestDeployArduinoUnoSimavr(t *testing.T) {
+	builder := sharedtest.RequireTool(t, "arduino-builder", "arduino-builder")
+	sharedtest.RequireTool(t, "avr-gcc", "gcc-avr")
+	sharedtest.RequireTool(t, "simavr", "simavr")
+	if _, err := os.Stat("/usr/share/arduino/hardware/arduino/avr/cores/arduino/Arduino.h"); err != nil {
+		sharedtest.RequireTool(t, "arduino-core-avr-is-missing", "arduino-core-avr")
+	}
+	dir, res := deployInto(t, helloWorld(t), "arduino", "arduino-uno")
+	if res.Budget == nil || !res.Budget.Fits() {
+		t.Fatalf("budget: %+v", res.Budget)
+	}
+	build := filepath.Join(dir, "build")
+	if err := os.MkdirAll(build, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, 5*time.Minute, dir, "nice", builder, "-hardware", "/usr/share/arduino/hardware",
+		"-hardware", "/usr/share/arduino-builder", "-tools", "/usr/bin", "-fqbn", "arduino:avr:uno",
+		// Debian 12's AVR core does not build WString.cpp with gcc-avr 5.4 without it.
+		"-prefs=compiler.cpp.extra_flags=-DDECIMAL_DIG=9",
+		"-build-path", build, filepath.Join("hello_world_int8", "hello_world_int8.ino"))
+	t.Logf("arduino-builder: %s", lastLines(out, 2))
+	sizes := regexp.MustCompile(`Sketch uses ([0-9]+) bytes.*\n.*Global variables use ([0-9]+) bytes`).FindStringSubmatch(out)
+	if sizes == nil {
+		t.Fatalf("no size lines from arduino-builder:\n%s", out)
+	}
+	sim := run(t, 2*time.Minute, dir, "simavr", "-m", "atmega328p", "-f", "16000000", filepath.Join(build, "hello_world_int8.ino.elf"))
+	sim = strings.ReplaceAll(simavrANSI.ReplaceAllString(sim, ""), ".\n", "\n")
+	vals := wantHelloReport(t, sim, true)
+	if u := vals["unused_ram"]; u <= 0 || u >= 2048 {
+		t.Errorf("unused_ram %d not in (0, 2048)", u)
+	}
+	t.Logf("Uno in simavr: flash %s bytes, RAM %s bytes (static), init %d us, inference %d us, unused RAM %d, stack-heap gap %d",
+		sizes[1], sizes[2], vals["init_us"], vals["inference_us"], vals["unused_ram"], vals["stack_heap_gap"])
+}
+
+// TestDeployNano33BLEOnQEMU builds the Nano 33 BLE sketch (the .ino as
+// generated) with arm-none-eabi-g++ against testdata/arduino-api, a small
+// Arduino API on the QEMU Cortex-M4 board's support files, and runs it.
+func TestDeployNano33BLEOnQEMU(t *testing.T) {
+	tg, err := targets.Get("arduino-nano33ble")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gcc := sharedtest.RequireTool(t, tg.Compiler.Command, tg.Compiler.Package)
+	gxx := sharedtest.RequireTool(t, "arm-none-eabi-g++", "gcc-arm-none-eabi")
+	sharedtest.RequireTool(t, tg.Simulator.Command, tg.Simulator.Package)
+	dir, _ := deployInto(t, helloWorld(t), "arduino", "arduino-nano33ble")
+	sketch := filepath.Join(dir, "hello_world_int8")
+	src := filepath.Join(sketch, "src")
+	support, err := tg.SupportFiles()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := tg.LinkerScript()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bsp := filepath.Join(dir, "bsp")
+	if err := os.MkdirAll(bsp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range support {
+		if err := os.WriteFile(filepath.Join(bsp, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(bsp, targets.LinkerScriptName), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api, err := filepath.Abs(filepath.Join("testdata", "arduino-api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	common := append(tg.CompileFlags(), "-O2", "-Wall", "-Wextra", "-I", bsp, "-I", src, "-I", api)
+	var objs []string
+	compile := func(cc, file string, extra ...string) {
+		obj := filepath.Join(dir, "obj", strings.ReplaceAll(filepath.Base(file), ".", "_")+".o")
+		if err := os.MkdirAll(filepath.Dir(obj), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		args := append(append(append([]string{}, common...), extra...), "-c", file, "-o", obj)
+		run(t, 2*time.Minute, dir, cc, args...)
+		objs = append(objs, obj)
+	}
+	cfiles, _ := filepath.Glob(filepath.Join(src, "*.c"))
+	bspC, _ := filepath.Glob(filepath.Join(bsp, "*.c"))
+	for _, f := range append(cfiles, bspC...) {
+		compile(gcc, f, "-std=c99")
+	}
+	cxx := []string{"-std=gnu++11", "-fno-exceptions", "-fno-rtti", "-fno-threadsafe-statics"}
+	// The .ino unchanged: the Arduino build adds #include <Arduino.h>.
+	compile(gxx, filepath.Join(sketch, "hello_world_int8.ino"), append(cxx, "-x", "c++", "-include", "Arduino.h")...)
+	compile(gxx, filepath.Join(api, "arduino_api.cpp"), cxx...)
+	elf := filepath.Join(dir, "sketch.elf")
+	link := append(append(objs, tg.LinkFlagsFor(filepath.Join(bsp, targets.LinkerScriptName))...), "-o", elf, "-lm")
+	run(t, 2*time.Minute, dir, gcc, link...)
+	name, args, err := tg.SimulatorCommand(elf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, 3*time.Minute, dir, name, args...)
+	vals := wantHelloReport(t, out, true)
+	if u := vals["unused_ram"]; u <= 100_000 || u >= 256<<10 {
+		t.Errorf("unused_ram %d: want most of the 256 KiB", u)
+	}
+	t.Logf("Nano 33 BLE sketch on QEMU mps2-an386 (test API): %s", strings.Join(strings.Fields(out), " "))
+}
+
+func TestDeployZephyrFiles(t *testing.T) {
+	dir, _ := deployInto(t, helloWorld(t), "zephyr", "cortex-m4")
+	for _, f := range []string{"CMakeLists.txt", "prj.conf", "src/main.c", "src/tg_deploy.c", "src/hello_world_int8.c", "README.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("zephyr project lacks %s", f)
+		}
+	}
+	readme, _ := os.ReadFile(filepath.Join(dir, "README.md"))
+	if !strings.Contains(string(readme), "Not built here") {
+		t.Error("the README does not say the app is not built here")
+	}
+	cm, _ := os.ReadFile(filepath.Join(dir, "CMakeLists.txt"))
+	if !strings.Contains(string(cm), "find_package(Zephyr") || !strings.Contains(string(cm), "src/hello_world_int8_weights.c") {
+		t.Errorf("CMakeLists.txt:\n%s", cm)
+	}
+}
+
+func TestDeployBudget(t *testing.T) {
+	speech := loadShared(t, "micro_speech/micro_speech.tflite")
+	_, err := Deploy(speech, CompileOptions{Target: "arduino-uno"}, DeployOptions{Kind: "arduino"})
+	if err == nil {
+		t.Fatal("micro_speech fits an Uno")
+	}
+	for _, w := range []string{"does not fit arduino-uno", "bytes of RAM, arduino-uno has 2048", "arena", "--force"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	res, err := Deploy(speech, CompileOptions{Target: "arduino-uno"}, DeployOptions{Kind: "arduino", IgnoreBudget: true})
+	if err != nil {
+		t.Fatalf("--force: %v", err)
+	}
+	if res.Budget.Fits() || len(res.Files) == 0 {
+		t.Errorf("--force: budget %v, %d files", res.Budget.Fits(), len(res.Files))
+	}
+	// hello_world fits; the host has no budget.
+	if res, err := Deploy(helloWorld(t), CompileOptions{Target: "arduino-uno"}, DeployOptions{Kind: "arduino"}); err != nil || !res.Budget.Fits() {
+		t.Errorf("hello_world on the Uno: %v", err)
+	}
+	if res, err := Deploy(helloWorld(t), CompileOptions{}, DeployOptions{Kind: "cmake"}); err != nil || res.Budget != nil {
+		t.Errorf("host: %v, budget %v", err, res.Budget)
+	}
+}
+
+func TestDeployRefusals(t *testing.T) {
+	m := helloWorld(t)
+	tests := []struct {
+		kind, target, want string
+	}{
+		{"arduino", "cortex-m4", "not an Arduino board"},
+		{"baremetal", "host", "use --project cmake"},
+		{"baremetal", "arduino-uno", "needs a QEMU board"},
+		{"vxworks", "host", `unknown project kind "vxworks"`},
+	}
+	for _, tc := range tests {
+		_, err := Deploy(m, CompileOptions{Target: tc.target}, DeployOptions{Kind: tc.kind})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s on %s: error %v, want %q", tc.kind, tc.target, err, tc.want)
+		}
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
