@@ -29,6 +29,9 @@ type Row struct {
 	Status                    Status
 	Error                     string
 	ReproduceCommand, Dir     string
+	// Micros marks a serial run whose InitInstr and InferenceInstr are
+	// microseconds (a board without an instruction counter).
+	Micros bool `json:",omitempty"`
 }
 
 // Comparison is a tinygen run beside a baseline of the same model and
@@ -85,7 +88,7 @@ func NewReport(results []*Result, baselines []Baseline) *Report {
 				row := baselineRow(b, res)
 				r.Rows = append(r.Rows, row)
 			}
-			if res.Status == StatusOK {
+			if res.Status == StatusOK && res.Counter != CounterMicros {
 				r.Comparisons = append(r.Comparisons, Comparison{Model: res.Model, Target: res.Target, Backend: res.Backend,
 					Config: res.Config, Baseline: b.Variant, ROM: div(res.Memory.ROM, b.ROM()), RAM: div(res.Memory.RAM, b.RAM()),
 					Arena: div(res.Memory.RAMArena, b.Arena), Init: div(res.InitInstructions, b.Setup), Inference: div(res.Inference, b.Invoke)})
@@ -236,7 +239,8 @@ func resultRow(res *Result) Row {
 	row := Row{Model: res.Model, Backend: res.Backend, Target: res.Target, Config: res.Config,
 		ROM: m.ROM, ROMCode: m.ROMCode(), ROMWeights: m.ROMWeights, RAM: m.RAM, Arena: m.RAMArena, Stack: res.StackUsed,
 		StaticRAM: res.StaticRAM, InitInstr: res.InitInstructions, InferenceInstr: res.Inference, MACs: res.MACs,
-		InstrPerMAC: res.InstrPerMAC, Status: res.Status, Error: res.Error, ReproduceCommand: res.Reproduce, Dir: res.Dir}
+		InstrPerMAC: res.InstrPerMAC, Status: res.Status, Error: res.Error, ReproduceCommand: res.Reproduce, Dir: res.Dir,
+		Micros: res.Counter == CounterMicros}
 	switch res.Status {
 	case StatusOK:
 		row.Validated = fmt.Sprintf("%d/%d", res.Passed, res.Vectors)
@@ -295,8 +299,12 @@ func (row Row) cells(human bool) []string {
 	if row.Baseline && human {
 		validated = "(baseline)"
 	}
+	initC, infC := n(row.InitInstr), n(row.InferenceInstr)
+	if row.Micros && human {
+		initC, infC = initC+" µs", infC+" µs"
+	}
 	return []string{row.Model, row.Backend, row.Target, row.Config, n(row.ROM), n(row.ROMCode), n(row.ROMWeights),
-		n(row.RAM), n(row.Arena), n(row.Stack), n(row.StaticRAM), n(row.InitInstr), n(row.InferenceInstr), ipm, validated}
+		n(row.RAM), n(row.Arena), n(row.Stack), n(row.StaticRAM), initC, infC, ipm, validated}
 }
 
 // WriteTable prints the rows and comparisons for a terminal.

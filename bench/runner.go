@@ -31,6 +31,10 @@ type Runner struct {
 	// Done, if set, is called after each job with the number of finished
 	// jobs and the total (from one goroutine at a time).
 	Done func(done, total int, r *Result)
+	// Serial, if set, runs every job on a real board on a serial port
+	// (serial.go) instead of the target's simulator; run one job at a
+	// time.
+	Serial *Serial
 
 	pluginOnce sync.Once
 	pluginPath string
@@ -159,7 +163,12 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 			return fail(err)
 		}
 	}
-	sim, err := r.simulate(ctx, j, elfPath, sc)
+	var sim *simulation
+	if r.Serial != nil {
+		sim, err = r.Serial.run(ctx, j, elfPath, sc)
+	} else {
+		sim, err = r.simulate(ctx, j, elfPath, sc)
+	}
 	if err != nil {
 		var to *toolchain.TimeoutError
 		if errors.As(err, &to) {
@@ -197,6 +206,11 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 		res.Inference = res.PerVector[min(1, len(res.PerVector)-1)]
 		if j.MACs > 0 {
 			res.InstrPerMAC = float64(res.Inference) / float64(j.MACs)
+		}
+	}
+	if r.Serial != nil {
+		if err := serialTimes(res, sim.stdout, out.Vectors); err != nil {
+			return fail(err)
 		}
 	}
 	if res.Memory.RAMArena >= 0 && res.Memory.RAMOther >= 0 && res.StackUsed >= 0 {

@@ -31,6 +31,7 @@ type benchFlags struct {
 	macs                                 int64
 	timeout                              time.Duration
 	noSharedBaselines                    bool
+	serial                               serialFlags
 }
 
 func newBench(stdout, stderr io.Writer) *cobra.Command {
@@ -79,6 +80,7 @@ any run fails, does not fit or does not match its expected outputs.`,
 	fl.Int64Var(&f.macs, "macs", 0, "MACs per inference for --elf rows (for instructions per MAC)")
 	fl.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "time-out of each simulator run")
 	fl.StringVar(&f.kernels, "kernels", "", "kernel set preferred over each target's list (reference stays the fallback)")
+	f.serial.add(cmd)
 	return cmd
 }
 
@@ -97,6 +99,10 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 	}
 	if f.vectors < 0 {
 		return usageError{fmt.Errorf("--vectors must not be negative, got %d", f.vectors)}
+	}
+	serial, err := f.serial.runner(f.targets)
+	if err != nil {
+		return err
 	}
 	var elfTarget *targets.Target
 	if f.elf != "" {
@@ -157,6 +163,9 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	runner := &bench.Runner{Workers: f.jobs}
+	if serial != nil {
+		runner.Serial, runner.Workers = serial, 1 // one board
+	}
 	progress := newProgress(stderr, len(jobs))
 	runner.Done = progress
 	start := time.Now()

@@ -21,7 +21,7 @@ const module = "github.com/tinygen/tinygen"
 // Emitters (codegen/c) read the Program and nothing else: no plan, no
 // kernels (their lowering), no passes.
 var allowed = map[string][]string{
-	"cmd/tinygen":                      {"driver", "bench", "targets", "github.com/spf13/cobra"},
+	"cmd/tinygen":                      {"driver", "bench", "targets", "github.com/spf13/cobra", "github.com/google/shlex"},
 	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir", "internal/readfile", "internal/ctext", "passes", "program"},
 	"kernels":                          {"ir", "quant", "program"},
 	"program":                          {"ir", "internal/genfile"},
@@ -47,7 +47,7 @@ var allowed = map[string][]string{
 	"internal/qemuplugin":              {},
 	"internal/genfile":                 {},
 	"internal/outdir":                  {"internal/genfile"},
-	"bench":                            {"targets", "project", "internal/toolchain", "internal/qemuplugin", "internal/outdir", "internal/readfile"},
+	"bench":                            {"targets", "project", "internal/toolchain", "internal/qemuplugin", "internal/outdir", "internal/readfile", "go.bug.st/serial"},
 	"project":                          {"targets", "kernels", "internal/ctext", "internal/genfile"},
 	"planviz":                          {"golang.org/x/image/font", "golang.org/x/image/font/basicfont", "golang.org/x/image/math/fixed"},
 	"internal/toolchain":               {},
