@@ -17,9 +17,9 @@ import (
 // serialFlags are bench's --runner, --port, --baud, --flash-cmd and
 // --serial-timeout.
 type serialFlags struct {
-	kind, port, flashCmd string
-	baud                   int
-	silence, flashTimeout  time.Duration
+	kind, port, flashCmd  string
+	baud                  int
+	silence, flashTimeout time.Duration
 }
 
 func (s *serialFlags) add(cmd *cobra.Command) {
