@@ -15,6 +15,7 @@ import (
 	cgen "github.com/tinygen/tinygen/codegen/c"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/outdir"
+	"github.com/tinygen/tinygen/kernels"
 	"github.com/tinygen/tinygen/program"
 	"github.com/tinygen/tinygen/project"
 	"github.com/tinygen/tinygen/targets"
@@ -66,6 +67,7 @@ func Deploy(m *Model, opts CompileOptions, dopts DeployOptions) (*DeployResult, 
 	}
 	p := s.Program
 	res := &DeployResult{Plan: memoryPlan(s)}
+	flash := ConstantsInFlash(p, t)
 	if t.Flash.Size > 0 || t.RAM.Size > 0 {
 		b := CheckBudget(p, t, dopts.Kind)
 		res.Budget = b
@@ -90,7 +92,7 @@ func Deploy(m *Model, opts CompileOptions, dopts DeployOptions) (*DeployResult, 
 		return nil, err
 	}
 	res.SampleFrom = from
-	d := project.Deploy{Kind: dopts.Kind, Target: t, Model: p.Name, ModelFiles: files, Runs: dopts.Runs,
+	d := project.Deploy{Kind: dopts.Kind, Target: t, Model: p.Name, ModelFiles: files, Runs: dopts.Runs, FlashConstants: flash,
 		RTol: golden.FloatRelTol, ATol: golden.FloatAbsTol, Sample: sample, Generator: gen}
 	for _, io := range p.Inputs {
 		d.Inputs = append(d.Inputs, io.Tensor.NumBytes())
@@ -312,12 +314,39 @@ func CheckBudget(p *program.Program, t *targets.Target, kind string) *Budget {
 		{"runtime" + arduinoWord(t), ov.RAM},
 	}
 	if t.Arch == targets.ArchAVR {
-		b.RAM = append(b.RAM, Contributor{"constants copied to RAM (AVR, no PROGMEM)", consts + params})
+		if ConstantsInFlash(p, t) {
+			b.RAM = append(b.RAM, Contributor{"parameter structs copied to RAM (AVR)", params})
+		} else {
+			b.RAM = append(b.RAM, Contributor{"constants copied to RAM (AVR: a kernel outside the avr set reads them, so no PROGMEM)", consts + params})
+		}
 	}
 	for _, cs := range [][]Contributor{b.Flash, b.RAM} {
 		sort.SliceStable(cs, func(i, j int) bool { return cs[i].Bytes > cs[j].Bytes })
 	}
 	return b
+}
+
+// ConstantsInFlash reports whether a Program for an AVR target can keep
+// its constant arrays in flash (PROGMEM): every kernel step reads its
+// constants through TG_READ_* (the avr kernel set) and no copy step reads
+// a constant. Otherwise avr-gcc copies const data to RAM at start-up.
+func ConstantsInFlash(p *program.Program, t *targets.Target) bool {
+	if t.Arch != targets.ArchAVR {
+		return false
+	}
+	for _, s := range p.Steps {
+		switch s.Kind {
+		case program.KernelStep:
+			if !kernels.FlashReadable(s.KernelSet) {
+				return false
+			}
+		case program.CopyStep:
+			if s.Copy != nil && s.Copy.From.Kind == program.LocConst {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func arduinoWord(t *targets.Target) string {

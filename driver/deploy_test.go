@@ -146,6 +146,10 @@ func TestDeployArduinoUnoSimavr(t *testing.T) {
 	if res.Budget == nil || !res.Budget.Fits() {
 		t.Fatalf("budget: %+v", res.Budget)
 	}
+	port, err := os.ReadFile(filepath.Join(dir, "hello_world_int8", "src", "tg_port.h"))
+	if err != nil || !strings.HasPrefix(string(port), "/* Port configuration") || !strings.Contains(string(port), "#define TG_AVR_PROGMEM 1") {
+		t.Errorf("the Uno's tg_port.h does not put the constants in flash (%v)", err)
+	}
 	build := filepath.Join(dir, "build")
 	if err := os.MkdirAll(build, 0o755); err != nil {
 		t.Fatal(err)
@@ -163,7 +167,11 @@ func TestDeployArduinoUnoSimavr(t *testing.T) {
 	sim := run(t, 2*time.Minute, dir, "simavr", "-m", "atmega328p", "-f", "16000000", filepath.Join(build, "hello_world_int8.ino.elf"))
 	sim = strings.ReplaceAll(simavrANSI.ReplaceAllString(sim, ""), ".\n", "\n")
 	vals := wantHelloReport(t, sim, true)
-	if u := vals["unused_ram"]; u <= 0 || u >= 2048 {
+	// PROGMEM: the constants (435 bytes) are not in RAM.
+	if ram, _ := strconv.Atoi(sizes[2]); ram > 700 {
+		t.Errorf("global variables use %d bytes: the constants are not in flash", ram)
+	}
+	if u := vals["unused_ram"]; u <= 1000 || u >= 2048 {
 		t.Errorf("unused_ram %d not in (0, 2048)", u)
 	}
 	t.Logf("Uno in simavr: flash %s bytes, RAM %s bytes (static), init %d us, inference %d us, unused RAM %d, stack-heap gap %d",
@@ -311,4 +319,33 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// TestGeneratedCIsAVRClean compiles the generated model code of models
+// that use most kernels for the Uno with avr-gcc (16-bit int, 16-bit
+// size_t) under -std=c99 -Wall -Wextra -Werror -pedantic.
+func TestGeneratedCIsAVRClean(t *testing.T) {
+	cc := sharedtest.RequireTool(t, "avr-gcc", "gcc-avr")
+	for _, rel := range []string{"hello_world/hello_world_int8.tflite", "micro_speech/micro_speech_quantized.tflite", "aww/aww.tflite"} {
+		t.Run(rel, func(t *testing.T) {
+			m := loadShared(t, rel)
+			files, _, err := Compile(m, CompileOptions{Target: "arduino-uno", Generator: "tinygen (test)"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := WriteFiles(dir, files); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				if !strings.HasSuffix(f.Name, ".c") {
+					continue
+				}
+				for _, progmem := range []string{"-UTG_AVR_PROGMEM", "-DTG_AVR_PROGMEM"} {
+					run(t, 2*time.Minute, dir, cc, "-mmcu=atmega328p", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic",
+						"-Os", progmem, "-c", f.Name, "-o", os.DevNull)
+				}
+			}
+		})
+	}
 }

@@ -64,6 +64,11 @@ type Deploy struct {
 	Runs int
 	// Generator is the "tinygen <version>" text of the header lines.
 	Generator string
+	// FlashConstants keeps the constant arrays in AVR flash (PROGMEM):
+	// the project's tg_port.h starts by defining TG_AVR_PROGMEM. Only for
+	// an AVR target whose every kernel reads constants through TG_READ_*
+	// (driver.ConstantsInFlash).
+	FlashConstants bool
 
 	err error // the first template failure of Files
 }
@@ -211,6 +216,32 @@ func (d *Deploy) Files() ([]File, error) {
 	return out, nil
 }
 
+// portConfig is what a project that keeps constants in AVR flash puts at
+// the top of its copy of tg_port.h (a choice made at generation time).
+const portConfig = `/* Port configuration of this project (tinygen compile --project): every
+ * kernel reads its constants through TG_READ_*, so they stay in flash. */
+#ifndef TG_AVR_PROGMEM
+#define TG_AVR_PROGMEM 1
+#endif
+
+`
+
+// modelFiles returns the model's files, tg_port.h configured for flash
+// constants when FlashConstants.
+func (d *Deploy) modelFiles() []File {
+	if !d.FlashConstants || d.Target.Arch != targets.ArchAVR {
+		return d.ModelFiles
+	}
+	out := make([]File, len(d.ModelFiles))
+	for i, f := range d.ModelFiles {
+		if f.Name == "tg_port.h" {
+			f = File{Name: f.Name, Data: append([]byte(portConfig), f.Data...), Origin: f.Origin}
+		}
+		out[i] = f
+	}
+	return out
+}
+
 func prefixed(dir string, files []File) []File {
 	out := make([]File, len(files))
 	for i, f := range files {
@@ -224,7 +255,7 @@ func (d *Deploy) arduino(v deployView, common []File) ([]File, error) {
 	v.FQBN, v.Core, v.MCU, v.FCPU = a.FQBN, a.Core, a.MCU, strconv.FormatUint(a.FCPU, 10)
 	v.SketchDir = d.Model
 	v.Clock = "micros()"
-	src := append(append([]File{}, d.ModelFiles...), common...)
+	src := append(append([]File{}, d.modelFiles()...), common...)
 	out := []File{
 		{Name: d.Model + "/" + d.Model + ".ino", Data: d.render("sketch.ino.tmpl", v)},
 		{Name: "README.md", Data: d.render("README.arduino.md.tmpl", v)},

@@ -17,6 +17,31 @@
 #endif
 #endif
 
+/* Constants in flash on AVR. With TG_AVR_PROGMEM defined (a deploy project
+ * for an AVR board whose every kernel comes from the avr set defines it
+ * at the top of this file), TG_WEIGHTS_SECTION puts every constant array
+ * into flash (PROGMEM) and TG_READ_* read it with pgm_read_*. Kernels that
+ * may read constants from flash (the avr set) read every constant element
+ * through TG_READ_*(pointer); everywhere else these are plain loads. */
+#if defined(__AVR__) && defined(TG_AVR_PROGMEM)
+#include <avr/pgmspace.h>
+#ifndef TG_WEIGHTS_SECTION
+#define TG_WEIGHTS_SECTION PROGMEM
+#endif
+#define TG_READ_S8(p) ((int8_t)pgm_read_byte(p))
+#define TG_READ_U8(p) ((uint8_t)pgm_read_byte(p))
+#define TG_READ_S16(p) ((int16_t)pgm_read_word(p))
+#define TG_READ_S32(p) ((int32_t)pgm_read_dword(p))
+#define TG_READ_F32(p) pgm_read_float(p)
+#endif
+#ifndef TG_READ_S8
+#define TG_READ_S8(p) (*(p))
+#define TG_READ_U8(p) (*(p))
+#define TG_READ_S16(p) (*(p))
+#define TG_READ_S32(p) (*(p))
+#define TG_READ_F32(p) (*(p))
+#endif
+
 /* TG_WEIGHTS_SECTION: placed before every constant weight array; define it
  * to put the model's weights into a named section, e.g.
  * -DTG_WEIGHTS_SECTION='__attribute__((section(".rodata.tg_weights")))'. */
