@@ -46,6 +46,24 @@ type DeployResult struct {
 	SampleFrom string
 }
 
+// CheckDeployOptions validates the project kind, the target and --runs
+// without a model (usage errors).
+func CheckDeployOptions(opts CompileOptions, dopts DeployOptions) error {
+	name := opts.Target
+	if name == "" {
+		name = "host"
+	}
+	t, err := targets.Get(name)
+	if err != nil {
+		return err
+	}
+	if opts.CallerArena {
+		return fmt.Errorf("--caller-arena: a --project runs the model on its static arena")
+	}
+	d := project.Deploy{Kind: dopts.Kind, Target: t, Runs: dopts.Runs}
+	return d.CheckKind()
+}
+
 // Deploy compiles a model for opts.Target, checks the budget (refusing a
 // model that does not fit unless dopts.IgnoreBudget) and renders the
 // deploy project.
@@ -77,7 +95,7 @@ func Deploy(m *Model, opts CompileOptions, dopts DeployOptions) (*DeployResult, 
 	}
 	arena := cgen.StaticArena
 	if opts.CallerArena {
-		return nil, fmt.Errorf("--caller-arena: deploy projects use the static arena (the sample run calls %s_run)", p.Name)
+		return nil, fmt.Errorf("--caller-arena: a --project runs the model on its static arena")
 	}
 	gen := opts.Generator
 	if gen == "" {
@@ -196,6 +214,9 @@ type Budget struct {
 	FlashHave, RAMHave uint64
 	// Flash and RAM list the contributors, biggest first.
 	Flash, RAM []Contributor
+	// Activations is the arena plus the input and output buffers: RAM no
+	// kernel set or flash placement can save.
+	Activations uint64
 }
 
 // FlashNeed and RAMNeed sum the contributors.
@@ -222,6 +243,10 @@ func (b *Budget) Error() string {
 	if n := b.RAMNeed(); n > b.RAMHave {
 		parts = append(parts, fmt.Sprintf("needs %d bytes of RAM, %s has %d (%d too many); biggest: %s",
 			n, b.Target, b.RAMHave, n-b.RAMHave, top(b.RAM, 4)))
+		if b.Activations > b.RAMHave {
+			parts = append(parts, fmt.Sprintf("the activations alone (arena, input and output) need %d bytes, more than all of its RAM",
+				b.Activations))
+		}
 	}
 	if n := b.FlashNeed(); n > b.FlashHave {
 		parts = append(parts, fmt.Sprintf("needs %d bytes of flash, %s has %d (%d too many); biggest: %s",
@@ -306,6 +331,7 @@ func CheckBudget(p *program.Program, t *targets.Target, kind string) *Budget {
 	if kind != "" {
 		b.Flash = append(b.Flash, Contributor{"embedded sample", in + out})
 	}
+	b.Activations = uint64(p.Arena.Size) + in + out
 	b.RAM = []Contributor{
 		{"arena", uint64(p.Arena.Size)},
 		{"input buffers", in},

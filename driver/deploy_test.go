@@ -118,15 +118,28 @@ func TestDeployCMakeCTest(t *testing.T) {
 	sharedtest.RequireTool(t, "cmake", "cmake")
 	sharedtest.RequireTool(t, "ctest", "cmake")
 	sharedtest.RequireTool(t, "gcc", "gcc")
-	dir, _ := deployInto(t, helloWorld(t), "cmake", "host")
-	build := filepath.Join(dir, "build")
-	run(t, 2*time.Minute, dir, "cmake", "-S", ".", "-B", build, "-DCMAKE_C_FLAGS=-Wall -Wextra -Werror -pedantic")
-	run(t, 5*time.Minute, dir, "nice", "cmake", "--build", build, "-j", "2")
-	out := run(t, 2*time.Minute, build, "ctest", "--output-on-failure")
-	if !strings.Contains(out, "100% tests passed") {
-		t.Errorf("ctest:\n%s", out)
+	for _, tc := range []struct{ model, name, output string }{
+		{"hello_world/hello_world_int8.tflite", "hello_world_int8", "output0=[4] dtype=int8"},
+		{"hello_world/hello_world_float.tflite", "hello_world_float", "dtype=float32"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir, _ := deployInto(t, loadShared(t, tc.model), "cmake", "host")
+			build := filepath.Join(dir, "build")
+			run(t, 2*time.Minute, dir, "cmake", "-S", ".", "-B", build,
+				"-DCMAKE_C_FLAGS=-Wall -Wextra -Werror -pedantic -fsanitize=address,undefined -fno-sanitize-recover=all")
+			run(t, 5*time.Minute, dir, "nice", "cmake", "--build", build, "-j", "2")
+			out := run(t, 2*time.Minute, build, "ctest", "--output-on-failure")
+			if !strings.Contains(out, "100% tests passed") {
+				t.Errorf("ctest:\n%s", out)
+			}
+			report := run(t, time.Minute, build, filepath.Join(build, tc.name+"_example"))
+			for _, w := range []string{"check=pass", tc.output, "TINYGEN-DEPLOY-END status=0"} {
+				if !strings.Contains(report, w) {
+					t.Errorf("report lacks %q:\n%s", w, report)
+				}
+			}
+		})
 	}
-	wantHelloReport(t, run(t, time.Minute, build, filepath.Join(build, "hello_world_int8_example")), false)
 }
 
 // simavrANSI matches the colour codes simavr wraps UART lines in.
@@ -274,7 +287,8 @@ func TestDeployBudget(t *testing.T) {
 	if err == nil {
 		t.Fatal("micro_speech fits an Uno")
 	}
-	for _, w := range []string{"does not fit arduino-uno", "bytes of RAM, arduino-uno has 2048", "arena", "--force"} {
+	for _, w := range []string{"does not fit arduino-uno", "bytes of RAM, arduino-uno has 2048", "arena", "--force",
+		"the activations alone (arena, input and output) need"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q lacks %q", err, w)
 		}

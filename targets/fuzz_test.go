@@ -18,7 +18,7 @@ func FuzzLoad(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, name := range []string{"cortex-m4.json", "nano33ble.json", "rv32imc.json", "host.json"} {
+	for _, name := range []string{"cortex-m4.json", "nano33ble.json", "rv32imc.json", "host.json", "arduino-uno.json", "arduino-nano33ble.json"} {
 		data, err := fs.ReadFile(sub, name)
 		if err != nil {
 			f.Fatal(err)

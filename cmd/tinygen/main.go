@@ -136,6 +136,11 @@ did not write (unless --force) or to write through a symbolic link.`,
 			if err := driver.CheckPassOptions(opts); err != nil {
 				return usageError{err}
 			}
+			if dopts.Kind != "" || cmd.Flags().Changed("runs") {
+				if err := driver.CheckDeployOptions(opts, dopts); err != nil {
+					return usageError{err}
+				}
+			}
 			m, err := driver.Load(args[0])
 			if err != nil {
 				return err
