@@ -37,14 +37,28 @@ func avrSet() Set {
 			Types:       "int8",
 			ParamsType:  "tg_fully_connected_s8_params_t",
 			Specialises: "tg_fully_connected_s8",
-			Specialise:  sameCall,
+			Specialise:  specialiseFCAVR,
 		}},
 	}
 }
 
-// sameCall runs every op the reference kernel runs, with its parameters
-// and arguments.
-func sameCall(_ *ir.Op, ref Call) (Call, bool, error) {
+// maxAVROffset bounds the input and filter offsets the avr
+// fully-connected kernel accepts: int8 + offset must fit int16.
+const maxAVROffset = 32767 - 127
+
+// specialiseFCAVR runs every op the reference kernel runs, with its
+// parameters and arguments, when its offsets keep int8 + offset within
+// int16 (the kernel multiplies 16 x 16 -> 32 bits).
+func specialiseFCAVR(_ *ir.Op, ref Call) (Call, bool, error) {
+	for _, f := range ref.Params.Fields {
+		if f.Name != "input_offset" && f.Name != "filter_offset" {
+			continue
+		}
+		v, ok := f.Value.(Int)
+		if !ok || v > maxAVROffset || v < -maxAVROffset {
+			return Call{}, false, nil
+		}
+	}
 	return Call{Params: ref.Params, Args: ref.Args}, true, nil
 }
 

@@ -3,8 +3,10 @@
  * reference_integer_ops::FullyConnected and FullyConnectedPerChannel)
  * with every constant read through TG_READ_* (tg_port.h): the filter, the
  * bias and the multiplier and shift arrays may be in flash (PROGMEM). The
- * parameter struct itself is ordinary const data. All arithmetic is in
- * explicit 32-bit types: int is 16 bits on AVR.
+ * parameter struct itself is ordinary const data. Arithmetic is in
+ * explicit 16- and 32-bit types (int is 16 bits on AVR): the products of
+ * offset int8 values are 16 x 16 -> 32-bit multiplies, which the set's
+ * Specialise guarantees cannot overflow (|offset| <= 32640).
  */
 #include <stddef.h>
 
@@ -19,6 +21,7 @@ void tg_fully_connected_s8_avr(const tg_fully_connected_s8_params_t *p,
   const int32_t units = p->units, depth = p->depth;
   const int32_t input_offset = p->input_offset;
   const int32_t filter_offset = p->filter_offset;
+  const int16_t fo16 = (int16_t)filter_offset, io16 = (int16_t)input_offset;
   int32_t b, u, d;
 
   for (b = 0; b < p->batches; b++) {
@@ -29,8 +32,10 @@ void tg_fully_connected_s8_avr(const tg_fully_connected_s8_params_t *p,
       uint32_t acc = 0;
       int32_t v;
       for (d = 0; d < depth; d++) {
-        acc += (uint32_t)(((int32_t)TG_READ_S8(&f_row[d]) + filter_offset) *
-                          ((int32_t)in_row[d] + input_offset));
+        /* 16 x 16 -> 32-bit product (avr-gcc: __mulhisi3, not a 32-bit
+         * multiply): the sums fit int16 (Specialise checks the offsets). */
+        acc += (uint32_t)((int32_t)(int16_t)((int16_t)TG_READ_S8(&f_row[d]) + fo16) *
+                          (int16_t)((int16_t)in_row[d] + io16));
       }
       if (bias != NULL) {
         acc += (uint32_t)TG_READ_S32(&bias[u]);
