@@ -99,6 +99,9 @@ func (t *Target) boardView() boardView {
 // target, plus tg_startup.c (vector table or _start, stack painting,
 // .data/.bss/TLS set-up, fault handlers) on bare-metal targets.
 func (t *Target) SupportFiles() ([]File, error) {
+	if t.Arch == ArchAVR {
+		return nil, fmt.Errorf("target %s (AVR) has no bench board support: build its Arduino sketch with tinygen compile --project arduino --target %s (its README runs it in simavr)", t.Name, t.Name)
+	}
 	v := t.boardView()
 	if v.BareMetal && v.UART == "" {
 		machine := "(none)"
