@@ -111,7 +111,7 @@ func ParseOutput(out []byte) (Output, error) {
 type simulation struct {
 	stdout, stderr []byte
 	status         int
-	regions        []uint64 // instructions per region, overhead removed; nil if not counted
+	regions        []uint64      // instructions per region, overhead removed; nil if not counted
 	steps          []regionSteps // per region, with Job.Profile; markers not removed
 	counter        string
 	command        string
