@@ -41,11 +41,14 @@ func fpuSet() Set {
 		{Symbol: "tg_fully_connected_f32_fpu", Ops: []ir.OpKind{ir.FullyConnected}, Types: "float32",
 			ParamsType: "tg_fully_connected_f32_fpu_params_t", Specialises: "tg_fully_connected_f32",
 			Specialise: specialiseFullyConnectedF32FPU},
+		{Symbol: "tg_depthwise_conv2d_f32_fpu", Ops: []ir.OpKind{ir.DepthwiseConv2D}, Types: "float32",
+			ParamsType: "tg_depthwise_conv2d_f32_params_t", Specialises: "tg_depthwise_conv2d_f32",
+			Specialise: specialiseDepthwiseF32FPU},
 	}
 	for i := range ks {
 		ks[i].Set = FPU
 	}
-	return Set{Name: FPU, Description: "float32 for Arm cores with an FPU: register-blocked conv and fully-connected, VMLA (never fused), bit-identical to reference",
+	return Set{Name: FPU, Description: "float32 for Arm cores with an FPU: register-blocked conv, depthwise conv and fully-connected, VMLA (never fused), bit-identical to reference",
 		Files: files, Header: "tg_fpu.h", Kernels: ks}
 }
 
@@ -162,4 +165,17 @@ func specialiseFullyConnectedF32FPU(op *ir.Op, ref Call) (Call, bool, error) {
 			f("depth", depth), f("act_min", lo), f("act_max", hi), f("packed", Array{Elem: "float", Floats: packed})}},
 		Args: []Arg{in("input", x, "float"), in("bias", refArg(ref, "bias"), "float"), out(y, "float")},
 	}, true, nil
+}
+
+// specialiseDepthwiseF32FPU takes a float32 DEPTHWISE_CONV_2D with depth
+// multiplier 1 (so output channel c reads input channel c) with the
+// reference kernel's parameters and arguments.
+func specialiseDepthwiseF32FPU(op *ir.Op, ref Call) (Call, bool, error) {
+	a, ok := op.Attrs.(ir.DepthwiseConv2DAttrs)
+	x, w := refArg(ref, "input"), refArg(ref, "filter")
+	if !ok || a.DepthMultiplier != 1 || x == nil || w == nil || x.DType != ir.Float32 || w.DType != ir.Float32 ||
+		len(x.Shape) != 4 || len(w.Shape) != 4 || w.Shape[3] != x.Shape[3] {
+		return Call{}, false, nil
+	}
+	return Call{Params: ref.Params, Args: ref.Args}, true, nil
 }

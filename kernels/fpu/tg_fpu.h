@@ -70,6 +70,13 @@ void tg_fully_connected_f32_fpu(const tg_fully_connected_f32_fpu_params_t *p,
                                 const float *input, const float *bias,
                                 float *output);
 
+/* DEPTHWISE_CONV_2D float32 with depth multiplier 1: the reference
+ * kernel's parameters and arguments (no packing: 4 consecutive channels
+ * have consecutive weights in the [1, fh, fw, out_c] filter). */
+void tg_depthwise_conv2d_f32_fpu(const tg_depthwise_conv2d_f32_params_t *p,
+                                 const float *input, const float *filter,
+                                 const float *bias, float *output);
+
 #ifdef __cplusplus
 }
 #endif
