@@ -62,6 +62,10 @@ func NewLibrary(extra ...Set) (*Library, error) {
 	l := Builtin()
 	names := map[string]bool{}
 	symbols := map[string]bool{}
+	refSymbols := map[string]bool{}
+	for _, k := range l.sets[0].Kernels {
+		refSymbols[k.Symbol] = true
+	}
 	for _, s := range l.sets {
 		names[s.Name] = true
 		for _, k := range s.Kernels {
@@ -90,7 +94,7 @@ func NewLibrary(extra ...Set) (*Library, error) {
 				return nil, fmt.Errorf("kernels: set %s: symbol %s is taken", s.Name, k.Symbol)
 			case k.Specialise == nil:
 				return nil, fmt.Errorf("kernels: set %s: %s has no Specialise function", s.Name, k.Symbol)
-			case !symbols[k.Specialises]:
+			case !refSymbols[k.Specialises]:
 				return nil, fmt.Errorf("kernels: set %s: %s specialises unknown kernel %q", s.Name, k.Symbol, k.Specialises)
 			}
 			if _, err := fs.Stat(s.Files, k.Source()); err != nil {
