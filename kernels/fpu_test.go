@@ -160,7 +160,11 @@ func TestFPUNoFusedMultiplyAdd(t *testing.T) {
 		}
 		files[name] = b
 	}
+	forbidden := regexp.MustCompile(`\b(malloc|calloc|realloc|free|alloca|printf|fprintf|puts|stdio\.h)\b`)
 	for name, b := range files {
+		if m := forbidden.Find(b); m != nil {
+			t.Errorf("%s uses %s", name, m)
+		}
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -173,7 +177,8 @@ func TestFPUNoFusedMultiplyAdd(t *testing.T) {
 			for _, src := range srcs {
 				obj := filepath.Join(dir, strings.TrimSuffix(src, ".c")+".o")
 				args := append(append([]string{"-std=c99", opt, "-ffp-contract=fast", "-mthumb", "-mfloat-abi=hard", "-Wall", "-Wextra",
-					"-Werror", "-pedantic", "-c", "-o", obj}, core...), filepath.Join(dir, src))
+					"-Werror", "-pedantic", "-Wvla", "-Wshadow", "-Wstrict-prototypes", "-Wmissing-prototypes", "-Wdouble-promotion",
+					"-c", "-o", obj}, core...), filepath.Join(dir, src))
 				if out, err := exec.Command(gcc, args...).CombinedOutput(); err != nil {
 					t.Fatalf("%s %s: %v\n%s", gcc, strings.Join(args, " "), err, out)
 				}
