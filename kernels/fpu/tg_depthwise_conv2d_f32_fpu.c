@@ -35,7 +35,7 @@ void tg_depthwise_conv2d_f32_fpu(const tg_depthwise_conv2d_f32_params_t *p,
   const int32_t wcol = c_n;                            /* filter: next column */
   const int32_t px_step = sw * c_n;                    /* next output pixel */
   int32_t ox_lo = 0, ox_hi = out_w;
-  int32_t b, oy, ox, c0, fy, fx, j;
+  int32_t b, oy, ox, c0, fy, fx;
 
   while (ox_lo < out_w && ox_lo * sw - w->pad_w < 0) {
     ox_lo++;
@@ -92,15 +92,22 @@ void tg_depthwise_conv2d_f32_fpu(const tg_depthwise_conv2d_f32_params_t *p,
               }
             }
             {
-              const float acc[8] = {a0, a1, a2, a3, e0, e1, e2, e3};
-              for (j = 0; j < 8; j++) {
-                const int32_t c = c0 + (j & 3);
-                float bv = 0.0f;
-                if (bias != NULL) {
-                  bv = bias[c];
-                }
-                (j < 4 ? o0 : o1)[c] = tg_clampf(acc[j] + bv, p->act_min, p->act_max);
+              const float lo = p->act_min, hi = p->act_max;
+              float b0 = 0.0f, b1 = 0.0f, b2 = 0.0f, b3 = 0.0f;
+              if (bias != NULL) {
+                b0 = bias[c0];
+                b1 = bias[c0 + 1];
+                b2 = bias[c0 + 2];
+                b3 = bias[c0 + 3];
               }
+              o0[c0] = tg_clampf(a0 + b0, lo, hi);
+              o0[c0 + 1] = tg_clampf(a1 + b1, lo, hi);
+              o0[c0 + 2] = tg_clampf(a2 + b2, lo, hi);
+              o0[c0 + 3] = tg_clampf(a3 + b3, lo, hi);
+              o1[c0] = tg_clampf(e0 + b0, lo, hi);
+              o1[c0 + 1] = tg_clampf(e1 + b1, lo, hi);
+              o1[c0 + 2] = tg_clampf(e2 + b2, lo, hi);
+              o1[c0 + 3] = tg_clampf(e3 + b3, lo, hi);
             }
           }
           for (; c0 < c_n; c0++) {
