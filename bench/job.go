@@ -65,6 +65,11 @@ type Job struct {
 	Reference string
 	// Timeout bounds the simulator run (DefaultTimeout if 0).
 	Timeout time.Duration
+	// Profile asks for a per-step profile of the inference (profile.go);
+	// Steps are the program's steps for it (empty for foreign firmware,
+	// which marks its steps with tg_bench_step).
+	Profile bool
+	Steps   []ProfileStep
 }
 
 // DefaultTimeout bounds one simulator run.
@@ -161,6 +166,9 @@ type Result struct {
 	PerVector        []int64 `json:"per_vector_instructions,omitempty"`
 	// Counter says how instructions were counted.
 	Counter string `json:"counter,omitempty"`
+	// Profile is the per-step profile of the inference Inference counts
+	// (bench --profile).
+	Profile *Profile `json:"profile,omitempty"`
 	// MACs per inference, and instructions per MAC (0 if unknown).
 	MACs        int64   `json:"macs"`
 	InstrPerMAC float64 `json:"instructions_per_mac"`

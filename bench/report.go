@@ -331,6 +331,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			return err
 		}
 	}
+	if err := writeProfileTables(w, r.Results); err != nil {
+		return err
+	}
 	for _, row := range r.Rows {
 		if row.Baseline || row.Status == StatusOK {
 			continue
@@ -377,6 +380,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(w, "\nWarning: %s\n", strings.ReplaceAll(warn, "|", `\|`))
 	}
+	writeProfileMarkdown(w, r.Results)
 	fmt.Fprintf(w, "\nWall time of the matrix: %.1f s. ROM excludes the test vectors; RAM is static data without the stack; "+
 		"stack is the measured high-water mark; static RAM = arena + stack + other RAM; inference instr counts vector 1.\n", r.Seconds)
 	return nil

@@ -111,7 +111,8 @@ func ParseOutput(out []byte) (Output, error) {
 type simulation struct {
 	stdout, stderr []byte
 	status         int
-	regions        []uint64 // instructions per region, overhead removed; nil if not counted
+	regions        []uint64      // instructions per region, overhead removed; nil if not counted
+	steps          []regionSteps // per region, with Job.Profile; markers not removed
 	counter        string
 	command        string
 }
@@ -141,6 +142,7 @@ func (r *Runner) simulateQEMU(ctx context.Context, j *Job, elfPath string, timeo
 		return nil, err
 	}
 	s := &simulation{}
+	var names map[uint64]string
 	countsFile := filepath.Join(filepath.Dir(elfPath), "counts.txt")
 	if t.Counter == targets.CounterQEMUPlugin {
 		so, err := r.plugin(ctx)
@@ -155,7 +157,16 @@ func (r *Runner) simulateQEMU(ctx context.Context, j *Job, elfPath string, timeo
 		if err != nil {
 			return nil, fmt.Errorf("%w (the firmware must define the protocol's markers, docs/bench-protocol.md)", err)
 		}
-		args = append(args, qemuplugin.Args(so, begin, end, "counts.txt")...)
+		if j.Profile {
+			addrs, n, err := stepWatch(j, elfPath)
+			if err != nil {
+				return nil, err
+			}
+			names = n
+			args = append(args, qemuplugin.StepArgs(so, begin, end, addrs, "counts.txt")...)
+		} else {
+			args = append(args, qemuplugin.Args(so, begin, end, "counts.txt")...)
+		}
 		s.counter = "qemu-plugin"
 	}
 	os.Remove(countsFile)
@@ -168,6 +179,11 @@ func (r *Runner) simulateQEMU(ctx context.Context, j *Job, elfPath string, timeo
 			return s, fmt.Errorf("instruction counts: %w", err)
 		}
 		s.regions = subtractOverhead(counts.Regions)
+		if j.Profile {
+			if s.steps, err = splitMarks(counts, names); err != nil {
+				return s, err
+			}
+		}
 	}
 	return s, nil
 }
@@ -184,14 +200,25 @@ func (r *Runner) simulateHost(ctx context.Context, j *Job, elfPath string, timeo
 			return nil, err
 		}
 		args = []string{"--tool=callgrind", "--callgrind-out-file=callgrind/out", "--zero-before=" + beginSymbol,
-			"--dump-before=" + endSymbol, name}
+			"--dump-before=" + endSymbol}
+		if j.Profile {
+			args = append(args, callgrindProfileArgs(j)...)
+		}
+		args = append(args, name)
 		name = valgrind
 		s.counter = "callgrind"
 	}
 	if err := s.run(ctx, timeout, dir, false, sc, name, args...); err != nil {
 		return s, err
 	}
-	if s.counter == "callgrind" {
+	if s.counter == "callgrind" && j.Profile {
+		steps, err := readCallgrindProfile(cgDir)
+		if err != nil {
+			return s, err
+		}
+		s.steps = steps
+		s.regions = subtractOverhead(regionTotals(s.steps))
+	} else if s.counter == "callgrind" {
 		regions, err := readCallgrindDumps(cgDir)
 		if err != nil {
 			return s, err

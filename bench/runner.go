@@ -203,9 +203,20 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 		for _, n := range sim.regions[1:] {
 			res.PerVector = append(res.PerVector, int64(n))
 		}
-		res.Inference = res.PerVector[min(1, len(res.PerVector)-1)]
+		v := min(1, len(res.PerVector)-1)
+		res.Inference = res.PerVector[v]
 		if j.MACs > 0 {
 			res.InstrPerMAC = float64(res.Inference) / float64(j.MACs)
+		}
+		if j.Profile {
+			if len(sim.steps) != len(sim.regions) {
+				return fail(fmt.Errorf("profile: %d profiled regions, %d counted", len(sim.steps), len(sim.regions)))
+			}
+			p, err := buildProfile(j, sim.steps[1+v], v, res.Inference, sim.stdout)
+			if err != nil {
+				return fail(err)
+			}
+			res.Profile = p
 		}
 	}
 	if r.Serial != nil {

@@ -53,6 +53,8 @@ type BenchOptions struct {
 	// Check runs the pipeline's checker after every pass of every
 	// compile (tests set it).
 	Check bool
+	// Profile asks every run for a per-step instruction profile.
+	Profile bool
 }
 
 // ConfigKeys are the settings --config accepts, with their values.
@@ -193,6 +195,7 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 						Config: cfg.explicit, Target: t, Dir: filepath.Join(opts.Results, id), Files: fw,
 						CFlags: []string{"-" + cfg.values["opt"]}, Prefix: harness.Model, MACs: totalMACs(mp.Graph),
 						Vectors: len(bm.vectors), Reference: bm.ref, Timeout: opts.Timeout,
+						Profile: opts.Profile, Steps: profileSteps(mp.Program),
 					})
 				}
 			}

@@ -200,7 +200,8 @@ func CheckPassOptions(opts CompileOptions) error {
 
 // memoryPlan packages a pipeline state's plan for reports.
 func memoryPlan(s *passes.State) *MemoryPlan {
-	mp := &MemoryPlan{Graph: s.Graph, Plan: s.Plan, ModelOrder: s.Plan, Schedule: s.Schedule, Reordered: s.Reordered}
+	mp := &MemoryPlan{Graph: s.Graph, Plan: s.Plan, ModelOrder: s.Plan, Schedule: s.Schedule, Reordered: s.Reordered,
+		Program: s.Program}
 	if s.ModelOrderPlan != nil {
 		mp.ModelOrder = s.ModelOrderPlan
 	}

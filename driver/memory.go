@@ -6,6 +6,7 @@ import (
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/passes"
 	"github.com/tinygen/tinygen/plan"
+	"github.com/tinygen/tinygen/program"
 )
 
 // MemoryOptions control static memory planning. The zero value is the
@@ -45,6 +46,9 @@ type MemoryPlan struct {
 	// Reordered is set when Graph runs the ops in another order than the
 	// model, because that order's arena is smaller.
 	Reordered bool
+	// Program is the compile result (nil when only the memory was
+	// planned).
+	Program *program.Program
 }
 
 // PlanMemory plans g's arena with the reference kernels for the host,

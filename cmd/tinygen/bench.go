@@ -32,6 +32,7 @@ type benchFlags struct {
 	timeout                              time.Duration
 	noSharedBaselines                    bool
 	serial                               serialFlags
+	profile                              bool
 }
 
 func newBench(stdout, stderr io.Writer) *cobra.Command {
@@ -81,6 +82,7 @@ any run fails, does not fit or does not match its expected outputs.`,
 	fl.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "time-out of each simulator run")
 	fl.StringVar(&f.kernels, "kernels", "", "kernel set preferred over each target's list (reference stays the fallback)")
 	f.serial.add(cmd)
+	fl.BoolVar(&f.profile, "profile", false, "also report instructions per step (op, kernel, set, MACs, instructions, instr/MAC, share); report-profile.csv beside each CSV report")
 	return cmd
 }
 
@@ -140,11 +142,11 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 		}
 		id := driver.RunID(name, "elf", t.Name)
 		jobs = []*bench.Job{{ID: id, Model: name, Backend: "elf", Target: t, Dir: filepath.Join(results, id), ELF: f.elf,
-			MACs: f.macs, Timeout: f.timeout}}
+			MACs: f.macs, Timeout: f.timeout, Profile: f.profile}}
 	} else {
 		opts := driver.BenchOptions{Models: models, Targets: f.targets, Backends: f.backends,
 			Config: f.config, Vectors: f.vectors, Results: results, Timeout: f.timeout, Generator: driver.Generator(version),
-			Kernels: f.kernels}
+			Kernels: f.kernels, Profile: f.profile}
 		if err := driver.CheckBenchOptions(opts); err != nil {
 			return usageError{err}
 		}
@@ -188,6 +190,8 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 		{filepath.Join(results, "report.csv"), report.WriteCSV},
 		{filepath.Join(results, "report.json"), report.WriteJSON},
 		{f.md, report.WriteMarkdown}, {f.csv, report.WriteCSV}, {f.json, report.WriteJSON},
+		{profileCSVPath(report, filepath.Join(results, "report.csv")), report.WriteProfileCSV},
+		{profileCSVPath(report, f.csv), report.WriteProfileCSV},
 	} {
 		if out.path == "" {
 			continue
@@ -202,6 +206,16 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 		return fmt.Errorf("some runs failed or did not match their expected outputs (see above)")
 	}
 	return nil
+}
+
+// profileCSVPath names the profile CSV written beside a report CSV
+// (report.csv: report-profile.csv), or "" when no run has a profile or
+// there is no CSV.
+func profileCSVPath(r *bench.Report, csvPath string) string {
+	if csvPath == "" || !r.HasProfiles() {
+		return ""
+	}
+	return strings.TrimSuffix(csvPath, filepath.Ext(csvPath)) + "-profile.csv"
 }
 
 func writeFile(path string, write func(io.Writer) error) error {

@@ -112,11 +112,42 @@ func Args(soPath string, begin, end uint64, outFile string) []string {
 	return []string{"-plugin", fmt.Sprintf("file=%s,begin=%#x,end=%#x,out=%s", esc(soPath), begin, end, esc(outFile))}
 }
 
+// StepArgs returns Args with step addresses: every execution of an
+// instruction at one of steps inside an open region marks the start of a
+// step (Counts.Steps). At most MaxStepAddrs distinct addresses; none may
+// be begin or end.
+func StepArgs(soPath string, begin, end uint64, steps []uint64, outFile string) []string {
+	args := Args(soPath, begin, end, outFile)
+	var b strings.Builder
+	b.WriteString(args[1])
+	for _, a := range steps {
+		fmt.Fprintf(&b, ",step=%#x", a)
+	}
+	args[1] = b.String()
+	return args
+}
+
+// MaxStepAddrs is the plugin's bound on distinct step addresses
+// (MAX_STEP_ADDRS in csrc/insncount.c).
+const MaxStepAddrs = 4096
+
+// Mark is one step mark inside a region: the step address that executed
+// and the instructions from the region's begin up to it, counted like a
+// region (exactly one of the two marker instructions).
+type Mark struct {
+	Addr   uint64
+	Offset uint64
+}
+
 // Counts is the content of a plugin result file.
 type Counts struct {
 	// Regions holds the instructions of each begin..end region, in the
 	// order the regions closed.
 	Regions []uint64
+	// Steps holds, per region (same index as Regions), the step marks in
+	// the order they executed; nil when no step addresses were given.
+	// Offsets never decrease and never exceed the region's count.
+	Steps [][]Mark
 	// Total is the number of instructions the guest executed in all.
 	Total uint64
 	// UnmatchedEnds is how many times the end instruction executed
@@ -197,6 +228,29 @@ func parseCounts(data []byte) (Counts, error) {
 				return bad("instruction count: %v", err)
 			}
 			c.Regions = append(c.Regions, v)
+		case "step":
+			if stage != 1 || len(c.Regions) == 0 || len(f) != 5 {
+				return bad("want: step <region> <k> <addr> <offset> after its region line")
+			}
+			r := len(c.Regions) - 1
+			for len(c.Steps) < len(c.Regions) {
+				c.Steps = append(c.Steps, nil)
+			}
+			idx, err1 := strconv.ParseUint(f[1], 10, 64)
+			k, err2 := strconv.ParseUint(f[2], 10, 64)
+			addr, err3 := strconv.ParseUint(f[3], 0, 64)
+			off, err4 := strconv.ParseUint(f[4], 10, 64)
+			switch {
+			case err1 != nil || idx != uint64(r):
+				return bad("region number, want %d", r)
+			case err2 != nil || k != uint64(len(c.Steps[r])):
+				return bad("step number, want %d", len(c.Steps[r]))
+			case err3 != nil || err4 != nil:
+				return bad("address or offset is not a number")
+			case off > c.Regions[r] || len(c.Steps[r]) > 0 && off < c.Steps[r][len(c.Steps[r])-1].Offset:
+				return bad("offset %d outside the region or before the previous step's", off)
+			}
+			c.Steps[r] = append(c.Steps[r], Mark{Addr: addr, Offset: off})
 		case "unterminated":
 			if !next(2) || len(f) != 2 {
 				return bad("want one unterminated <k> line after the regions")
@@ -239,6 +293,11 @@ func parseCounts(data []byte) (Counts, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return Counts{}, err
+	}
+	if c.Steps != nil {
+		for len(c.Steps) < len(c.Regions) {
+			c.Steps = append(c.Steps, nil)
+		}
 	}
 	switch {
 	case stage != 6:

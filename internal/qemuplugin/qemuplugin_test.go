@@ -189,6 +189,14 @@ func TestReadCounts(t *testing.T) {
 		{name: "blank line", content: "insncount 1\n\ntotal 10\nend\n", wantErr: "empty line"},
 		{name: "double end", content: "insncount 1\ntotal 10\nend\nend\n", wantErr: "out of place"},
 		{name: "zero warning", content: "insncount 1\nwarning unmatched_end 0\ntotal 10\nend\n", wantErr: "unmatched ends"},
+		{name: "steps", content: "insncount 1\nregion 0 2\nregion 1 50\nstep 1 0 0x100 5\nstep 1 1 0x200 30\nregion 2 7\ntotal 99\nend\n",
+			want: Counts{Regions: []uint64{2, 50, 7}, Steps: [][]Mark{nil, {{0x100, 5}, {0x200, 30}}, nil}, Total: 99}},
+		{name: "step before region", content: "insncount 1\nstep 0 0 0x100 5\nregion 0 2\ntotal 10\nend\n", wantErr: "after its region"},
+		{name: "step of other region", content: "insncount 1\nregion 0 20\nregion 1 20\nstep 0 0 0x100 5\ntotal 10\nend\n", wantErr: "region number"},
+		{name: "step gap", content: "insncount 1\nregion 0 20\nstep 0 1 0x100 5\ntotal 10\nend\n", wantErr: "step number"},
+		{name: "step beyond region", content: "insncount 1\nregion 0 20\nstep 0 0 0x100 21\ntotal 30\nend\n", wantErr: "outside the region"},
+		{name: "steps backwards", content: "insncount 1\nregion 0 20\nstep 0 0 0x100 9\nstep 0 1 0x100 8\ntotal 30\nend\n", wantErr: "before the previous"},
+		{name: "too many marks", content: "insncount 1\nregion 0 20\nerror too many step marks (more than 4194304)\ntotal 30\nend\n", wantErr: "too many step marks"},
 	}
 	dir := t.TempDir()
 	for i, tc := range tests {
@@ -533,10 +541,14 @@ func FuzzParseCounts(f *testing.F) {
 	f.Add([]byte("insncount 1\nregion 0 12\nunterminated 1\nwarning unmatched_end 2\ntotal 100\nend\n"))
 	f.Add([]byte("insncount 1\nregion 0 99999999999999999999999\ntotal 1\nend\n"))
 	f.Add([]byte("end\n"))
+	f.Add([]byte("insncount 1\nregion 0 50\nstep 0 0 0x100 5\nstep 0 1 0x200 30\ntotal 99\nend\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := parseCounts(data)
 		if err == nil && uint64(len(c.Regions)) > uint64(len(data)) {
 			t.Fatalf("%d regions from %d bytes", len(c.Regions), len(data))
+		}
+		if err == nil && c.Steps != nil && len(c.Steps) != len(c.Regions) {
+			t.Fatalf("%d step lists for %d regions", len(c.Steps), len(c.Regions))
 		}
 	})
 }

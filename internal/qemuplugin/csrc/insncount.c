@@ -8,6 +8,9 @@
  *   begin=ADDR  guest address of the instruction that opens a region
  *   end=ADDR    guest address of the instruction that closes a region
  *   out=FILE    result file, written when QEMU exits
+ *   step=ADDR   optional, repeatable (at most MAX_STEP_ADDRS distinct
+ *               addresses): an instruction whose execution inside an open
+ *               region marks the start of a step (a profile)
  * ADDR is decimal, 0x-hexadecimal or 0-octal (strtoull base 0).
  *
  * Every executed instruction adds 1 to a counter through an inline
@@ -21,14 +24,22 @@
  * Result file (written to FILE.tmp, then renamed to FILE):
  *   insncount 1
  *   region <n> <instructions>       one per closed region, n = 0, 1, ...
+ *   step <n> <k> <addr> <offset>    after region n, one per step mark k =
+ *                                   0, 1, ... inside it: the step address
+ *                                   (hex) that executed and the count of
+ *                                   instructions from the region's begin
+ *                                   up to it (same convention as regions)
  *   unterminated <k>                only if k > 0: begins without an end
  *   warning unmatched_end <k>       only if k > 0: ends without a begin
  *   error <text>                    only if results were lost (no memory)
  *   total <instructions>            all instructions executed by the guest
  *   end
  * A begin while a region is open abandons the open region (it counts as
- * unterminated) and opens a new one; an end without an open region is
- * ignored and counted. A file without the final "end" line is incomplete.
+ * unterminated) and opens a new one, dropping its step marks; an end
+ * without an open region is ignored and counted; step marks outside a
+ * region are ignored. At most MAX_STEP_MARKS marks are kept in all; more
+ * are an error ("error too many step marks"). A file without the final
+ * "end" line is incomplete.
  *
  * The plugin API is declared by hand below instead of including QEMU's
  * GPL-licensed qemu-plugin.h. Types, enum values and prototypes follow
@@ -99,6 +110,16 @@ INSNCOUNT_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t 
 
 /* ---- plugin ---- */
 
+/* Bounds of the profile: distinct step addresses, and marks kept in all. */
+#define MAX_STEP_ADDRS 4096
+#define MAX_STEP_MARKS (1u << 22)
+
+struct mark {
+	size_t region;   /* index the region gets when it closes */
+	uint64_t addr;   /* the step address that executed */
+	uint64_t offset; /* instructions since the region's begin */
+};
+
 INSNCOUNT_EXPORT int qemu_plugin_version = 1;
 
 struct insncount {
@@ -114,6 +135,13 @@ struct insncount {
 	uint64_t unterminated;
 	uint64_t unmatched_end;
 	bool out_of_memory;
+	uint64_t step_addrs[MAX_STEP_ADDRS]; /* sorted, distinct */
+	size_t n_step_addrs;
+	struct mark *marks;
+	size_t n_marks;      /* kept marks, closed regions' and the open one's */
+	size_t open_marks;   /* marks of the open region start here */
+	size_t cap_marks;
+	bool too_many_marks;
 };
 
 /*
@@ -130,8 +158,66 @@ static void on_begin(unsigned int vcpu_index, void *userdata)
 	if (s->open) {
 		s->unterminated++;
 	}
+	s->n_marks = s->open_marks; /* drop an abandoned region's marks */
 	s->open = true;
 	s->open_at = s->count;
+}
+
+static void on_step(unsigned int vcpu_index, void *userdata)
+{
+	struct insncount *s = the_state;
+	uint64_t addr = (uint64_t)(uintptr_t)userdata;
+
+	(void)vcpu_index;
+	if (!s->open) {
+		return;
+	}
+	if (s->n_marks == s->cap_marks) {
+		size_t cap = s->cap_marks ? 2 * s->cap_marks : 256;
+		struct mark *m;
+
+		if (cap > MAX_STEP_MARKS) {
+			s->too_many_marks = true;
+			return;
+		}
+		m = realloc(s->marks, cap * sizeof(*m));
+		if (m == NULL) {
+			s->out_of_memory = true;
+			return;
+		}
+		s->marks = m;
+		s->cap_marks = cap;
+	}
+	s->marks[s->n_marks].region = s->n_regions;
+	s->marks[s->n_marks].addr = addr;
+	s->marks[s->n_marks].offset = s->count - s->open_at;
+	s->n_marks++;
+}
+
+static bool is_step_addr(const struct insncount *s, uint64_t va)
+{
+	size_t lo = 0, hi = s->n_step_addrs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->step_addrs[mid] == va) {
+			return true;
+		}
+		if (s->step_addrs[mid] < va) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return false;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static void on_end(unsigned int vcpu_index, void *userdata)
@@ -161,6 +247,7 @@ static void on_end(unsigned int vcpu_index, void *userdata)
 		s->cap_regions = cap;
 	}
 	s->regions[s->n_regions++] = s->count - s->open_at;
+	s->open_marks = s->n_marks;
 }
 
 static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -181,16 +268,26 @@ static void on_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (va == s->end_addr) {
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_end, QEMU_PLUGIN_CB_NO_REGS, s);
 		}
+		if (s->n_step_addrs > 0 && is_step_addr(s, va)) {
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, on_step, QEMU_PLUGIN_CB_NO_REGS,
+			                                       (void *)(uintptr_t)va);
+		}
 	}
 }
 
 static int write_results(const struct insncount *s, FILE *f)
 {
-	size_t i;
+	size_t i, m = 0;
 
 	fprintf(f, "insncount 1\n");
 	for (i = 0; i < s->n_regions; i++) {
+		size_t k = 0;
+
 		fprintf(f, "region %zu %" PRIu64 "\n", i, s->regions[i]);
+		for (; m < s->n_marks && s->marks[m].region == i; m++, k++) {
+			fprintf(f, "step %zu %zu %#" PRIx64 " %" PRIu64 "\n", i, k, s->marks[m].addr,
+			        s->marks[m].offset);
+		}
 	}
 	if (s->unterminated > 0) {
 		fprintf(f, "unterminated %" PRIu64 "\n", s->unterminated);
@@ -200,6 +297,9 @@ static int write_results(const struct insncount *s, FILE *f)
 	}
 	if (s->out_of_memory) {
 		fprintf(f, "error out of memory: regions were lost\n");
+	}
+	if (s->too_many_marks) {
+		fprintf(f, "error too many step marks (more than %u)\n", MAX_STEP_MARKS);
 	}
 	fprintf(f, "total %" PRIu64 "\n", s->count);
 	fprintf(f, "end\n");
@@ -301,6 +401,15 @@ INSNCOUNT_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t 
 				goto fail;
 			}
 			have_end = true;
+		} else if (klen == 4 && strncmp(arg, "step", 4) == 0) {
+			if (s->n_step_addrs == MAX_STEP_ADDRS) {
+				fprintf(stderr, "insncount: more than %d step= addresses\n", MAX_STEP_ADDRS);
+				goto fail;
+			}
+			if (parse_addr("step", eq + 1, &s->step_addrs[s->n_step_addrs]) != 0) {
+				goto fail;
+			}
+			s->n_step_addrs++;
 		} else if (klen == 3 && strncmp(arg, "out", 3) == 0) {
 			if (eq[1] == '\0') {
 				fprintf(stderr, "insncount: out= needs a file name\n");
@@ -308,7 +417,7 @@ INSNCOUNT_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t 
 			}
 			s->out = eq + 1;
 		} else {
-			fprintf(stderr, "insncount: unknown argument %s (want begin=, end=, out=)\n", arg);
+			fprintf(stderr, "insncount: unknown argument %s (want begin=, end=, out=, step=)\n", arg);
 			goto fail;
 		}
 	}
@@ -319,6 +428,23 @@ INSNCOUNT_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t 
 	if (s->begin_addr == s->end_addr) {
 		fprintf(stderr, "insncount: begin and end are the same address\n");
 		goto fail;
+	}
+	if (s->n_step_addrs > 0) {
+		size_t j, n = 1;
+
+		qsort(s->step_addrs, s->n_step_addrs, sizeof(s->step_addrs[0]), cmp_u64);
+		for (j = 1; j < s->n_step_addrs; j++) {
+			if (s->step_addrs[j] != s->step_addrs[n - 1]) {
+				s->step_addrs[n++] = s->step_addrs[j];
+			}
+		}
+		s->n_step_addrs = n;
+		for (j = 0; j < n; j++) {
+			if (s->step_addrs[j] == s->begin_addr || s->step_addrs[j] == s->end_addr) {
+				fprintf(stderr, "insncount: a step address is the begin or end address\n");
+				goto fail;
+			}
+		}
 	}
 	/* A stale result file must not pass for this run's. */
 	remove(s->out);

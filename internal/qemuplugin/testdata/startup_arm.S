@@ -52,12 +52,14 @@ semihost_exit:
  * the return from bench_begin and the call to bench_end.
  */
 	.global bench_loop
+	.global bench_loop_body
 	.type bench_loop, %function
 	.thumb_func
 bench_loop:
 	push {r4, lr}
 	mov r4, r0
 	bl bench_begin
+bench_loop_body: /* a step address for the profile test */
 1:	subs r4, r4, #1
 	bne 1b
 	bl bench_end

@@ -43,6 +43,7 @@ semihost_exit:
  * the return from bench_begin and the call to bench_end.
  */
 	.global bench_loop
+	.global bench_loop_body
 	.type bench_loop, @function
 bench_loop:
 	addi sp, sp, -16
@@ -50,6 +51,7 @@ bench_loop:
 	sw s0, 8(sp)
 	mv s0, a0
 	call bench_begin
+bench_loop_body: /* a step address for the profile test */
 1:	addi s0, s0, -1
 	bnez s0, 1b
 	call bench_end
