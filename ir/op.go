@@ -106,6 +106,9 @@ type NoAttrs struct{}
 
 // Conv2DAttrs are the attributes of CONV_2D.
 // Inputs: input NHWC, filter OHWI, optional bias [O]. Output NHWC.
+// Grouped convolution: the filter depth I may divide the input depth
+// (groups = input depth / I; output channel o reads input channels
+// (o / (O/groups))·I onwards). Padding EXPLICIT uses PadTop..PadRight.
 type Conv2DAttrs struct {
 	Padding    Padding
 	StrideH    int
@@ -113,6 +116,7 @@ type Conv2DAttrs struct {
 	DilationH  int
 	DilationW  int
 	Activation Activation
+	ExplicitPads
 }
 
 // DepthwiseConv2DAttrs are the attributes of DEPTHWISE_CONV_2D.
@@ -125,6 +129,7 @@ type DepthwiseConv2DAttrs struct {
 	DilationW       int
 	DepthMultiplier int
 	Activation      Activation
+	ExplicitPads
 }
 
 // FullyConnectedAttrs are the attributes of FULLY_CONNECTED.
@@ -136,6 +141,14 @@ type FullyConnectedAttrs struct {
 }
 
 // Pool2DAttrs are the attributes of AVERAGE_POOL_2D and MAX_POOL_2D.
+// DilationH/DilationW 0 mean 1 (TFLite pools have no dilation).
+// CountIncludePad (AVERAGE_POOL_2D with EXPLICIT padding only) divides by
+// the number of window taps inside the padded image [−PadTop, in+PadBottom)
+// instead of the number of taps inside the image (ONNX count_include_pad).
+// ONNX's ceil_mode is a larger PadBottom/PadRight: CeilPadBottom and
+// CeilPadRight say how much of them ceil_mode added, which
+// count_include_pad does not count (the padded image then ends at
+// in+PadBottom−CeilPadBottom).
 type Pool2DAttrs struct {
 	Padding    Padding
 	StrideH    int
@@ -143,6 +156,24 @@ type Pool2DAttrs struct {
 	FilterH    int
 	FilterW    int
 	Activation Activation
+	ExplicitPads
+	DilationH       int  `ir:"omitzero"`
+	DilationW       int  `ir:"omitzero"`
+	CountIncludePad bool `ir:"omitzero"`
+	CeilPadBottom   int  `ir:"omitzero"`
+	CeilPadRight    int  `ir:"omitzero"`
+}
+
+// Dilations returns the pool's dilations, 1 where the attribute is 0.
+func (a Pool2DAttrs) Dilations() (h, w int) { return max(a.DilationH, 1), max(a.DilationW, 1) }
+
+// ExplicitPads are the padding amounts of a window op with Padding
+// EXPLICIT (zero for SAME and VALID, and omitted from the text when zero).
+type ExplicitPads struct {
+	PadTop    int `ir:"omitzero"`
+	PadLeft   int `ir:"omitzero"`
+	PadBottom int `ir:"omitzero"`
+	PadRight  int `ir:"omitzero"`
 }
 
 // BinaryAttrs are the attributes of ADD, SUB and MUL (broadcasting

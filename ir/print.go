@@ -102,15 +102,27 @@ func tensorRefs(ts []*Tensor) string {
 }
 
 // FormatAttrs prints an attribute struct's fields in declaration order as
-// Name=value pairs.
+// Name=value pairs. The fields of an embedded struct are printed in its
+// place; a field tagged `ir:"omitzero"` is left out while it is zero, so
+// that adding such an attribute leaves existing texts unchanged.
 func FormatAttrs(a Attrs) string {
 	v := reflect.ValueOf(a)
 	if v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	parts := []string{}
+	return strings.Join(formatFields(v, nil), " ")
+}
+
+func formatFields(v reflect.Value, parts []string) []string {
 	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
+		f, sf := v.Field(i), v.Type().Field(i)
+		if sf.Anonymous && f.Kind() == reflect.Struct {
+			parts = formatFields(f, parts)
+			continue
+		}
+		if sf.Tag.Get("ir") == "omitzero" && f.IsZero() {
+			continue
+		}
 		var s string
 		switch x := f.Interface().(type) {
 		case fmt.Stringer:
@@ -122,7 +134,7 @@ func FormatAttrs(a Attrs) string {
 		default:
 			s = fmt.Sprint(x)
 		}
-		parts = append(parts, v.Type().Field(i).Name+"="+s)
+		parts = append(parts, sf.Name+"="+s)
 	}
-	return strings.Join(parts, " ")
+	return parts
 }

@@ -107,7 +107,7 @@ func InferShape(o *Op) (Shape, error) {
 		if err := biasOK(o, f.Shape[0]); err != nil {
 			return nil, err
 		}
-		return spatialOut(in, a.Padding, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, f.Shape[0])
+		return spatialOut(in, Window{a.Padding, a.ExplicitPads}, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, f.Shape[0])
 	case DepthwiseConv2DAttrs:
 		f := o.Inputs[1]
 		if err := rankIs(in, 4, "input"); err != nil {
@@ -122,7 +122,7 @@ func InferShape(o *Op) (Shape, error) {
 		if err := biasOK(o, f.Shape[3]); err != nil {
 			return nil, err
 		}
-		return spatialOut(in, a.Padding, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, f.Shape[3])
+		return spatialOut(in, Window{a.Padding, a.ExplicitPads}, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, f.Shape[3])
 	case FullyConnectedAttrs:
 		w := o.Inputs[1]
 		if err := rankIs(w, 2, "weights"); err != nil {
@@ -149,7 +149,17 @@ func InferShape(o *Op) (Shape, error) {
 		if err := rankIs(in, 4, "input"); err != nil {
 			return nil, err
 		}
-		return spatialOut(in, a.Padding, a.FilterH, a.FilterW, a.StrideH, a.StrideW, 1, 1, in.Shape[3])
+		if a.DilationH < 0 || a.DilationW < 0 {
+			return nil, fmt.Errorf("dilations %d, %d must not be negative", a.DilationH, a.DilationW)
+		}
+		if a.CeilPadBottom < 0 || a.CeilPadRight < 0 || a.CeilPadBottom > a.PadBottom || a.CeilPadRight > a.PadRight {
+			return nil, fmt.Errorf("ceil-mode pads (%d, %d) must be between 0 and the pads (%d, %d)", a.CeilPadBottom, a.CeilPadRight, a.PadBottom, a.PadRight)
+		}
+		if a.CountIncludePad && o.Kind != AveragePool2D {
+			return nil, fmt.Errorf("CountIncludePad applies to AVERAGE_POOL_2D only")
+		}
+		dh, dw := a.Dilations()
+		return spatialOut(in, Window{a.Padding, a.ExplicitPads}, a.FilterH, a.FilterW, a.StrideH, a.StrideW, dh, dw, in.Shape[3])
 	case BinaryAttrs:
 		return BroadcastShape(in.Shape, o.Inputs[1].Shape)
 	case NoAttrs:
@@ -282,12 +292,12 @@ func biasOK(o *Op, channels int) error {
 	return nil
 }
 
-func spatialOut(in *Tensor, p Padding, fh, fw, sh, sw, dh, dw, channels int) (Shape, error) {
-	oh, _, err := ConvOutSize(p, in.Shape[1], fh, sh, dh)
+func spatialOut(in *Tensor, w Window, fh, fw, sh, sw, dh, dw, channels int) (Shape, error) {
+	oh, _, err := w.Height(in.Shape[1], fh, sh, dh)
 	if err != nil {
 		return nil, fmt.Errorf("height: %w", err)
 	}
-	ow, _, err := ConvOutSize(p, in.Shape[2], fw, sw, dw)
+	ow, _, err := w.Width(in.Shape[2], fw, sw, dw)
 	if err != nil {
 		return nil, fmt.Errorf("width: %w", err)
 	}

@@ -160,6 +160,38 @@ void tg_average_pool2d_f32(const tg_pool_f32_params_t *p, const float *input,
 void tg_max_pool2d_f32(const tg_pool_f32_params_t *p, const float *input,
                        float *output);
 
+/* Extended pools (ONNX MaxPool/AveragePool): dilated taps
+ * (win.dilation_h/w), explicit pads, and for AVERAGE count_include_pad:
+ * divide by the taps in rows [-pad_h, count_end_h) and columns
+ * [-pad_w, count_end_w) of the padded image, the padded ones counting as
+ * pad_value (the input zero point for int8, ignored for float32). Taps
+ * outside the image are never read; MAX ignores padding. */
+typedef struct {
+  tg_window_t win;
+  int32_t count_include_pad;
+  int32_t count_end_h, count_end_w;
+  int32_t pad_value;
+  int32_t act_min, act_max;
+} tg_pool_ext_s8_params_t;
+
+void tg_average_pool2d_ext_s8(const tg_pool_ext_s8_params_t *p,
+                              const int8_t *input, int8_t *output);
+void tg_max_pool2d_ext_s8(const tg_pool_ext_s8_params_t *p,
+                          const int8_t *input, int8_t *output);
+
+typedef struct {
+  tg_window_t win;
+  int32_t count_include_pad;
+  int32_t count_end_h, count_end_w;
+  int32_t pad_value;
+  float act_min, act_max;
+} tg_pool_ext_f32_params_t;
+
+void tg_average_pool2d_ext_f32(const tg_pool_ext_f32_params_t *p,
+                               const float *input, float *output);
+void tg_max_pool2d_ext_f32(const tg_pool_ext_f32_params_t *p,
+                           const float *input, float *output);
+
 /* ---- broadcasting binary ops ------------------------------------------ */
 
 /* tg_broadcast_t maps output elements to input elements, NumPy style. With

@@ -322,6 +322,16 @@ func (b *randomBuilder) padding(inH, inW, effH, effW int) ir.Padding {
 	return ir.PadSame
 }
 
+// explicitPadding sometimes replaces a SAME/VALID padding with explicit,
+// possibly asymmetric pads of up to eff−1 per side (ONNX's pads).
+func (b *randomBuilder) explicitPadding(p ir.Padding, effH, effW int) (ir.Padding, ir.ExplicitPads) {
+	if !b.chance(0.3) {
+		return p, ir.ExplicitPads{}
+	}
+	return ir.PadExplicit, ir.ExplicitPads{PadTop: b.intn(0, effH-1), PadLeft: b.intn(0, effW-1),
+		PadBottom: b.intn(0, effH-1), PadRight: b.intn(0, effW-1)}
+}
+
 func rndDivisors(n int) []int {
 	var d []int
 	for i := 1; i <= n; i++ {
@@ -558,6 +568,7 @@ func (b *randomBuilder) conv() (*ir.Op, error) {
 	}
 	kh, kw := b.intn(1, 5), b.intn(1, 5)
 	a.Padding = b.padding(x.Shape[1], x.Shape[2], (kh-1)*a.DilationH+1, (kw-1)*a.DilationW+1)
+	a.Padding, a.ExplicitPads = b.explicitPadding(a.Padding, (kh-1)*a.DilationH+1, (kw-1)*a.DilationW+1)
 	groups := 1
 	if d := rndDivisors(inC); len(d) > 1 && b.chance(0.3) {
 		groups = d[1+b.r.IntN(len(d)-1)]
@@ -590,6 +601,7 @@ func (b *randomBuilder) depthwise() (*ir.Op, error) {
 	}
 	kh, kw := b.intn(1, 5), b.intn(1, 5)
 	a.Padding = b.padding(x.Shape[1], x.Shape[2], (kh-1)*a.DilationH+1, (kw-1)*a.DilationW+1)
+	a.Padding, a.ExplicitPads = b.explicitPadding(a.Padding, (kh-1)*a.DilationH+1, (kw-1)*a.DilationW+1)
 	outC := x.Shape[3] * m
 	axis := 3
 	if b.chance(0.3) {
@@ -636,6 +648,19 @@ func (b *randomBuilder) pool2D(k ir.OpKind) (*ir.Op, error) {
 	x := b.src4()
 	a := ir.Pool2DAttrs{FilterH: b.intn(1, 4), FilterW: b.intn(1, 4), StrideH: b.intn(1, 3), StrideW: b.intn(1, 3), Activation: b.act()}
 	a.Padding = b.padding(x.Shape[1], x.Shape[2], a.FilterH, a.FilterW)
+	if b.chance(0.4) {
+		a.DilationH, a.DilationW = b.intn(1, 2), b.intn(1, 2)
+	}
+	dh, dw := a.Dilations()
+	effH, effW := (a.FilterH-1)*dh+1, (a.FilterW-1)*dw+1
+	a.Padding, a.ExplicitPads = b.explicitPadding(a.Padding, effH, effW)
+	if a.Padding == ir.PadExplicit {
+		// ONNX ceil_mode: extra bottom/right padding not counted.
+		if b.chance(0.3) {
+			a.CeilPadBottom, a.CeilPadRight = b.intn(0, a.PadBottom), b.intn(0, a.PadRight)
+		}
+		a.CountIncludePad = k == ir.AveragePool2D && b.chance(0.5)
+	}
 	return rndFinish(&ir.Op{Kind: k, Attrs: a, Inputs: []*ir.Tensor{x}}, b.dt, x.Quant.Clone())
 }
 
