@@ -37,6 +37,9 @@
 //	shape.go        RESHAPE, SQUEEZE, CONCATENATION, PAD, TRANSPOSE,
 //	                STRIDED_SLICE: any element type, byte copies
 //	reduce.go       MEAN: int8, int16, float32
+//	onnxops.go      DIV, PRELU, BATCH_MATMUL: float32; DEPTH_TO_SPACE,
+//	                RESIZE_NEAREST_NEIGHBOR, PAD modes other than CONSTANT:
+//	                any element type (docs/operators.md)
 package eval
 
 import (
@@ -241,7 +244,21 @@ func prepareOp(op *ir.Op) (kernel, error) {
 	case ir.Concatenation:
 		k, err = prepareConcat(op)
 	case ir.Pad:
-		k, err = preparePad(op)
+		if op.Attrs.(ir.PadAttrs).Mode != ir.PadConstant {
+			k, err = prepareTableGather(op)
+		} else {
+			k, err = preparePad(op)
+		}
+	case ir.ResizeNearestNeighbor:
+		k, err = prepareTableGather(op)
+	case ir.DepthToSpace:
+		k, err = prepareDepthToSpace(op)
+	case ir.Div:
+		k, err = prepareDiv(op)
+	case ir.Prelu:
+		k, err = preparePrelu(op)
+	case ir.BatchMatMul:
+		k, err = prepareBatchMatMul(op)
 	case ir.Mean:
 		k, err = prepareMean(op)
 	case ir.Transpose:

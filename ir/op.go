@@ -35,6 +35,13 @@ const (
 	Mean
 	Transpose
 	StridedSlice
+	// Operators added for ONNX (docs/operators.md); TFLite builtins of
+	// the same name map onto them.
+	Div
+	BatchMatMul
+	DepthToSpace
+	ResizeNearestNeighbor
+	Prelu
 	numOpKinds
 )
 
@@ -66,6 +73,12 @@ var opNames = [...]string{
 	Mean:            "MEAN",
 	Transpose:       "TRANSPOSE",
 	StridedSlice:    "STRIDED_SLICE",
+
+	Div:                   "DIV",
+	BatchMatMul:           "BATCH_MATMUL",
+	DepthToSpace:          "DEPTH_TO_SPACE",
+	ResizeNearestNeighbor: "RESIZE_NEAREST_NEIGHBOR",
+	Prelu:                 "PRELU",
 }
 
 // String returns the operator's name, e.g. "CONV_2D".
@@ -176,7 +189,7 @@ type ExplicitPads struct {
 	PadRight  int `ir:"omitzero"`
 }
 
-// BinaryAttrs are the attributes of ADD, SUB and MUL (broadcasting
+// BinaryAttrs are the attributes of ADD, SUB, MUL and DIV (broadcasting
 // elementwise arithmetic with a fused activation).
 type BinaryAttrs struct {
 	Activation Activation
@@ -210,10 +223,13 @@ type ConcatenationAttrs struct {
 }
 
 // PadAttrs are the attributes of PAD: elements added before and after each
-// axis (from the model's constant paddings tensor).
+// axis (from the model's constant paddings tensor) and the mode (CONSTANT,
+// TFLite's PAD, fills with zero (the zero point); REFLECT, SYMMETRIC, EDGE
+// and WRAP take the values from the input, see PadSource).
 type PadAttrs struct {
 	Before []int
 	After  []int
+	Mode   PadMode `ir:"omitzero"`
 }
 
 // MeanAttrs are the attributes of MEAN: the reduced axes (normalised to
@@ -271,8 +287,14 @@ func NewAttrs(k OpKind) Attrs {
 		return &FullyConnectedAttrs{}
 	case AveragePool2D, MaxPool2D:
 		return &Pool2DAttrs{}
-	case Add, Sub, Mul:
+	case Add, Sub, Mul, Div:
 		return &BinaryAttrs{}
+	case BatchMatMul:
+		return &BatchMatMulAttrs{}
+	case DepthToSpace:
+		return &DepthToSpaceAttrs{}
+	case ResizeNearestNeighbor:
+		return &ResizeAttrs{}
 	case Reshape:
 		return &ReshapeAttrs{}
 	case Squeeze:

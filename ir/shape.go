@@ -87,6 +87,17 @@ func axisOK(axis, rank int) error {
 // depends on mask semantics, it checks the attribute lengths and returns
 // the stored output shape.
 func InferShape(o *Op) (Shape, error) {
+	if o.Kind > InvalidOp && o.Kind < numOpKinds {
+		sp := specOf(o.Kind)
+		if len(o.Inputs) < max(sp.minIn, 1) {
+			return nil, fmt.Errorf("has %d inputs, want at least %d", len(o.Inputs), max(sp.minIn, 1))
+		}
+		for i := 0; i < sp.minIn; i++ {
+			if o.Inputs[i] == nil {
+				return nil, fmt.Errorf("required input %d is missing", i)
+			}
+		}
+	}
 	in := o.Inputs[0]
 	switch a := o.Attrs.(type) {
 	case Conv2DAttrs:
@@ -162,9 +173,15 @@ func InferShape(o *Op) (Shape, error) {
 		return spatialOut(in, Window{a.Padding, a.ExplicitPads}, a.FilterH, a.FilterW, a.StrideH, a.StrideW, dh, dw, in.Shape[3])
 	case BinaryAttrs:
 		return BroadcastShape(in.Shape, o.Inputs[1].Shape)
+	case BatchMatMulAttrs:
+		return batchMatMulShape(a, in.Shape, o.Inputs[1].Shape)
+	case DepthToSpaceAttrs:
+		return depthToSpaceShape(a, in.Shape)
+	case ResizeAttrs:
+		return resizeShape(a, in.Shape)
 	case NoAttrs:
 		switch o.Kind {
-		case Maximum, Minimum:
+		case Maximum, Minimum, Prelu:
 			return BroadcastShape(in.Shape, o.Inputs[1].Shape)
 		}
 		return in.Shape.Clone(), nil
@@ -228,6 +245,9 @@ func InferShape(o *Op) (Shape, error) {
 		for i := range out {
 			if a.Before[i] < 0 || a.After[i] < 0 || a.Before[i] > MaxElements || a.After[i] > MaxElements {
 				return nil, fmt.Errorf("padding of axis %d (%d, %d) out of range", i, a.Before[i], a.After[i])
+			}
+			if err := checkPadMode(a.Mode, a.Before[i], a.After[i], out[i]); err != nil {
+				return nil, fmt.Errorf("axis %d: %w", i, err)
 			}
 			out[i] += a.Before[i] + a.After[i]
 		}
@@ -321,6 +341,13 @@ func (o *Op) MACs() int64 {
 		return int64(out.Shape.Elements()) * int64(o.Inputs[1].Shape[1])
 	case Mul:
 		return int64(out.Shape.Elements())
+	case BatchMatMul:
+		x := o.Inputs[0].Shape
+		k := x[len(x)-1]
+		if o.Attrs.(BatchMatMulAttrs).AdjX {
+			k = x[len(x)-2]
+		}
+		return int64(out.Shape.Elements()) * int64(k)
 	}
 	return 0
 }

@@ -87,7 +87,20 @@ func lower(op *ir.Op) (Call, error) {
 	case ir.Transpose, ir.StridedSlice:
 		return lowerGather(op)
 	case ir.Pad:
+		if op.Attrs.(ir.PadAttrs).Mode != ir.PadConstant {
+			return lowerTableGather(op)
+		}
 		return lowerPad(op)
+	case ir.ResizeNearestNeighbor:
+		return lowerTableGather(op)
+	case ir.DepthToSpace:
+		return lowerDepthToSpace(op)
+	case ir.Div:
+		return lowerDiv(op)
+	case ir.Prelu:
+		return lowerPrelu(op)
+	case ir.BatchMatMul:
+		return lowerBatchMatMul(op)
 	case ir.Concatenation:
 		return lowerConcat(op)
 	}

@@ -273,6 +273,9 @@ func (e *encoder) operator(i int, o *ir.Op) (*schema.OperatorT, error) {
 	if !ok {
 		return nil, fmt.Errorf("operator kind %v cannot be written", o.Kind)
 	}
+	if err := checkEncodable(o); err != nil {
+		return nil, err
+	}
 	op := &schema.OperatorT{OpcodeIndex: e.opcode(code), Inputs: []int32{}, Outputs: []int32{}}
 	for _, t := range o.Inputs {
 		if t == nil {

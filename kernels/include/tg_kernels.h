@@ -261,6 +261,38 @@ void tg_maximum_f32(const tg_minmax_params_t *p, const float *a,
 void tg_minimum_f32(const tg_minmax_params_t *p, const float *a,
                     const float *b, float *output);
 
+/* DIV, float32: one float32 a / b per element, then the fused activation
+ * clamp (TFLM div.cc, float32). */
+void tg_div_f32(const tg_binary_f32_params_t *p, const float *a,
+                const float *b, float *output);
+
+/* PRELU, float32: a >= 0 ? a : a * b, b (alpha) broadcast against a. */
+typedef struct {
+  tg_broadcast_t bc;
+} tg_prelu_f32_params_t;
+
+void tg_prelu_f32(const tg_prelu_f32_params_t *p, const float *a,
+                  const float *b, float *output);
+
+/* ---- BATCH_MATMUL ----------------------------------------------------- */
+
+/* out[batch, i, j] = sum over k (in order, from 0) of x[i, k] * y[k, j] in
+ * float32. The batch index runs row-major over batch_dims (padded to 4 with
+ * leading 1s); x's matrix starts at element sum(index[d] * x_batch_strides[d])
+ * (0 where x repeats), y's likewise. Element (i, k) of a matrix of x is at
+ * i * x_row + k * x_depth, element (k, j) of y at k * y_depth + j * y_col
+ * (transposed operands swap the two). */
+typedef struct {
+  int32_t batch_dims[4];
+  int32_t x_batch_strides[4];
+  int32_t y_batch_strides[4];
+  int32_t rows, cols, depth;
+  int32_t x_row, x_depth, y_depth, y_col;
+} tg_batch_matmul_f32_params_t;
+
+void tg_batch_matmul_f32(const tg_batch_matmul_f32_params_t *p,
+                         const float *x, const float *y, float *output);
+
 /* ---- elementwise unary ops -------------------------------------------- */
 
 /* An 8-bit to 8-bit function given by its table: output[i] =
@@ -408,6 +440,20 @@ typedef struct {
 } tg_pad_params_t;
 
 void tg_pad(const tg_pad_params_t *p, const void *input, void *output);
+
+/* RESIZE_NEAREST_NEIGHBOR and PAD (REFLECT, SYMMETRIC, EDGE, WRAP): output
+ * element (i0, ..., i5), row-major over out_dims, copies input element
+ * offsets[starts[0] + i0] + ... + offsets[starts[5] + i5]: offsets holds one
+ * table per output axis of input element offsets. */
+typedef struct {
+  int32_t elem_bytes;
+  int32_t out_dims[TG_MAX_DIMS];
+  int32_t starts[TG_MAX_DIMS];
+  const int32_t *offsets; /* [sum of out_dims] */
+} tg_table_gather_params_t;
+
+void tg_table_gather(const tg_table_gather_params_t *p, const void *input,
+                     void *output);
 
 /* CONCATENATION: for each of outer slices, copy chunk_bytes[i] bytes from
  * each input i in turn. */

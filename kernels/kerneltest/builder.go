@@ -24,6 +24,7 @@ var randomKinds = []ir.OpKind{
 	ir.Logistic, ir.Tanh, ir.Relu, ir.Relu6, ir.LeakyRelu, ir.HardSwish,
 	ir.Quantize, ir.Dequantize, ir.Softmax, ir.Mean,
 	ir.Pad, ir.Transpose, ir.StridedSlice, ir.Concatenation, ir.Reshape, ir.Squeeze,
+	ir.Div, ir.Prelu, ir.BatchMatMul, ir.DepthToSpace, ir.ResizeNearestNeighbor,
 }
 
 // extraKinds fill each graph up after every kind had its turn: every
@@ -31,7 +32,7 @@ var randomKinds = []ir.OpKind{
 var extraKinds = append(append([]ir.OpKind{}, randomKinds...),
 	ir.Conv2D, ir.Conv2D, ir.Conv2D, ir.DepthwiseConv2D, ir.DepthwiseConv2D, ir.FullyConnected, ir.FullyConnected,
 	ir.AveragePool2D, ir.MaxPool2D, ir.Add, ir.Sub, ir.Mul, ir.StridedSlice, ir.StridedSlice, ir.Mean,
-	ir.Concatenation, ir.Pad, ir.Transpose, ir.Softmax,
+	ir.Concatenation, ir.Pad, ir.Transpose, ir.Softmax, ir.Pad, ir.BatchMatMul, ir.ResizeNearestNeighbor,
 )
 
 // randomBuilder assembles one random graph op by op. Every op is checked
@@ -509,6 +510,9 @@ func rndDescribeTensor(t *ir.Tensor) string {
 // build makes one candidate op of kind k with its output tensor (not yet
 // in the graph); new inputs and constants are staged.
 func (b *randomBuilder) build(k ir.OpKind) (*ir.Op, error) {
+	if op, ok, err := b.buildONNX(k); ok {
+		return op, err
+	}
 	switch k {
 	case ir.Conv2D:
 		return b.conv()
@@ -848,7 +852,9 @@ func (b *randomBuilder) pad() (*ir.Op, error) {
 		}
 	}
 	q := x.Quant.Clone()
-	if q != nil && b.chance(0.3) {
+	if b.chance(0.4) {
+		b.padMode(&a, x.Shape)
+	} else if q != nil && b.chance(0.3) {
 		q.ZeroPoint[0] = int64(b.intn(-128, 127))
 	}
 	return rndFinish(&ir.Op{Kind: ir.Pad, Inputs: []*ir.Tensor{x}, Attrs: a}, x.DType, q)
