@@ -281,6 +281,9 @@ func floatKernel(op *ir.Op, channels int, core func(in, filter, total []float32)
 // reference_ops::Conv (float, tensorflow/lite/kernels/internal/reference/
 // conv.h), grouped convolutions included (§5.2, §5.5, §14.2).
 func prepareConv(op *ir.Op) (kernel, error) {
+	if isConvInteger(op) {
+		return prepareConvInteger(op)
+	}
 	a := op.Attrs.(ir.Conv2DAttrs)
 	in, f, out := op.Inputs[0], op.Inputs[1], op.Outputs[0]
 	kind, err := classifyConv(op, false)

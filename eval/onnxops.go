@@ -4,6 +4,8 @@
 package eval
 
 import (
+	"fmt"
+
 	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/quant"
 )
@@ -105,6 +107,9 @@ func newBatchMatMulGeom(a ir.BatchMatMulAttrs, xs, ys, out ir.Shape) batchMatMul
 // same way; ONNX MatMul).
 func prepareBatchMatMul(op *ir.Op) (kernel, error) {
 	x, y, out := op.Inputs[0], op.Inputs[1], op.Outputs[0]
+	if out.DType == ir.Int32 && out.Quant == nil && is8(x.DType) && is8(y.DType) {
+		return prepareBatchMatMulInt(op)
+	}
 	if !(x.DType == ir.Float32 && y.DType == ir.Float32 && out.DType == ir.Float32) {
 		return nil, unsupportedTypes(op)
 	}
@@ -177,4 +182,120 @@ func prepareTableGather(op *ir.Op) (kernel, error) {
 		rec(0, 0)
 	}
 	return gather(idx, out.DType.Size()), nil
+}
+
+// zeroPoints returns the zero point of every index of dimension axis of an
+// 8-bit operand of an integer matmul or convolution (all equal for a
+// per-tensor one, 0 without quantisation parameters), or an error if the
+// parameters run along another dimension.
+func zeroPoints(op *ir.Op, t *ir.Tensor, axis, n int, what string) ([]int32, error) {
+	zp := make([]int32, n)
+	q := t.Quant
+	if q == nil {
+		return zp, nil
+	}
+	if len(q.ZeroPoint) > 1 && (q.Axis != axis || len(q.ZeroPoint) != n) {
+		return nil, fmt.Errorf("%v: %s %v has %d zero points along dimension %d, want 1 or %d along %d", op, what, t, len(q.ZeroPoint), q.Axis, n, axis)
+	}
+	for i := range zp {
+		zp[i] = int32(q.ZeroPointAt(i))
+	}
+	return zp, nil
+}
+
+// prepareBatchMatMulInt prepares BATCH_MATMUL with uint8/int8 operands and
+// an unquantised int32 output (ONNX MatMulInteger): Σ_k (x[i,k] − x_zp)·
+// (y[k,j] − y_zp[j]) in int32 (wrapping), no requantisation. x has one zero
+// point; y one, or one per column (its last dimension).
+func prepareBatchMatMulInt(op *ir.Op) (kernel, error) {
+	x, y, out := op.Inputs[0], op.Inputs[1], op.Outputs[0]
+	a := op.Attrs.(ir.BatchMatMulAttrs)
+	if a.AdjX || a.AdjY {
+		return nil, fmt.Errorf("%v: integer BATCH_MATMUL does not transpose its operands", op)
+	}
+	xz, err := zeroPoints(op, x, len(x.Shape)-1, 1, "input x")
+	if err != nil {
+		return nil, err
+	}
+	yz, err := zeroPoints(op, y, len(y.Shape)-1, y.Shape[len(y.Shape)-1], "input y")
+	if err != nil {
+		return nil, err
+	}
+	g := newBatchMatMulGeom(a, x.Shape, y.Shape, out.Shape)
+	batches := g.batchDims.Elements()
+	xdt, ydt := x.DType, y.DType
+	return func(ins [][]byte, o []byte) error {
+		xv, yv := decodeInts(ins[0], xdt, -xz[0]), decodeInts(ins[1], ydt, 0)
+		oi := 0
+		for b := 0; b < batches; b++ {
+			xb, yb := b*g.matrixX, b*g.matrixY
+			if g.xBase != nil {
+				xb = int(g.xBase[b]) * g.matrixX
+			}
+			if g.yBase != nil {
+				yb = int(g.yBase[b]) * g.matrixY
+			}
+			for i := 0; i < g.rows; i++ {
+				for j := 0; j < g.cols; j++ {
+					var acc int32
+					for k := 0; k < g.depth; k++ {
+						acc += xv[xb+i*g.xRow+k*g.xDepth] * (yv[yb+k*g.yDepth+j*g.yCol] - yz[j])
+					}
+					setIntAt(o, ir.Int32, oi, acc)
+					oi++
+				}
+			}
+		}
+		return nil
+	}, nil
+}
+
+// is8 reports whether dt is uint8 or int8.
+func is8(dt ir.DType) bool { return dt == ir.UInt8 || dt == ir.Int8 }
+
+// isConvInteger reports whether a CONV_2D is ONNX ConvInteger: uint8/int8
+// input and filter, no bias, unquantised int32 output.
+func isConvInteger(op *ir.Op) bool {
+	out := op.Outputs[0]
+	return out.DType == ir.Int32 && out.Quant == nil && is8(op.Inputs[0].DType) && is8(op.Inputs[1].DType) && op.Input(2) == nil
+}
+
+// prepareConvInteger prepares CONV_2D as ONNX ConvInteger: Σ (x − x_zp)·
+// (w − w_zp[oc]) over the in-image taps (padding contributes 0, as padding
+// with the zero point does) in int32, wrapping, no bias and no
+// requantisation; groups, dilation and explicit pads as CONV_2D. The filter
+// has one zero point or one per output channel.
+func prepareConvInteger(op *ir.Op) (kernel, error) {
+	a := op.Attrs.(ir.Conv2DAttrs)
+	in, f, out := op.Inputs[0], op.Inputs[1], op.Outputs[0]
+	if a.Activation != ir.ActNone {
+		return nil, fmt.Errorf("%v: fused activation %v with an int32 output is not supported", op, a.Activation)
+	}
+	g, err := newGeom(in, out, ir.Window{Padding: a.Padding, ExplicitPads: a.ExplicitPads}, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW)
+	if err != nil {
+		return nil, err
+	}
+	g.fC = f.Shape[3]
+	g.groups = g.inC / g.fC
+	xz, err := zeroPoints(op, in, 3, 1, "input")
+	if err != nil {
+		return nil, err
+	}
+	wz, err := zeroPoints(op, f, 0, f.Shape[0], "filter")
+	if err != nil {
+		return nil, err
+	}
+	per := f.Shape.Elements() / max(f.Shape[0], 1)
+	return func(ins [][]byte, o []byte) error {
+		filter := make([]int32, f.Shape.Elements())
+		for i, v := range decodeInts(ins[1], f.DType, 0) {
+			filter[i] = v - wz[i/per]
+		}
+		acc := make([]int32, len(o)/4)
+		convCore(&g, decodeInts(ins[0], in.DType, -xz[0]), filter, acc)
+		for i, v := range acc {
+			setIntAt(o, ir.Int32, i, v)
+		}
+		return nil
+	}, nil
 }

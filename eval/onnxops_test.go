@@ -116,3 +116,83 @@ func TestDepthToSpaceResizePadModes(t *testing.T) {
 	equalI8(t, outs[2], 9, 8, 7, 8, 9, 8, 7)
 	equalI8(t, outs[3], 9, 7, 8, 9, 7, 8)
 }
+
+func TestRawIntegerArithmetic(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kind ir.OpKind
+		dt   ir.DType
+		a, b []byte
+		want []byte
+	}{
+		// int8 wraps: 100+100 = -56; -128-1 = 127.
+		{"add i8 wraps", ir.Add, ir.Int8, i8s(100, -128), i8s(100, 1), i8s(-56, -127)},
+		{"sub i8 wraps", ir.Sub, ir.Int8, i8s(-128, 5), i8s(1, 7), i8s(127, -2)},
+		{"mul u8 wraps", ir.Mul, ir.UInt8, u8s(16, 3), u8s(16, 5), u8s(0, 15)},
+		// Truncation toward zero; 0 for a zero divisor; MIN/-1 wraps.
+		{"div i16", ir.Div, ir.Int16, i16s(-7, 7, 5, -32768), i16s(2, -2, 0, -1), i16s(-3, -3, 0, -32768)},
+		{"mul i32 wraps", ir.Mul, ir.Int32, i32s(1<<30, -3), i32s(4, 5), i32s(0, -15)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBuilder()
+			n := len(tc.a) / tc.dt.Size()
+			x := b.input(tc.dt, ir.Shape{n}, nil)
+			y := b.input(tc.dt, ir.Shape{n}, nil)
+			b.op(tc.kind, ir.BinaryAttrs{}, tc.dt, ir.Shape{n}, nil, x, y)
+			e := b.prepare(t)
+			outs, err := e.Run([][]byte{tc.a, tc.b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(outs[0]) != string(tc.want) {
+				t.Errorf("got %v, want %v", outs[0], tc.want)
+			}
+		})
+	}
+}
+
+func TestMatMulAndConvInteger(t *testing.T) {
+	// MatMulInteger: x [1,2] u8 zp 1, y [2,2] i8 with column zero points
+	// (0, 2): (3-1)*(1-0)+(4-1)*(2-0) = 8; (3-1)*(5-2)+(4-1)*(-1-2) = -3.
+	b := newBuilder()
+	x := b.input(ir.UInt8, ir.Shape{1, 2}, qp(1, 1))
+	y := b.konst(ir.Int8, ir.Shape{2, 2}, &ir.Quant{Scale: []float32{1, 1}, ZeroPoint: []int64{0, 2}, Axis: 1}, i8s(1, 5, 2, -1))
+	b.op(ir.BatchMatMul, ir.BatchMatMulAttrs{}, ir.Int32, ir.Shape{1, 2}, nil, x, y)
+	out := b.run(t, u8s(3, 4))
+	if string(out) != string(i32s(8, -3)) {
+		t.Errorf("MatMulInteger: got %v", out)
+	}
+	// ConvInteger: 1x3 input u8 zp 2, filter 1x2 of ones (zp 0), pad
+	// right 1: (5-2)+(3-2), (3-2)+(2-2), (2-2) + padding 0.
+	b = newBuilder()
+	in := b.input(ir.UInt8, ir.Shape{1, 1, 3, 1}, qp(1, 2))
+	w := b.konst(ir.Int8, ir.Shape{1, 1, 2, 1}, nil, i8s(1, 1))
+	a := ir.Conv2DAttrs{Padding: ir.PadExplicit, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}
+	a.PadRight = 1
+	b.op(ir.Conv2D, a, ir.Int32, ir.Shape{1, 1, 3, 1}, nil, in, w)
+	out = b.run(t, u8s(5, 3, 2))
+	if string(out) != string(i32s(4, 1, 0)) {
+		t.Errorf("ConvInteger: got %v", out)
+	}
+}
+
+func TestQuantizeDequantizePerAxis(t *testing.T) {
+	// [2,2] along axis 1: scales (0.5, 2), zero points (1, -3).
+	q := &ir.Quant{Scale: []float32{0.5, 2}, ZeroPoint: []int64{1, -3}, Axis: 1}
+	b := newBuilder()
+	x := b.input(ir.Float32, ir.Shape{2, 2}, nil)
+	y := b.op(ir.Quantize, ir.NoAttrs{}, ir.Int16, ir.Shape{2, 2}, q, x)
+	b.output(y)
+	b.output(b.op(ir.Dequantize, ir.NoAttrs{}, ir.Float32, ir.Shape{2, 2}, nil, y))
+	e := b.prepare(t)
+	outs, err := e.Run([][]byte{f32s(1, 5, -1.25, -3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1/0.5+1 = 3; 5/2 = 2.5 → 3, -3 → 0; -1.25/0.5 = -2.5 → -3, +1 → -2;
+	// -3/2 = -1.5 → -2, -3 → -5.
+	if string(outs[0]) != string(i16s(3, 0, -2, -5)) {
+		t.Errorf("quantized: %v", outs[0])
+	}
+	equalF32(t, outs[1], 1, 6, -1.5, -4)
+}

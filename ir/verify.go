@@ -210,7 +210,10 @@ func verifyTypes(o *Op) error {
 		weight := (o.Kind == Conv2D || o.Kind == DepthwiseConv2D || o.Kind == FullyConnected) && i >= 1
 		// TFLM's int8 softmax may also write int16 probabilities.
 		softmax16 := o.Kind == Softmax && t.DType == Int8 && out.DType == Int16
-		if !weight && !softmax16 {
+		// ONNX MatMulInteger/ConvInteger: 8-bit operands, int32 sums.
+		intAcc := (o.Kind == BatchMatMul || o.Kind == Conv2D) && out.DType == Int32 && out.Quant == nil &&
+			(t.DType == Int8 || t.DType == UInt8)
+		if !weight && !softmax16 && !intAcc {
 			return fmt.Errorf("input %d %v is %v but output %v is %v", i, t, t.DType, out, out.DType)
 		}
 	}

@@ -69,8 +69,14 @@ func lower(op *ir.Op) (Call, error) {
 	case ir.AveragePool2D, ir.MaxPool2D:
 		return lowerPool(op)
 	case ir.Add, ir.Sub, ir.Mul:
+		if rawInt(op) {
+			return lowerIntBinary(op)
+		}
 		return lowerArith(op)
 	case ir.Maximum, ir.Minimum:
+		if rawInt(op) && op.Outputs[0].DType != ir.Int8 {
+			return lowerIntBinary(op)
+		}
 		return lowerMinMax(op)
 	case ir.Logistic, ir.Tanh, ir.Relu, ir.Relu6, ir.LeakyRelu, ir.HardSwish:
 		return lowerActivation(op)
@@ -96,6 +102,9 @@ func lower(op *ir.Op) (Call, error) {
 	case ir.DepthToSpace:
 		return lowerDepthToSpace(op)
 	case ir.Div:
+		if rawInt(op) {
+			return lowerIntBinary(op)
+		}
 		return lowerDiv(op)
 	case ir.Prelu:
 		return lowerPrelu(op)
@@ -248,6 +257,9 @@ func convArgs(op *ir.Op, elem, biasElem string) []Arg {
 }
 
 func lowerConv(op *ir.Op) (Call, error) {
+	if intSums(op) {
+		return lowerConvInteger(op)
+	}
 	a := op.Attrs.(ir.Conv2DAttrs)
 	return lowerWindowConv(op, "tg_conv2d_", ir.Window{Padding: a.Padding, ExplicitPads: a.ExplicitPads}, a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Activation,
 		func(w *ir.Tensor) Field { return fi("filter_c", w.Shape[3]) }, 0)
@@ -644,6 +656,9 @@ func lowerActivation(op *ir.Op) (Call, error) {
 
 func lowerQuantize(op *ir.Op) (Call, error) {
 	x, y := op.Inputs[0], op.Outputs[0]
+	if x.DType == ir.Float32 && (y.Quant.PerChannel() || y.DType == ir.Int16) {
+		return lowerQuantizeAxis(op)
+	}
 	outS, outZ, err := perTensor(y, "output")
 	if err != nil {
 		return Call{}, err
@@ -673,6 +688,9 @@ func lowerQuantize(op *ir.Op) (Call, error) {
 
 func lowerDequantize(op *ir.Op) (Call, error) {
 	x, y := op.Inputs[0], op.Outputs[0]
+	if y.DType == ir.Float32 && (x.Quant.PerChannel() || x.DType == ir.Int16) {
+		return lowerDequantizeAxis(op)
+	}
 	if !is8bit(x.DType) || y.DType != ir.Float32 {
 		return Call{}, noKernel(op)
 	}

@@ -274,6 +274,20 @@ typedef struct {
 void tg_prelu_f32(const tg_prelu_f32_params_t *p, const float *a,
                   const float *b, float *output);
 
+/* ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM on unquantised integers (ONNX):
+ * elem is the element type (0 uint8, 1 int8, 2 int16, 3 int32), op the
+ * operation (0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min; quant.RawIntKind).
+ * The exact result, computed in int64, wraps to the type (two's
+ * complement); DIV truncates toward zero and gives 0 for a zero divisor. */
+typedef struct {
+  tg_broadcast_t bc;
+  int32_t op;
+  int32_t elem;
+} tg_int_binary_params_t;
+
+void tg_int_binary(const tg_int_binary_params_t *p, const void *a,
+                   const void *b, void *output);
+
 /* ---- BATCH_MATMUL ----------------------------------------------------- */
 
 /* out[batch, i, j] = sum over k (in order, from 0) of x[i, k] * y[k, j] in
@@ -292,6 +306,40 @@ typedef struct {
 
 void tg_batch_matmul_f32(const tg_batch_matmul_f32_params_t *p,
                          const float *x, const float *y, float *output);
+
+/* ---- integer sums without requantisation (ONNX ConvInteger, ----------
+ * MatMulInteger): uint8/int8 operands (x_elem, w_elem: 0 uint8, 1 int8),
+ * zero points subtracted, int32 sums wrapping modulo 2^32, int32 output. */
+
+/* CONV_2D: input NHWC, filter [out_c, filter_h, filter_w, filter_c] with
+ * groups as tg_conv2d_s8; no bias; padded taps contribute 0. */
+typedef struct {
+  tg_window_t win;
+  int32_t filter_c;
+  int32_t x_elem, w_elem;
+  int32_t input_zero_point;
+  const int32_t *filter_zero_points; /* [out_c] */
+} tg_conv2d_int_s32_params_t;
+
+void tg_conv2d_int_s32(const tg_conv2d_int_s32_params_t *p,
+                       const void *input, const void *filter,
+                       int32_t *output);
+
+/* BATCH_MATMUL, batch geometry as tg_batch_matmul_f32; y's zero point per
+ * column. */
+typedef struct {
+  int32_t batch_dims[4];
+  int32_t x_batch_strides[4];
+  int32_t y_batch_strides[4];
+  int32_t rows, cols, depth;
+  int32_t x_row, x_depth, y_depth, y_col;
+  int32_t x_elem, w_elem;
+  int32_t x_zero_point;
+  const int32_t *y_zero_points; /* [cols] */
+} tg_batch_matmul_int_s32_params_t;
+
+void tg_batch_matmul_int_s32(const tg_batch_matmul_int_s32_params_t *p,
+                             const void *x, const void *y, int32_t *output);
 
 /* ---- elementwise unary ops -------------------------------------------- */
 
@@ -350,6 +398,34 @@ void tg_quantize_f32_s8(const tg_quantize_f32_params_t *p, const float *input,
                         int8_t *output);
 void tg_quantize_f32_u8(const tg_quantize_f32_params_t *p, const float *input,
                         uint8_t *output);
+
+/* QUANTIZE float32 -> uint8/int8/int16 (elem 0, 1, 2) with per-axis (or
+ * per-tensor: channels 1) parameters: element i uses channel
+ * (i / inner) % channels; arithmetic as tg_quantize_f32_s8. */
+typedef struct {
+  int32_t size;
+  int32_t elem;
+  int32_t inner, channels;
+  int32_t qmin, qmax;
+  const float *scales;        /* [channels] */
+  const int32_t *zero_points; /* [channels] */
+} tg_quantize_f32_axis_params_t;
+
+void tg_quantize_f32_axis(const tg_quantize_f32_axis_params_t *p,
+                          const float *input, void *output);
+
+/* DEQUANTIZE uint8/int8/int16 (elem 0, 1, 2) -> float32 with per-axis (or
+ * per-tensor) parameters: (float)((double)scale * (double)(q - zp)). */
+typedef struct {
+  int32_t size;
+  int32_t elem;
+  int32_t inner, channels;
+  const float *scales;        /* [channels] */
+  const int32_t *zero_points; /* [channels] */
+} tg_dequantize_axis_params_t;
+
+void tg_dequantize_axis(const tg_dequantize_axis_params_t *p,
+                        const void *input, float *output);
 
 /* ---- SOFTMAX ---------------------------------------------------------- */
 

@@ -11,7 +11,7 @@ import (
 )
 
 // f32OnlyKinds have float32 kernels only: the int8 graphs do not draw them.
-var f32OnlyKinds = []ir.OpKind{ir.Div, ir.Prelu, ir.BatchMatMul}
+var f32OnlyKinds = []ir.OpKind{ir.Prelu}
 
 func f32Only(k ir.OpKind) bool {
 	for _, o := range f32OnlyKinds {
@@ -38,12 +38,40 @@ func (b *randomBuilder) buildONNX(k ir.OpKind) (*ir.Op, bool, error) {
 	var op *ir.Op
 	var err error
 	switch k {
+	case ir.Add, ir.Sub, ir.Mul, ir.Maximum, ir.Minimum:
+		if !b.chance(0.25) {
+			return nil, false, nil
+		}
+		op, err = b.rawIntBinary(k)
 	case ir.Div:
-		op, err = b.div()
+		if !b.f32 || b.chance(0.25) {
+			op, err = b.rawIntBinary(k)
+		} else {
+			op, err = b.div()
+		}
 	case ir.Prelu:
 		op, err = b.prelu()
 	case ir.BatchMatMul:
-		op, err = b.batchMatMul()
+		if !b.f32 || b.chance(0.3) {
+			op, err = b.matMulInteger()
+		} else {
+			op, err = b.batchMatMul()
+		}
+	case ir.Quantize:
+		if !b.f32 || !b.chance(0.35) {
+			return nil, false, nil
+		}
+		op, err = b.quantizeAxis()
+	case ir.Dequantize:
+		if !b.chance(0.35) {
+			return nil, false, nil
+		}
+		op, err = b.dequantizeAxis()
+	case ir.Conv2D:
+		if !b.chance(0.15) {
+			return nil, false, nil
+		}
+		op, err = b.convInteger()
 	case ir.DepthToSpace:
 		op, err = b.depthToSpace()
 	case ir.ResizeNearestNeighbor:
@@ -244,4 +272,144 @@ func (b *randomBuilder) padMode(a *ir.PadAttrs, s ir.Shape) {
 			a.Before[i], a.After[i] = b.intn(0, lim), b.intn(0, lim)
 		}
 	}
+}
+
+// rawIntBinary draws unquantised integer arithmetic: uint8, int8, int16
+// or int32 operands without quantisation parameters, broadcast either way
+// (ONNX integer Add/Sub/Mul/Div/Max/Min).
+func (b *randomBuilder) rawIntBinary(k ir.OpKind) (*ir.Op, error) {
+	dts := []ir.DType{ir.UInt8, ir.Int8, ir.Int16, ir.Int32}
+	dt := dts[b.r.IntN(len(dts))]
+	x := b.src(dt, func(s ir.Shape) bool { return rndAnyRank(s) }, func() ir.Shape { return b.shapeN(1, 4) })
+	if x.Quant != nil {
+		x = b.inputQ(dt, b.shapeN(1, 4), nil)
+	}
+	y := b.inputQ(dt, b.broadcastPartner(x.Shape), nil)
+	if b.chance(0.5) {
+		x, y = y, x
+	}
+	var a ir.Attrs = ir.NoAttrs{}
+	if k == ir.Add || k == ir.Sub || k == ir.Mul || k == ir.Div {
+		a = ir.BinaryAttrs{}
+	}
+	return rndFinish(&ir.Op{Kind: k, Inputs: []*ir.Tensor{x, y}, Attrs: a}, dt, nil)
+}
+
+// int8Operand stages a uint8 or int8 tensor (a graph input, or a constant
+// if konst) with zero points: one, or (axis ≥ 0) one per index of axis.
+func (b *randomBuilder) int8Operand(name string, shape ir.Shape, axis int, konst bool) *ir.Tensor {
+	dt := b.int8or(0.5)
+	n := 1
+	if axis >= 0 {
+		n = shape[axis]
+	}
+	q := &ir.Quant{Axis: max(axis, 0)}
+	for i := 0; i < n; i++ {
+		q.Scale = append(q.Scale, 1)
+		q.ZeroPoint = append(q.ZeroPoint, b.zeroPoint(dt))
+	}
+	if b.chance(0.15) {
+		q = nil // no zero point: 0
+	}
+	if !konst {
+		return b.inputQ(dt, shape, q)
+	}
+	d := make([]byte, shape.Elements())
+	for i := range d {
+		d[i] = byte(b.r.UintN(256))
+	}
+	return b.constant(name, dt, shape, q, d)
+}
+
+// matMulInteger draws ONNX MatMulInteger: 8-bit x and y (y often a
+// constant with per-column zero points), int32 output.
+func (b *randomBuilder) matMulInteger() (*ir.Op, error) {
+	rows, depth, cols := b.intn(1, 6), b.intn(1, 16), b.intn(1, 6)
+	batch := b.shapeN(0, 2)
+	if batch.Elements() > 4 {
+		batch = ir.Shape{2}
+	}
+	yb := batch.Clone()
+	if len(yb) > 0 && b.chance(0.5) {
+		yb = yb[1:]
+	}
+	ys := append(yb, depth, cols)
+	axis := -1
+	if b.chance(0.5) {
+		axis = len(ys) - 1
+	}
+	x := b.int8Operand("x", append(batch.Clone(), rows, depth), -1, false)
+	y := b.int8Operand("y", ys, axis, b.chance(0.6))
+	return rndFinish(&ir.Op{Kind: ir.BatchMatMul, Inputs: []*ir.Tensor{x, y}, Attrs: ir.BatchMatMulAttrs{}}, ir.Int32, nil)
+}
+
+// convInteger draws ONNX ConvInteger: 8-bit input and constant filter
+// (zero points per tensor or per output channel), groups, dilation and
+// explicit pads, int32 output.
+func (b *randomBuilder) convInteger() (*ir.Op, error) {
+	s := b.shape4()
+	a := ir.Conv2DAttrs{StrideH: b.intn(1, 2), StrideW: b.intn(1, 2), DilationH: b.intn(1, 2), DilationW: 1}
+	kh, kw := b.intn(1, 3), b.intn(1, 3)
+	a.Padding = b.padding(s[1], s[2], (kh-1)*a.DilationH+1, kw)
+	a.Padding, a.ExplicitPads = b.explicitPadding(a.Padding, (kh-1)*a.DilationH+1, kw)
+	groups := 1
+	if d := rndDivisors(s[3]); len(d) > 1 && b.chance(0.3) {
+		groups = d[1+b.r.IntN(len(d)-1)]
+	}
+	outC := groups * b.intn(1, max(1, 6/groups))
+	axis := -1
+	if b.chance(0.5) {
+		axis = 0
+	}
+	x := b.int8Operand("x", s, -1, false)
+	w := b.int8Operand("w", ir.Shape{outC, kh, kw, s[3] / groups}, axis, true)
+	return rndFinish(&ir.Op{Kind: ir.Conv2D, Inputs: []*ir.Tensor{x, w}, Attrs: a}, ir.Int32, nil)
+}
+
+// axisQuant returns parameters for dt along a random dimension of shape
+// (per-axis), or per-tensor ones.
+func (b *randomBuilder) axisQuant(dt ir.DType, shape ir.Shape, scale float64) *ir.Quant {
+	q := &ir.Quant{}
+	n := 1
+	if b.chance(0.7) && len(shape) > 0 {
+		q.Axis = b.r.IntN(len(shape))
+		n = shape[q.Axis]
+		if n == 1 {
+			q.Axis = 0
+		}
+	}
+	zp := func() int64 {
+		if dt == ir.Int16 {
+			return int64(b.intn(-1000, 1000))
+		}
+		return b.zeroPoint(dt)
+	}
+	for i := 0; i < n; i++ {
+		q.Scale = append(q.Scale, float32(scale*b.logUniform(0.5, 2)))
+		q.ZeroPoint = append(q.ZeroPoint, zp())
+	}
+	return q
+}
+
+// quantizeAxis draws QUANTIZE float32 → uint8/int8/int16 with per-axis
+// parameters, or int16 per tensor (ONNX QuantizeLinear).
+func (b *randomBuilder) quantizeAxis() (*ir.Op, error) {
+	dts := []ir.DType{ir.UInt8, ir.Int8, ir.Int16}
+	dt := dts[b.r.IntN(len(dts))]
+	x := b.srcAny(ir.Float32)
+	scale := b.logUniform(0.005, 0.1)
+	if dt == ir.Int16 {
+		scale /= 200
+	}
+	return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, dt, b.axisQuant(dt, x.Shape, scale))
+}
+
+// dequantizeAxis draws DEQUANTIZE uint8/int8/int16 → float32 of a new input
+// with per-axis parameters, or int16 per tensor (ONNX DequantizeLinear).
+func (b *randomBuilder) dequantizeAxis() (*ir.Op, error) {
+	dts := []ir.DType{ir.UInt8, ir.Int8, ir.Int16}
+	dt := dts[b.r.IntN(len(dts))]
+	s := b.shapeN(1, 4)
+	x := b.inputQ(dt, s, b.axisQuant(dt, s, b.logUniform(0.005, 0.5)))
+	return rndFinish(&ir.Op{Kind: ir.Dequantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, ir.Float32, nil)
 }
