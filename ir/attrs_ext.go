@@ -209,7 +209,7 @@ func ResizeSource(a ResizeAttrs, x, in, out int, scale float32) int {
 			s = float32(in-1) / float32(out-1)
 		}
 		off := float32(0)
-		if a.CoordMode == TFHalfPixelForNearest || a.CoordMode == HalfPixel {
+		if a.CoordMode == TFHalfPixelForNearest {
 			off = 0.5
 		}
 		c = (float32(x) + off) * s
@@ -321,6 +321,10 @@ func resizeShape(a ResizeAttrs, in Shape) (Shape, error) {
 	}
 	if a.CoordMode > PytorchHalfPixel || a.NearestMode > Ceil {
 		return nil, fmt.Errorf("invalid modes %v, %v", a.CoordMode, a.NearestMode)
+	}
+	if a.TFLite && (a.ScaleH != 0 || a.ScaleW != 0 ||
+		(a.CoordMode != Asymmetric && a.CoordMode != AlignCorners && a.CoordMode != TFHalfPixelForNearest)) {
+		return nil, fmt.Errorf("TFLite arithmetic takes no scales and CoordMode ASYMMETRIC, ALIGN_CORNERS or TF_HALF_PIXEL_FOR_NEAREST, not %v", a.CoordMode)
 	}
 	for _, s := range []float32{a.ScaleH, a.ScaleW} {
 		if s < 0 || math.IsNaN(float64(s)) || math.IsInf(float64(s), 0) {

@@ -205,7 +205,8 @@ func TestExtendedShapeErrors(t *testing.T) {
 		{"d2s depth", &Op{Kind: DepthToSpace, Inputs: []*Tensor{f(1, 2, 2, 6)}, Attrs: DepthToSpaceAttrs{BlockSize: 2}}, "multiple"},
 		{"resize size", &Op{Kind: ResizeNearestNeighbor, Inputs: []*Tensor{f(1, 2, 2, 1)}, Attrs: ResizeAttrs{NewHeight: 0, NewWidth: 2}}, "out of range"},
 		{"pool ceil pads", &Op{Kind: AveragePool2D, Inputs: []*Tensor{f(1, 4, 4, 1)}, Attrs: Pool2DAttrs{Padding: PadExplicit, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1, CeilPadRight: 1}}, "ceil-mode"},
-		{"max pool count pad", &Op{Kind: MaxPool2D, Inputs: []*Tensor{f(1, 4, 4, 1)}, Attrs: Pool2DAttrs{Padding: PadExplicit, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1, CountIncludePad: true}}, "AVERAGE_POOL_2D only"},
+		{"max pool count pad", &Op{Kind: MaxPool2D, Inputs: []*Tensor{f(1, 4, 4, 1)}, Attrs: Pool2DAttrs{Padding: PadExplicit, FilterH: 2, FilterW: 2, StrideH: 1, StrideW: 1, CountIncludePad: true}}, "AVERAGE_POOL_2D with EXPLICIT"},
+		{"tflite resize half pixel", &Op{Kind: ResizeNearestNeighbor, Inputs: []*Tensor{f(1, 2, 2, 1)}, Attrs: ResizeAttrs{NewHeight: 2, NewWidth: 2, CoordMode: HalfPixel, TFLite: true}}, "TFLite arithmetic"},
 		{"same with pads", &Op{Kind: Conv2D, Inputs: []*Tensor{f(1, 4, 4, 1), f(1, 3, 3, 1)}, Attrs: Conv2DAttrs{Padding: PadSame, StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1, ExplicitPads: ExplicitPads{PadTop: 1}}}, "explicit pads"},
 		{"reflect too far", &Op{Kind: Pad, Inputs: []*Tensor{f(1, 2)}, Attrs: PadAttrs{Before: []int{0, 2}, After: []int{0, 0}, Mode: PadReflect}}, "REFLECT"},
 	} {

@@ -166,8 +166,8 @@ func InferShape(o *Op) (Shape, error) {
 		if a.CeilPadBottom < 0 || a.CeilPadRight < 0 || a.CeilPadBottom > a.PadBottom || a.CeilPadRight > a.PadRight {
 			return nil, fmt.Errorf("ceil-mode pads (%d, %d) must be between 0 and the pads (%d, %d)", a.CeilPadBottom, a.CeilPadRight, a.PadBottom, a.PadRight)
 		}
-		if a.CountIncludePad && o.Kind != AveragePool2D {
-			return nil, fmt.Errorf("CountIncludePad applies to AVERAGE_POOL_2D only")
+		if a.CountIncludePad && (o.Kind != AveragePool2D || a.Padding != PadExplicit) {
+			return nil, fmt.Errorf("CountIncludePad applies to AVERAGE_POOL_2D with EXPLICIT padding only")
 		}
 		dh, dw := a.Dilations()
 		return spatialOut(in, Window{a.Padding, a.ExplicitPads}, a.FilterH, a.FilterW, a.StrideH, a.StrideW, dh, dw, in.Shape[3])
