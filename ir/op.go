@@ -329,6 +329,11 @@ type Op struct {
 	// SourceIndex is the operator's index in the model it came from, kept
 	// for error messages and generated comments (-1 if none).
 	SourceIndex int
+	// Name is the operator's name in the model it came from (ONNX node
+	// names; empty for TFLite, whose operators have none), for messages
+	// and comments. It is untrusted text: C output must go through
+	// internal/ctext.
+	Name string
 }
 
 // Input returns input i, or nil if it is absent or out of range.
@@ -347,7 +352,11 @@ func (o *Op) Output() *Tensor {
 	return o.Outputs[0]
 }
 
-// String names the operator for messages: "op 3 (CONV_2D)".
+// String names the operator for messages: "op 3 (CONV_2D)", or with a
+// name `op 3 (CONV_2D "conv1")`.
 func (o *Op) String() string {
+	if o.Name != "" {
+		return fmt.Sprintf("op %d (%s %q)", o.SourceIndex, o.Kind, o.Name)
+	}
 	return fmt.Sprintf("op %d (%s)", o.SourceIndex, o.Kind)
 }

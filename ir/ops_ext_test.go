@@ -32,7 +32,7 @@ op 2 DEPTH_TO_SPACE (%3) -> (%4) {BlockSize=2 Mode=CRD}
 op 3 RESIZE_NEAREST_NEIGHBOR (%4) -> (%5) {NewHeight=3 NewWidth=2 CoordMode=HALF_PIXEL NearestMode=CEIL ScaleH=1.5}
 op 4 PAD (%5) -> (%6) {Before=[0,1,1,0] After=[0,0,1,0] Mode=REFLECT}
 op 5 BATCH_MATMUL (%7, %8) -> (%9) {AdjX=true AdjY=true}
-op 6 DIV (%9, %10) -> (%11) {Activation=RELU}
+op 6 DIV (%9, %10) -> (%11) {Activation=RELU} name "/model/Div_1 */"
 output %6
 output %11
 `
@@ -61,11 +61,14 @@ func TestExtendedOpsRoundTrip(t *testing.T) {
 		"{BlockSize=2 Mode=CRD}",
 		"Mode=REFLECT}",
 		"CoordMode=HALF_PIXEL NearestMode=CEIL ScaleH=1.5}",
-		"DIV (%9, %10) -> (%11) {Activation=RELU}",
+		"DIV (%9, %10) -> (%11) {Activation=RELU} name \"/model/Div_1 */\"",
 	} {
 		if !strings.Contains(printed, want) {
 			t.Errorf("printed text lacks %q:\n%s", want, printed)
 		}
+	}
+	if got := g.Ops[6].String(); got != `op 6 (DIV "/model/Div_1 */")` {
+		t.Errorf("named op prints as %s", got)
 	}
 	// TFLite texts are unchanged: no new field is printed at its zero value.
 	if s := FormatAttrs(Pool2DAttrs{Padding: PadSame, StrideH: 1, StrideW: 1, FilterH: 2, FilterW: 2}); s != "Padding=SAME StrideH=1 StrideW=1 FilterH=2 FilterW=2 Activation=NONE" {

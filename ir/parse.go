@@ -354,6 +354,10 @@ func (p *lineParser) opLine(g *Graph, ids map[int]*Tensor) error {
 		p.attrs(attrs)
 		p.expect('}')
 	}
+	if p.err == nil && p.tok == scanner.Ident {
+		p.keyword("name")
+		o.Name = p.str()
+	}
 	if p.err != nil {
 		return p.err
 	}

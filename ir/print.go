@@ -26,7 +26,8 @@ const TextHeader = "tinygen-ir 1"
 //
 // Strings are Go-quoted, floats are printed with the shortest
 // representation that round-trips float32, an absent optional op input is
-// written "_". Lines starting with '#' are comments.
+// written "_", an op's model name (if any) follows its attributes as
+// name "…". Lines starting with '#' are comments.
 func Print(w io.Writer, g *Graph) error {
 	var b strings.Builder
 	b.WriteString(TextHeader + "\n")
@@ -60,6 +61,9 @@ func Print(w io.Writer, g *Graph) error {
 		fmt.Fprintf(&b, "op %d %v (%s) -> (%s)", o.SourceIndex, o.Kind, tensorRefs(o.Inputs), tensorRefs(o.Outputs))
 		if attrs := FormatAttrs(o.Attrs); attrs != "" {
 			fmt.Fprintf(&b, " {%s}", attrs)
+		}
+		if o.Name != "" {
+			fmt.Fprintf(&b, " name %s", strconv.Quote(o.Name))
 		}
 		b.WriteByte('\n')
 	}
