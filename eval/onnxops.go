@@ -43,6 +43,9 @@ func prepareDiv(op *ir.Op) (kernel, error) {
 // PRelu.
 func preparePrelu(op *ir.Op) (kernel, error) {
 	x, al, out := op.Inputs[0], op.Inputs[1], op.Outputs[0]
+	if x.DType == ir.Int8 && al.DType == ir.Int8 && out.DType == ir.Int8 {
+		return preparePreluInt8(op)
+	}
 	if !(x.DType == ir.Float32 && al.DType == ir.Float32 && out.DType == ir.Float32) {
 		return nil, unsupportedTypes(op)
 	}
@@ -295,6 +298,38 @@ func prepareConvInteger(op *ir.Op) (kernel, error) {
 		convCore(&g, decodeInts(ins[0], in.DType, -xz[0]), filter, acc)
 		for i, v := range acc {
 			setIntAt(o, ir.Int32, i, v)
+		}
+		return nil
+	}, nil
+}
+
+// preparePreluInt8 prepares int8 PRELU as TFLM: CalculatePreluParams
+// (prelu_common.cc) through quant.PreparePrelu and the element arithmetic of
+// BroadcastPrelu4DSlow through quant.PreluElement; input, alpha and output
+// quantised per tensor.
+func preparePreluInt8(op *ir.Op) (kernel, error) {
+	x, al, out := op.Inputs[0], op.Inputs[1], op.Outputs[0]
+	inS, inZ, err := tensorQuant(op, x, "input")
+	if err != nil {
+		return nil, err
+	}
+	aS, aZ, err := tensorQuant(op, al, "alpha")
+	if err != nil {
+		return nil, err
+	}
+	oS, oZ, err := tensorQuant(op, out, "output")
+	if err != nil {
+		return nil, err
+	}
+	bc, err := newBroadcast(x.Shape, al.Shape, out.Shape)
+	if err != nil {
+		return nil, err
+	}
+	p := quant.PreparePrelu(inS, aS, oS, inZ, aZ, oZ)
+	return func(ins [][]byte, o []byte) error {
+		for i := range o {
+			ia, ib := bc.at(i)
+			o[i] = byte(quant.PreluElement(p, int32(int8(ins[0][ia])), int32(int8(ins[1][ib])), -128, 127))
 		}
 		return nil
 	}, nil

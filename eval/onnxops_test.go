@@ -196,3 +196,13 @@ func TestQuantizeDequantizePerAxis(t *testing.T) {
 	}
 	equalF32(t, outs[1], 1, 6, -1.5, -4)
 }
+
+func TestPreluInt8(t *testing.T) {
+	// Input scale 0.5 zp 0, alpha 0.25 (code 25, scale 0.01), output scale
+	// 0.5 zp 0: x ≥ 0 passes through; x < 0 gives round(x·0.25).
+	b := newBuilder()
+	x := b.input(ir.Int8, ir.Shape{4}, qp(0.5, 0))
+	al := b.konst(ir.Int8, ir.Shape{1}, qp(0.01, 0), i8s(25))
+	b.op(ir.Prelu, ir.NoAttrs{}, ir.Int8, ir.Shape{4}, qp(0.5, 0), x, al)
+	equalI8(t, b.run(t, i8s(10, 0, -8, -10)), 10, 0, -2, -3)
+}

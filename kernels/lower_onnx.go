@@ -26,12 +26,32 @@ func lowerDiv(op *ir.Op) (Call, error) {
 
 func lowerPrelu(op *ir.Op) (Call, error) {
 	x, w, y := op.Inputs[0], op.Inputs[1], op.Outputs[0]
-	if !all(op, ir.Float32) {
+	if !all(op, ir.Float32) && !all(op, ir.Int8) {
 		return Call{}, noKernel(op)
 	}
 	bc, err := broadcast(x.Shape, w.Shape, y.Shape)
 	if err != nil {
 		return Call{}, err
+	}
+	if all(op, ir.Int8) {
+		inS, inZ, err := perTensor(x, "input")
+		if err != nil {
+			return Call{}, err
+		}
+		aS, aZ, err := perTensor(w, "alpha")
+		if err != nil {
+			return Call{}, err
+		}
+		oS, oZ, err := perTensor(y, "output")
+		if err != nil {
+			return Call{}, err
+		}
+		p := quant.PreparePrelu(inS, aS, oS, inZ, aZ, oZ)
+		return newCall("tg_prelu_s8", []Field{f("bc", bc), f("input_offset", Int(p.InputOffset)),
+			f("alpha_offset", Int(p.AlphaOffset)), f("output_offset", Int(p.OutputOffset)),
+			f("multiplier_1", Int(p.Output1.Multiplier)), fi("shift_1", p.Output1.Shift),
+			f("multiplier_2", Int(p.Output2.Multiplier)), fi("shift_2", p.Output2.Shift)},
+			in("a", x, "int8_t"), in("b", w, "int8_t"), out(y, "int8_t"))
 	}
 	return newCall("tg_prelu_f32", []Field{f("bc", bc)}, in("a", x, "float"), in("b", w, "float"), out(y, "float"))
 }

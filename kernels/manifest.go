@@ -80,6 +80,7 @@ func manifest() []Kernel {
 		{Symbol: "tg_sub_f32", Ops: ops(ir.Sub), Types: "float32", ParamsType: "tg_binary_f32_params_t", InPlace: true},
 		{Symbol: "tg_mul_f32", Ops: ops(ir.Mul), Types: "float32", ParamsType: "tg_binary_f32_params_t", InPlace: true},
 		{Symbol: "tg_div_f32", Ops: ops(ir.Div), Types: "float32", ParamsType: "tg_binary_f32_params_t", InPlace: true},
+		{Symbol: "tg_prelu_s8", Ops: ops(ir.Prelu), Types: "int8", ParamsType: "tg_prelu_s8_params_t", InPlace: true},
 		{Symbol: "tg_prelu_f32", Ops: ops(ir.Prelu), Types: "float32", ParamsType: "tg_prelu_f32_params_t", InPlace: true},
 		{Symbol: "tg_int_binary", Ops: ops(ir.Add, ir.Sub, ir.Mul, ir.Div, ir.Maximum, ir.Minimum), Types: "uint8/int8/int16/int32 unquantised",
 			ParamsType: "tg_int_binary_params_t", InPlace: true},

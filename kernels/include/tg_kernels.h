@@ -288,6 +288,19 @@ typedef struct {
 void tg_int_binary(const tg_int_binary_params_t *p, const void *a,
                    const void *b, void *output);
 
+/* PRELU, int8 (TFLM PreluParams): x = a + input_offset; x >= 0 ?
+ * mbqm(x, multiplier_1, shift_1) : mbqm(x * (b + alpha_offset),
+ * multiplier_2, shift_2); + output_offset; clamp to [-128, 127]. */
+typedef struct {
+  tg_broadcast_t bc;
+  int32_t input_offset, alpha_offset, output_offset;
+  int32_t multiplier_1, shift_1;
+  int32_t multiplier_2, shift_2;
+} tg_prelu_s8_params_t;
+
+void tg_prelu_s8(const tg_prelu_s8_params_t *p, const int8_t *a,
+                 const int8_t *b, int8_t *output);
+
 /* ---- BATCH_MATMUL ----------------------------------------------------- */
 
 /* out[batch, i, j] = sum over k (in order, from 0) of x[i, k] * y[k, j] in

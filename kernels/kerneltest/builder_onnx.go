@@ -11,7 +11,7 @@ import (
 )
 
 // f32OnlyKinds have float32 kernels only: the int8 graphs do not draw them.
-var f32OnlyKinds = []ir.OpKind{ir.Prelu}
+var f32OnlyKinds = []ir.OpKind{}
 
 func f32Only(k ir.OpKind) bool {
 	for _, o := range f32OnlyKinds {
@@ -142,7 +142,7 @@ func (b *randomBuilder) awayFromZero(t *ir.Tensor) bool {
 // prelu draws alpha as a constant (ONNX slope, TFLite alpha) broadcasting
 // into x: its trailing dimensions x's or 1.
 func (b *randomBuilder) prelu() (*ir.Op, error) {
-	x := b.srcAny(ir.Float32)
+	x := b.srcAny(b.dt)
 	r := b.intn(1, len(x.Shape))
 	shape := make(ir.Shape, r)
 	for i := range shape {
@@ -150,6 +150,17 @@ func (b *randomBuilder) prelu() (*ir.Op, error) {
 		if b.chance(0.4) {
 			shape[i] = 1
 		}
+	}
+	if !b.f32 {
+		// int8 as TFLM: alpha quantised per tensor, output near the
+		// input's scale.
+		q := &ir.Quant{Scale: []float32{float32(b.logUniform(0.002, 0.02))}, ZeroPoint: []int64{int64(b.intn(-20, 20))}}
+		v := make([]int8, shape.Elements())
+		for i := range v {
+			v[i] = int8(b.intn(-100, 127))
+		}
+		alpha := b.constant("alpha", ir.Int8, shape, q, rndInt8Bytes(v))
+		return rndFinish(&ir.Op{Kind: ir.Prelu, Inputs: []*ir.Tensor{x, alpha}, Attrs: ir.NoAttrs{}}, ir.Int8, b.quant(float64(x.Scale())))
 	}
 	alpha := b.f32Const("alpha", shape, func() float64 { return b.r.Float64()*1.2 - 0.2 })
 	return rndFinish(&ir.Op{Kind: ir.Prelu, Inputs: []*ir.Tensor{x, alpha}, Attrs: ir.NoAttrs{}}, ir.Float32, nil)
