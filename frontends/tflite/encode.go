@@ -269,7 +269,7 @@ func i32s(what string, vs ...int) ([]int32, error) {
 }
 
 func (e *encoder) operator(i int, o *ir.Op) (*schema.OperatorT, error) {
-	code, ok := builtinOf(o.Kind)
+	code, ok := builtinForEncode(o)
 	if !ok {
 		return nil, fmt.Errorf("operator kind %v cannot be written", o.Kind)
 	}
@@ -322,6 +322,9 @@ func (e *encoder) options(o *ir.Op, addConst func(string, []int32, []int) error)
 	wrongAttrs := fmt.Errorf("attributes are %T, which does not match %v", o.Attrs, o.Kind)
 	opt := func(t schema.BuiltinOptions, v any) (*schema.BuiltinOptionsT, error) {
 		return &schema.BuiltinOptionsT{Type: t, Value: v}, nil
+	}
+	if opts, ok, err := optionsExt(o, addConst); ok {
+		return opts, err
 	}
 	switch o.Kind {
 	case ir.Conv2D:

@@ -147,9 +147,102 @@ func checkEncodable(o *ir.Op) error {
 			return fmt.Errorf("%v: explicit padding cannot be written as TFLite", o)
 		}
 	case ir.PadAttrs:
-		if a.Mode != ir.PadConstant {
+		if a.Mode != ir.PadConstant && a.Mode != ir.PadReflect && a.Mode != ir.PadSymmetric {
 			return fmt.Errorf("%v: PAD mode %v cannot be written as TFLite", o, a.Mode)
 		}
 	}
 	return nil
+}
+
+// builtinForEncode is the builtin an op is written as: MIRROR_PAD for a
+// PAD with mode REFLECT or SYMMETRIC, builtinOf otherwise.
+func builtinForEncode(o *ir.Op) (schema.BuiltinOperator, bool) {
+	if a, ok := o.Attrs.(ir.PadAttrs); ok && (a.Mode == ir.PadReflect || a.Mode == ir.PadSymmetric) {
+		return schema.BuiltinOperatorMIRROR_PAD, true
+	}
+	return builtinOf(o.Kind)
+}
+
+// optionsExt builds the builtin options of the added kinds and MIRROR_PAD
+// (handled false for others).
+func optionsExt(o *ir.Op, addConst func(string, []int32, []int) error) (opts *schema.BuiltinOptionsT, handled bool, err error) {
+	opt := func(t schema.BuiltinOptions, v any) (*schema.BuiltinOptionsT, bool, error) {
+		return &schema.BuiltinOptionsT{Type: t, Value: v}, true, nil
+	}
+	wrongAttrs := fmt.Errorf("attributes are %T, which does not match %v", o.Attrs, o.Kind)
+	switch o.Kind {
+	case ir.Div:
+		a, ok := o.Attrs.(ir.BinaryAttrs)
+		if !ok {
+			return nil, true, wrongAttrs
+		}
+		act, err := actOf(a.Activation)
+		if err != nil {
+			return nil, true, err
+		}
+		return opt(schema.BuiltinOptionsDivOptions, &schema.DivOptionsT{FusedActivationFunction: act})
+	case ir.BatchMatMul:
+		a, ok := o.Attrs.(ir.BatchMatMulAttrs)
+		if !ok {
+			return nil, true, wrongAttrs
+		}
+		return opt(schema.BuiltinOptionsBatchMatMulOptions, &schema.BatchMatMulOptionsT{AdjX: a.AdjX, AdjY: a.AdjY})
+	case ir.Prelu:
+		return nil, true, nil
+	case ir.DepthToSpace:
+		a, ok := o.Attrs.(ir.DepthToSpaceAttrs)
+		if !ok {
+			return nil, true, wrongAttrs
+		}
+		if a.Mode != ir.DCR {
+			return nil, true, fmt.Errorf("%v: DEPTH_TO_SPACE mode %v cannot be written as TFLite (DCR only)", o, a.Mode)
+		}
+		bs, err := i32("block size", a.BlockSize)
+		if err != nil {
+			return nil, true, err
+		}
+		return opt(schema.BuiltinOptionsDepthToSpaceOptions, &schema.DepthToSpaceOptionsT{BlockSize: bs})
+	case ir.ResizeNearestNeighbor:
+		a, ok := o.Attrs.(ir.ResizeAttrs)
+		if !ok {
+			return nil, true, wrongAttrs
+		}
+		var ac, hp bool
+		switch {
+		case !a.TFLite || a.ScaleH != 0 || a.ScaleW != 0:
+			return nil, true, fmt.Errorf("%v: ONNX resize arithmetic cannot be written as TFLite", o)
+		case a.CoordMode == ir.AlignCorners && a.NearestMode == ir.RoundPreferCeil:
+			ac = true
+		case a.CoordMode == ir.TFHalfPixelForNearest && a.NearestMode == ir.Floor:
+			hp = true
+		case a.CoordMode == ir.Asymmetric && a.NearestMode == ir.Floor:
+		default:
+			return nil, true, fmt.Errorf("%v: modes %v/%v cannot be written as TFLite", o, a.CoordMode, a.NearestMode)
+		}
+		if err := addConst("size", []int32{2}, []int{a.NewHeight, a.NewWidth}); err != nil {
+			return nil, true, err
+		}
+		return opt(schema.BuiltinOptionsResizeNearestNeighborOptions, &schema.ResizeNearestNeighborOptionsT{AlignCorners: ac, HalfPixelCenters: hp})
+	case ir.Pad:
+		a, ok := o.Attrs.(ir.PadAttrs)
+		if !ok || (a.Mode != ir.PadReflect && a.Mode != ir.PadSymmetric) {
+			return nil, false, nil
+		}
+		pads := make([]int, 0, 2*len(a.Before))
+		for j := range a.Before {
+			if j >= len(a.After) {
+				return nil, true, fmt.Errorf("padding has %d before and %d after values", len(a.Before), len(a.After))
+			}
+			pads = append(pads, a.Before[j], a.After[j])
+		}
+		if err := addConst("paddings", []int32{int32(len(a.Before)), 2}, pads); err != nil {
+			return nil, true, err
+		}
+		mode := schema.MirrorPadModeREFLECT
+		if a.Mode == ir.PadSymmetric {
+			mode = schema.MirrorPadModeSYMMETRIC
+		}
+		return opt(schema.BuiltinOptionsMirrorPadOptions, &schema.MirrorPadOptionsT{Mode: mode})
+	}
+	return nil, false, nil
 }
