@@ -58,7 +58,7 @@ func (b *randomBuilder) buildONNX(k ir.OpKind) (*ir.Op, bool, error) {
 			op, err = b.batchMatMul()
 		}
 	case ir.Quantize:
-		if !b.f32 || !b.chance(0.35) {
+		if !b.f32 || !b.chance(0.25) {
 			return nil, false, nil
 		}
 		op, err = b.quantizeAxis()
