@@ -32,14 +32,18 @@
 //	softmax.go      SOFTMAX: int8 → int8, int8 → int16, float32
 //	activations.go  LOGISTIC, TANH: int8, int16, float32; RELU, RELU6,
 //	                LEAKY_RELU: int8, int16, float32; HARD_SWISH: int8, float32
-//	quantize.go     QUANTIZE (float32 → int8/uint8/int16/int32 and integer
-//	                requantization), DEQUANTIZE (int8/uint8/int16 → float32)
+//	quantize.go     QUANTIZE (float32 → int8/uint8/int16/int32, per tensor or
+//	                per axis, and integer requantization), DEQUANTIZE
+//	                (int8/uint8/int16 → float32, per tensor or per axis)
 //	shape.go        RESHAPE, SQUEEZE, CONCATENATION, PAD, TRANSPOSE,
 //	                STRIDED_SLICE: any element type, byte copies
 //	reduce.go       MEAN: int8, int16, float32
-//	onnxops.go      DIV, PRELU, BATCH_MATMUL: float32; DEPTH_TO_SPACE,
-//	                RESIZE_NEAREST_NEIGHBOR, PAD modes other than CONSTANT:
-//	                any element type (docs/operators.md)
+//	onnxops.go      DIV, BATCH_MATMUL: float32; PRELU: float32, int8;
+//	                BATCH_MATMUL and CONV_2D with 8-bit operands and an
+//	                int32 output (MatMulInteger, ConvInteger);
+//	                DEPTH_TO_SPACE, RESIZE_NEAREST_NEIGHBOR, PAD modes other
+//	                than CONSTANT: any element type (docs/operators.md)
+//	intarith.go     ADD, SUB, MUL, DIV on unquantised uint8/int8/int16/int32
 package eval
 
 import (
