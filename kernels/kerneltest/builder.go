@@ -62,6 +62,9 @@ type randomBuilder struct {
 	// unwanted counts candidates another kernel than the wanted one
 	// would have run.
 	unwanted map[ir.OpKind]int
+	// quantizedU8 is set once a float graph has a QUANTIZE to uint8 (see
+	// buildONNX).
+	quantizedU8 bool
 }
 
 func newRandomBuilder(t *testing.T, name string, f32 bool, seed uint64, lib *kernels.Library, prefer []string) *randomBuilder {

@@ -58,10 +58,20 @@ func (b *randomBuilder) buildONNX(k ir.OpKind) (*ir.Op, bool, error) {
 			op, err = b.batchMatMul()
 		}
 	case ir.Quantize:
-		if !b.f32 || !b.chance(0.25) {
+		switch {
+		case b.f32 && !b.quantizedU8:
+			// Every float graph quantises to uint8 per tensor once:
+			// the per-axis draws below would otherwise leave
+			// tg_quantize_f32_u8 to chance.
+			b.quantizedU8 = true
+			x := b.srcAny(ir.Float32)
+			q := &ir.Quant{Scale: []float32{float32(b.logUniform(0.005, 0.1))}, ZeroPoint: []int64{b.zeroPoint(ir.UInt8)}}
+			op, err = rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, ir.UInt8, q)
+		case b.f32 && b.chance(0.25):
+			op, err = b.quantizeAxis()
+		default:
 			return nil, false, nil
 		}
-		op, err = b.quantizeAxis()
 	case ir.Dequantize:
 		if !b.chance(0.35) {
 			return nil, false, nil
