@@ -45,19 +45,20 @@ type convGeom struct {
 }
 
 // newGeom computes the geometry of a convolution or pool: the padding comes
-// from ir.ConvOutSize (TFLite's ComputePaddingHeightWidth, §4); the loops
+// from ir.ConvOutSize (TFLite's ComputePaddingHeightWidth, §4) or the
+// explicit pads (ir.WindowOut); the loops
 // run over the output tensor's stored dimensions.
-func newGeom(in, out *ir.Tensor, p ir.Padding, fH, fW, sH, sW, dH, dW int) (convGeom, error) {
+func newGeom(in, out *ir.Tensor, p ir.Window, fH, fW, sH, sW, dH, dW int) (convGeom, error) {
 	g := convGeom{
 		batches: in.Shape[0], inH: in.Shape[1], inW: in.Shape[2], inC: in.Shape[3],
 		outH: out.Shape[1], outW: out.Shape[2], outC: out.Shape[3],
 		fH: fH, fW: fW, strideH: sH, strideW: sW, dilH: dH, dilW: dW,
 	}
 	var err error
-	if _, g.padH, err = ir.ConvOutSize(p, g.inH, fH, sH, dH); err != nil {
+	if _, g.padH, err = p.Height(g.inH, fH, sH, dH); err != nil {
 		return g, fmt.Errorf("height: %w", err)
 	}
-	if _, g.padW, err = ir.ConvOutSize(p, g.inW, fW, sW, dW); err != nil {
+	if _, g.padW, err = p.Width(g.inW, fW, sW, dW); err != nil {
 		return g, fmt.Errorf("width: %w", err)
 	}
 	return g, nil
@@ -280,13 +281,16 @@ func floatKernel(op *ir.Op, channels int, core func(in, filter, total []float32)
 // reference_ops::Conv (float, tensorflow/lite/kernels/internal/reference/
 // conv.h), grouped convolutions included (§5.2, §5.5, §14.2).
 func prepareConv(op *ir.Op) (kernel, error) {
+	if isConvInteger(op) {
+		return prepareConvInteger(op)
+	}
 	a := op.Attrs.(ir.Conv2DAttrs)
 	in, f, out := op.Inputs[0], op.Inputs[1], op.Outputs[0]
 	kind, err := classifyConv(op, false)
 	if err != nil {
 		return nil, err
 	}
-	g, err := newGeom(in, out, a.Padding, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW)
+	g, err := newGeom(in, out, ir.Window{Padding: a.Padding, ExplicitPads: a.ExplicitPads}, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +372,7 @@ func prepareDepthwise(op *ir.Op) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := newGeom(in, out, a.Padding, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW)
+	g, err := newGeom(in, out, ir.Window{Padding: a.Padding, ExplicitPads: a.ExplicitPads}, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW)
 	if err != nil {
 		return nil, err
 	}

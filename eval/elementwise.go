@@ -94,6 +94,9 @@ func (bc *broadcast) at(o int) (int, int) {
 // float32 a+b, a−b or a·b per element and clamp with the fused activation
 // (reference/add.h, sub.h, mul.h; §14.2).
 func prepareArith(op *ir.Op) (kernel, error) {
+	if isRawInt(op) {
+		return prepareRawInt(op)
+	}
 	x, y, out := op.Inputs[0], op.Inputs[1], op.Outputs[0]
 	act := op.Attrs.(ir.BinaryAttrs).Activation
 	bc, err := newBroadcast(x.Shape, y.Shape, out.Shape)

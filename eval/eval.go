@@ -32,11 +32,18 @@
 //	softmax.go      SOFTMAX: int8 → int8, int8 → int16, float32
 //	activations.go  LOGISTIC, TANH: int8, int16, float32; RELU, RELU6,
 //	                LEAKY_RELU: int8, int16, float32; HARD_SWISH: int8, float32
-//	quantize.go     QUANTIZE (float32 → int8/uint8/int16/int32 and integer
-//	                requantization), DEQUANTIZE (int8/uint8/int16 → float32)
+//	quantize.go     QUANTIZE (float32 → int8/uint8/int16/int32, per tensor or
+//	                per axis, and integer requantization), DEQUANTIZE
+//	                (int8/uint8/int16 → float32, per tensor or per axis)
 //	shape.go        RESHAPE, SQUEEZE, CONCATENATION, PAD, TRANSPOSE,
 //	                STRIDED_SLICE: any element type, byte copies
 //	reduce.go       MEAN: int8, int16, float32
+//	onnxops.go      DIV, BATCH_MATMUL: float32; PRELU: float32, int8;
+//	                BATCH_MATMUL and CONV_2D with 8-bit operands and an
+//	                int32 output (MatMulInteger, ConvInteger);
+//	                DEPTH_TO_SPACE, RESIZE_NEAREST_NEIGHBOR, PAD modes other
+//	                than CONSTANT: any element type (docs/operators.md)
+//	intarith.go     ADD, SUB, MUL, DIV on unquantised uint8/int8/int16/int32
 package eval
 
 import (
@@ -241,7 +248,21 @@ func prepareOp(op *ir.Op) (kernel, error) {
 	case ir.Concatenation:
 		k, err = prepareConcat(op)
 	case ir.Pad:
-		k, err = preparePad(op)
+		if op.Attrs.(ir.PadAttrs).Mode != ir.PadConstant {
+			k, err = prepareTableGather(op)
+		} else {
+			k, err = preparePad(op)
+		}
+	case ir.ResizeNearestNeighbor:
+		k, err = prepareTableGather(op)
+	case ir.DepthToSpace:
+		k, err = prepareDepthToSpace(op)
+	case ir.Div:
+		k, err = prepareDiv(op)
+	case ir.Prelu:
+		k, err = preparePrelu(op)
+	case ir.BatchMatMul:
+		k, err = prepareBatchMatMul(op)
 	case ir.Mean:
 		k, err = prepareMean(op)
 	case ir.Transpose:

@@ -20,20 +20,28 @@ var errEmptyWindow = errors.New("pooling window contains no input element")
 // in tensorflow/lite/kernels/internal/reference/integer_ops/pooling.h
 // (int8/int16) and tensorflow/lite/kernels/internal/reference/pooling.h
 // (float) (§6, §14.2). Windows are clipped to the image; padding taps are not
-// counted.
+// counted. Beyond TFLite (ONNX, docs/operators.md): explicit pads, dilation
+// (taps dilation apart, those outside the image skipped) and
+// CountIncludePad, which divides by the taps inside the padded image (the
+// pads count as real zeros: code zero point for int8/int16).
 func preparePool(op *ir.Op) (kernel, error) {
 	a := op.Attrs.(ir.Pool2DAttrs)
 	in, out := op.Inputs[0], op.Outputs[0]
-	g, err := newGeom(in, out, a.Padding, a.FilterH, a.FilterW, a.StrideH, a.StrideW, 1, 1)
+	dh, dw := a.Dilations()
+	g, err := newGeom(in, out, ir.Window{Padding: a.Padding, ExplicitPads: a.ExplicitPads}, a.FilterH, a.FilterW, a.StrideH, a.StrideW, dh, dw)
 	if err != nil {
 		return nil, err
 	}
 	avg := op.Kind == ir.AveragePool2D
+	var pc *padCount
+	if avg && a.CountIncludePad {
+		pc = &padCount{endH: g.inH + a.PadBottom - a.CeilPadBottom, endW: g.inW + a.PadRight - a.CeilPadRight}
+	}
 	switch {
 	case in.DType == ir.Float32 && out.DType == ir.Float32:
 		lo, hi := quant.FloatActivationRange(a.Activation)
 		return func(ins [][]byte, o []byte) error {
-			return poolFloat(&g, avg, decodeF32(ins[0]), lo, hi, o)
+			return poolFloat(&g, avg, pc, decodeF32(ins[0]), lo, hi, o)
 		}, nil
 	case (in.DType == ir.Int8 || in.DType == ir.Int16) && out.DType == in.DType:
 		inS, inZ, err := tensorQuant(op, in, "input")
@@ -62,37 +70,51 @@ func preparePool(op *ir.Op) (kernel, error) {
 		}
 		dt := in.DType
 		typeMin, _ := dt.Range()
+		if pc != nil {
+			pc.zp = inZ
+		}
 		return func(ins [][]byte, o []byte) error {
-			return poolInt(&g, avg, decodeInts(ins[0], dt, 0), int32(typeMin), lo, hi, dt, o)
+			return poolInt(&g, avg, pc, decodeInts(ins[0], dt, 0), int32(typeMin), lo, hi, dt, o)
 		}, nil
 	}
 	return nil, unsupportedTypes(op)
 }
 
-// window returns the clipped filter ranges [fyS, fyE) × [fxS, fxE) of the
-// output position (oy, ox) and the input origin (y0, x0).
-func (g *convGeom) window(oy, ox int) (y0, x0, fyS, fyE, fxS, fxE int) {
-	y0 = oy*g.strideH - g.padH
-	x0 = ox*g.strideW - g.padW
-	return y0, x0, max(0, -y0), min(g.fH, g.inH-y0), max(0, -x0), min(g.fW, g.inW-x0)
+// padCount describes CountIncludePad: taps at rows [−pad_h, endH) and
+// columns [−pad_w, endW) count; the padded ones add the zero point zp.
+type padCount struct {
+	endH, endW int
+	zp         int32
+}
+
+// counted returns the number of taps of the window at (y0, x0) that lie in
+// the padded image.
+func (pc *padCount) counted(g *convGeom, y0, x0 int) int32 {
+	fyS, fyE := ir.TapRange(y0, g.dilH, g.fH, -g.padH, pc.endH)
+	fxS, fxE := ir.TapRange(x0, g.dilW, g.fW, -g.padW, pc.endW)
+	return int32(max(fyE-fyS, 0) * max(fxE-fxS, 0))
 }
 
 // poolInt is the int8/int16 pooling loop: AVERAGE sums raw codes and rounds
 // with quant.AveragePoolRound; MAX starts from the type minimum. Both clamp
-// to the activation range.
-func poolInt(g *convGeom, avg bool, in []int32, typeMin, lo, hi int32, dt ir.DType, o []byte) error {
+// to the activation range. Taps run fy, then fx, over those inside the
+// image (with dilation 1, TFLM's clipped window ranges).
+func poolInt(g *convGeom, avg bool, pc *padCount, in []int32, typeMin, lo, hi int32, dt ir.DType, o []byte) error {
 	i := 0
 	for b := 0; b < g.batches; b++ {
 		for oy := 0; oy < g.outH; oy++ {
+			y0 := oy*g.strideH - g.padH
+			fyS, fyE := ir.TapRange(y0, g.dilH, g.fH, 0, g.inH)
 			for ox := 0; ox < g.outW; ox++ {
-				y0, x0, fyS, fyE, fxS, fxE := g.window(oy, ox)
+				x0 := ox*g.strideW - g.padW
+				fxS, fxE := ir.TapRange(x0, g.dilW, g.fW, 0, g.inW)
 				for c := 0; c < g.outC; c++ {
 					var acc, n int32
 					m := typeMin
 					for fy := fyS; fy < fyE; fy++ {
-						row := ((b*g.inH+y0+fy)*g.inW + x0) * g.inC
+						row := (b*g.inH + y0 + g.dilH*fy) * g.inW
 						for fx := fxS; fx < fxE; fx++ {
-							v := in[row+fx*g.inC+c]
+							v := in[(row+x0+g.dilW*fx)*g.inC+c]
 							acc += v
 							n++
 							m = max(m, v)
@@ -100,6 +122,11 @@ func poolInt(g *convGeom, avg bool, in []int32, typeMin, lo, hi int32, dt ir.DTy
 					}
 					var r int32
 					if avg {
+						if pc != nil {
+							cnt := pc.counted(g, y0, x0)
+							acc += pc.zp * (cnt - n)
+							n = cnt
+						}
 						if n == 0 {
 							return errEmptyWindow
 						}
@@ -119,19 +146,23 @@ func poolInt(g *convGeom, avg bool, in []int32, typeMin, lo, hi int32, dt ir.DTy
 // poolFloat is the float pooling loop (§14.2): AVERAGE accumulates total
 // and count in float32 (fy, then fx) and divides; MAX folds with
 // std::max starting at −FLT_MAX. Both clamp with quant.ClampFloat.
-func poolFloat(g *convGeom, avg bool, in []float32, lo, hi float32, o []byte) error {
+// CountIncludePad divides by the taps in the padded image instead.
+func poolFloat(g *convGeom, avg bool, pc *padCount, in []float32, lo, hi float32, o []byte) error {
 	i := 0
 	for b := 0; b < g.batches; b++ {
 		for oy := 0; oy < g.outH; oy++ {
+			y0 := oy*g.strideH - g.padH
+			fyS, fyE := ir.TapRange(y0, g.dilH, g.fH, 0, g.inH)
 			for ox := 0; ox < g.outW; ox++ {
-				y0, x0, fyS, fyE, fxS, fxE := g.window(oy, ox)
+				x0 := ox*g.strideW - g.padW
+				fxS, fxE := ir.TapRange(x0, g.dilW, g.fW, 0, g.inW)
 				for c := 0; c < g.outC; c++ {
 					var total, count float32
 					m := float32(-math.MaxFloat32)
 					for fy := fyS; fy < fyE; fy++ {
-						row := ((b*g.inH+y0+fy)*g.inW + x0) * g.inC
+						row := (b*g.inH + y0 + g.dilH*fy) * g.inW
 						for fx := fxS; fx < fxE; fx++ {
-							v := in[row+fx*g.inC+c]
+							v := in[(row+x0+g.dilW*fx)*g.inC+c]
 							total += v
 							count++
 							if m < v {
@@ -141,6 +172,9 @@ func poolFloat(g *convGeom, avg bool, in []float32, lo, hi float32, o []byte) er
 					}
 					r := m
 					if avg {
+						if pc != nil {
+							count = float32(pc.counted(g, y0, x0))
+						}
 						if count == 0 {
 							return errEmptyWindow
 						}

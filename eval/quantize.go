@@ -15,6 +15,9 @@ import (
 // must be quantised per tensor.
 func prepareQuantize(op *ir.Op) (kernel, error) {
 	in, out := op.Inputs[0], op.Outputs[0]
+	if in.DType == ir.Float32 && out.Quant.PerChannel() {
+		return prepareQuantizePerAxis(op)
+	}
 	outS, outZ, err := tensorQuant(op, out, "output")
 	if err != nil {
 		return nil, err
@@ -57,6 +60,9 @@ func prepareDequantize(op *ir.Op) (kernel, error) {
 	if out.DType != ir.Float32 || (in.DType != ir.Int8 && in.DType != ir.UInt8 && in.DType != ir.Int16) {
 		return nil, unsupportedTypes(op)
 	}
+	if in.Quant.PerChannel() {
+		return prepareDequantizePerAxis(op)
+	}
 	s, z, err := tensorQuant(op, in, "input")
 	if err != nil {
 		return nil, err
@@ -66,6 +72,56 @@ func prepareDequantize(op *ir.Op) (kernel, error) {
 		x := decodeInts(ins[0], dt, 0)
 		for i, v := range x {
 			setF32At(o, i, quant.Dequantize(v, s, z))
+		}
+		return nil
+	}, nil
+}
+
+// axisGeom returns, for a per-axis quantised tensor, the number of elements
+// per index of the quantised dimension (its inner size) and that
+// dimension's size: element i has channel (i / inner) % channels.
+func axisGeom(t *ir.Tensor) (inner, channels int) {
+	inner = 1
+	for _, d := range t.Shape[t.Quant.Axis+1:] {
+		inner *= d
+	}
+	return max(inner, 1), t.Shape[t.Quant.Axis]
+}
+
+// prepareQuantizePerAxis prepares QUANTIZE float32 → uint8/int8/int16 with
+// one scale and zero point per index of the output's quantised dimension
+// (ONNX QuantizeLinear with axis; TFLite's per-channel AffineQuantize):
+// quant.QuantizeFloat with the element's channel parameters.
+func prepareQuantizePerAxis(op *ir.Op) (kernel, error) {
+	out := op.Outputs[0]
+	if !isIntType(out.DType) {
+		return nil, unsupportedTypes(op)
+	}
+	inner, channels := axisGeom(out)
+	q := out.Quant
+	lo64, hi64 := out.DType.Range()
+	lo, hi, dt := int32(lo64), int32(hi64), out.DType
+	return func(ins [][]byte, o []byte) error {
+		for i, v := range decodeF32(ins[0]) {
+			c := (i / inner) % channels
+			setIntAt(o, dt, i, quant.QuantizeFloat(v, q.Scale[c], int32(q.ZeroPoint[c]), lo, hi))
+		}
+		return nil
+	}, nil
+}
+
+// prepareDequantizePerAxis prepares DEQUANTIZE with one scale and zero
+// point per index of the input's quantised dimension (ONNX
+// DequantizeLinear with axis; TFLite's PerChannelDequantize):
+// quant.Dequantize with the element's channel parameters.
+func prepareDequantizePerAxis(op *ir.Op) (kernel, error) {
+	in := op.Inputs[0]
+	inner, channels := axisGeom(in)
+	q, dt := in.Quant, in.DType
+	return func(ins [][]byte, o []byte) error {
+		for i, v := range decodeInts(ins[0], dt, 0) {
+			c := (i / inner) % channels
+			setF32At(o, i, quant.Dequantize(v, q.Scale[c], int32(q.ZeroPoint[c])))
 		}
 		return nil
 	}, nil

@@ -13,6 +13,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(TextHeader + "\n")
 	f.Add(TextHeader + "\ntensor %0 \"x\" f32[2,3] quant(axis=1 scale=[1e-05,+Inf] zp=[0,-1])\ninput %0\noutput %0\n")
 	f.Add(TextHeader + "\ntensor %0 \"x\" i8[1] data=hex\"7f\"\nop 3 PAD (%0) -> (%0) {Before=[1] After=[-2]}\n")
+	f.Add(strings.Replace(extGraph, "%W%", strings.Repeat("00", 8*3*3*2*4), 1))
 	f.Fuzz(func(t *testing.T, text string) {
 		g, err := ParseString(text)
 		if err != nil {

@@ -35,6 +35,13 @@ const (
 	Mean
 	Transpose
 	StridedSlice
+	// Operators added for ONNX (docs/operators.md); TFLite builtins of
+	// the same name map onto them.
+	Div
+	BatchMatMul
+	DepthToSpace
+	ResizeNearestNeighbor
+	Prelu
 	numOpKinds
 )
 
@@ -66,6 +73,12 @@ var opNames = [...]string{
 	Mean:            "MEAN",
 	Transpose:       "TRANSPOSE",
 	StridedSlice:    "STRIDED_SLICE",
+
+	Div:                   "DIV",
+	BatchMatMul:           "BATCH_MATMUL",
+	DepthToSpace:          "DEPTH_TO_SPACE",
+	ResizeNearestNeighbor: "RESIZE_NEAREST_NEIGHBOR",
+	Prelu:                 "PRELU",
 }
 
 // String returns the operator's name, e.g. "CONV_2D".
@@ -106,6 +119,9 @@ type NoAttrs struct{}
 
 // Conv2DAttrs are the attributes of CONV_2D.
 // Inputs: input NHWC, filter OHWI, optional bias [O]. Output NHWC.
+// Grouped convolution: the filter depth I may divide the input depth
+// (groups = input depth / I; output channel o reads input channels
+// (o / (O/groups))·I onwards). Padding EXPLICIT uses PadTop..PadRight.
 type Conv2DAttrs struct {
 	Padding    Padding
 	StrideH    int
@@ -113,6 +129,7 @@ type Conv2DAttrs struct {
 	DilationH  int
 	DilationW  int
 	Activation Activation
+	ExplicitPads
 }
 
 // DepthwiseConv2DAttrs are the attributes of DEPTHWISE_CONV_2D.
@@ -125,6 +142,7 @@ type DepthwiseConv2DAttrs struct {
 	DilationW       int
 	DepthMultiplier int
 	Activation      Activation
+	ExplicitPads
 }
 
 // FullyConnectedAttrs are the attributes of FULLY_CONNECTED.
@@ -136,6 +154,14 @@ type FullyConnectedAttrs struct {
 }
 
 // Pool2DAttrs are the attributes of AVERAGE_POOL_2D and MAX_POOL_2D.
+// DilationH/DilationW 0 mean 1 (TFLite pools have no dilation).
+// CountIncludePad (AVERAGE_POOL_2D with EXPLICIT padding only) divides by
+// the number of window taps inside the padded image [−PadTop, in+PadBottom)
+// instead of the number of taps inside the image (ONNX count_include_pad).
+// ONNX's ceil_mode is a larger PadBottom/PadRight: CeilPadBottom and
+// CeilPadRight say how much of them ceil_mode added, which
+// count_include_pad does not count (the padded image then ends at
+// in+PadBottom−CeilPadBottom).
 type Pool2DAttrs struct {
 	Padding    Padding
 	StrideH    int
@@ -143,9 +169,27 @@ type Pool2DAttrs struct {
 	FilterH    int
 	FilterW    int
 	Activation Activation
+	ExplicitPads
+	DilationH       int  `ir:"omitzero"`
+	DilationW       int  `ir:"omitzero"`
+	CountIncludePad bool `ir:"omitzero"`
+	CeilPadBottom   int  `ir:"omitzero"`
+	CeilPadRight    int  `ir:"omitzero"`
 }
 
-// BinaryAttrs are the attributes of ADD, SUB and MUL (broadcasting
+// Dilations returns the pool's dilations, 1 where the attribute is 0.
+func (a Pool2DAttrs) Dilations() (h, w int) { return max(a.DilationH, 1), max(a.DilationW, 1) }
+
+// ExplicitPads are the padding amounts of a window op with Padding
+// EXPLICIT (zero for SAME and VALID, and omitted from the text when zero).
+type ExplicitPads struct {
+	PadTop    int `ir:"omitzero"`
+	PadLeft   int `ir:"omitzero"`
+	PadBottom int `ir:"omitzero"`
+	PadRight  int `ir:"omitzero"`
+}
+
+// BinaryAttrs are the attributes of ADD, SUB, MUL and DIV (broadcasting
 // elementwise arithmetic with a fused activation).
 type BinaryAttrs struct {
 	Activation Activation
@@ -179,10 +223,13 @@ type ConcatenationAttrs struct {
 }
 
 // PadAttrs are the attributes of PAD: elements added before and after each
-// axis (from the model's constant paddings tensor).
+// axis (from the model's constant paddings tensor) and the mode (CONSTANT,
+// TFLite's PAD, fills with zero (the zero point); REFLECT, SYMMETRIC, EDGE
+// and WRAP take the values from the input, see PadSource).
 type PadAttrs struct {
 	Before []int
 	After  []int
+	Mode   PadMode `ir:"omitzero"`
 }
 
 // MeanAttrs are the attributes of MEAN: the reduced axes (normalised to
@@ -240,8 +287,14 @@ func NewAttrs(k OpKind) Attrs {
 		return &FullyConnectedAttrs{}
 	case AveragePool2D, MaxPool2D:
 		return &Pool2DAttrs{}
-	case Add, Sub, Mul:
+	case Add, Sub, Mul, Div:
 		return &BinaryAttrs{}
+	case BatchMatMul:
+		return &BatchMatMulAttrs{}
+	case DepthToSpace:
+		return &DepthToSpaceAttrs{}
+	case ResizeNearestNeighbor:
+		return &ResizeAttrs{}
 	case Reshape:
 		return &ReshapeAttrs{}
 	case Squeeze:
@@ -276,6 +329,11 @@ type Op struct {
 	// SourceIndex is the operator's index in the model it came from, kept
 	// for error messages and generated comments (-1 if none).
 	SourceIndex int
+	// Name is the operator's name in the model it came from (ONNX node
+	// names; empty for TFLite, whose operators have none), for messages
+	// and comments. It is untrusted text: C output must go through
+	// internal/ctext.
+	Name string
 }
 
 // Input returns input i, or nil if it is absent or out of range.
@@ -294,7 +352,11 @@ func (o *Op) Output() *Tensor {
 	return o.Outputs[0]
 }
 
-// String names the operator for messages: "op 3 (CONV_2D)".
+// String names the operator for messages: "op 3 (CONV_2D)", or with a
+// name `op 3 (CONV_2D "conv1")`.
 func (o *Op) String() string {
+	if o.Name != "" {
+		return fmt.Sprintf("op %d (%s %q)", o.SourceIndex, o.Kind, o.Name)
+	}
 	return fmt.Sprintf("op %d (%s)", o.SourceIndex, o.Kind)
 }

@@ -354,12 +354,24 @@ func (p *lineParser) opLine(g *Graph, ids map[int]*Tensor) error {
 		p.attrs(attrs)
 		p.expect('}')
 	}
+	if p.err == nil && p.tok == scanner.Ident {
+		p.keyword("name")
+		o.Name = p.str()
+	}
 	if p.err != nil {
 		return p.err
 	}
 	o.Attrs = reflect.ValueOf(attrs).Elem().Interface().(Attrs)
 	g.Ops = append(g.Ops, o)
 	return nil
+}
+
+// enumParsers parse the enumerated attribute types added for ONNX.
+var enumParsers = map[reflect.Type]func(string) (int, error){
+	reflect.TypeOf(DepthToSpaceMode(0)): func(s string) (int, error) { return parseEnum(depthToSpaceNames, s, "mode") },
+	reflect.TypeOf(CoordMode(0)):        func(s string) (int, error) { return parseEnum(coordModeNames, s, "coordinate mode") },
+	reflect.TypeOf(NearestMode(0)):      func(s string) (int, error) { return parseEnum(nearestModeNames, s, "nearest mode") },
+	reflect.TypeOf(PadMode(0)):          func(s string) (int, error) { return parseEnum(padModeNames, s, "pad mode") },
 }
 
 var (
@@ -385,6 +397,12 @@ func (p *lineParser) attrs(dst Attrs) {
 				p.fail("%v", err)
 			}
 			f.Set(reflect.ValueOf(pd))
+		case enumParsers[f.Type()] != nil:
+			v, err := enumParsers[f.Type()](p.ident())
+			if err != nil {
+				p.fail("%v", err)
+			}
+			f.Set(reflect.ValueOf(v).Convert(f.Type()))
 		case f.Type() == activationType:
 			a, err := ParseActivation(p.ident())
 			if err != nil {

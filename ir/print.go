@@ -26,7 +26,8 @@ const TextHeader = "tinygen-ir 1"
 //
 // Strings are Go-quoted, floats are printed with the shortest
 // representation that round-trips float32, an absent optional op input is
-// written "_". Lines starting with '#' are comments.
+// written "_", an op's model name (if any) follows its attributes as
+// name "…". Lines starting with '#' are comments.
 func Print(w io.Writer, g *Graph) error {
 	var b strings.Builder
 	b.WriteString(TextHeader + "\n")
@@ -60,6 +61,9 @@ func Print(w io.Writer, g *Graph) error {
 		fmt.Fprintf(&b, "op %d %v (%s) -> (%s)", o.SourceIndex, o.Kind, tensorRefs(o.Inputs), tensorRefs(o.Outputs))
 		if attrs := FormatAttrs(o.Attrs); attrs != "" {
 			fmt.Fprintf(&b, " {%s}", attrs)
+		}
+		if o.Name != "" {
+			fmt.Fprintf(&b, " name %s", strconv.Quote(o.Name))
 		}
 		b.WriteByte('\n')
 	}
@@ -102,15 +106,27 @@ func tensorRefs(ts []*Tensor) string {
 }
 
 // FormatAttrs prints an attribute struct's fields in declaration order as
-// Name=value pairs.
+// Name=value pairs. The fields of an embedded struct are printed in its
+// place; a field tagged `ir:"omitzero"` is left out while it is zero, so
+// that adding such an attribute leaves existing texts unchanged.
 func FormatAttrs(a Attrs) string {
 	v := reflect.ValueOf(a)
 	if v.Kind() == reflect.Pointer {
 		v = v.Elem()
 	}
-	parts := []string{}
+	return strings.Join(formatFields(v, nil), " ")
+}
+
+func formatFields(v reflect.Value, parts []string) []string {
 	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
+		f, sf := v.Field(i), v.Type().Field(i)
+		if sf.Anonymous && f.Kind() == reflect.Struct {
+			parts = formatFields(f, parts)
+			continue
+		}
+		if sf.Tag.Get("ir") == "omitzero" && f.IsZero() {
+			continue
+		}
 		var s string
 		switch x := f.Interface().(type) {
 		case fmt.Stringer:
@@ -122,7 +138,7 @@ func FormatAttrs(a Attrs) string {
 		default:
 			s = fmt.Sprint(x)
 		}
-		parts = append(parts, v.Type().Field(i).Name+"="+s)
+		parts = append(parts, sf.Name+"="+s)
 	}
-	return strings.Join(parts, " ")
+	return parts
 }

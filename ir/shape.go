@@ -87,6 +87,17 @@ func axisOK(axis, rank int) error {
 // depends on mask semantics, it checks the attribute lengths and returns
 // the stored output shape.
 func InferShape(o *Op) (Shape, error) {
+	if o.Kind > InvalidOp && o.Kind < numOpKinds {
+		sp := specOf(o.Kind)
+		if len(o.Inputs) < max(sp.minIn, 1) {
+			return nil, fmt.Errorf("has %d inputs, want at least %d", len(o.Inputs), max(sp.minIn, 1))
+		}
+		for i := 0; i < sp.minIn; i++ {
+			if o.Inputs[i] == nil {
+				return nil, fmt.Errorf("required input %d is missing", i)
+			}
+		}
+	}
 	in := o.Inputs[0]
 	switch a := o.Attrs.(type) {
 	case Conv2DAttrs:
@@ -107,7 +118,7 @@ func InferShape(o *Op) (Shape, error) {
 		if err := biasOK(o, f.Shape[0]); err != nil {
 			return nil, err
 		}
-		return spatialOut(in, a.Padding, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, f.Shape[0])
+		return spatialOut(in, Window{a.Padding, a.ExplicitPads}, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, f.Shape[0])
 	case DepthwiseConv2DAttrs:
 		f := o.Inputs[1]
 		if err := rankIs(in, 4, "input"); err != nil {
@@ -122,7 +133,7 @@ func InferShape(o *Op) (Shape, error) {
 		if err := biasOK(o, f.Shape[3]); err != nil {
 			return nil, err
 		}
-		return spatialOut(in, a.Padding, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, f.Shape[3])
+		return spatialOut(in, Window{a.Padding, a.ExplicitPads}, f.Shape[1], f.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, f.Shape[3])
 	case FullyConnectedAttrs:
 		w := o.Inputs[1]
 		if err := rankIs(w, 2, "weights"); err != nil {
@@ -149,12 +160,28 @@ func InferShape(o *Op) (Shape, error) {
 		if err := rankIs(in, 4, "input"); err != nil {
 			return nil, err
 		}
-		return spatialOut(in, a.Padding, a.FilterH, a.FilterW, a.StrideH, a.StrideW, 1, 1, in.Shape[3])
+		if a.DilationH < 0 || a.DilationW < 0 {
+			return nil, fmt.Errorf("dilations %d, %d must not be negative", a.DilationH, a.DilationW)
+		}
+		if a.CeilPadBottom < 0 || a.CeilPadRight < 0 || a.CeilPadBottom > a.PadBottom || a.CeilPadRight > a.PadRight {
+			return nil, fmt.Errorf("ceil-mode pads (%d, %d) must be between 0 and the pads (%d, %d)", a.CeilPadBottom, a.CeilPadRight, a.PadBottom, a.PadRight)
+		}
+		if a.CountIncludePad && (o.Kind != AveragePool2D || a.Padding != PadExplicit) {
+			return nil, fmt.Errorf("CountIncludePad applies to AVERAGE_POOL_2D with EXPLICIT padding only")
+		}
+		dh, dw := a.Dilations()
+		return spatialOut(in, Window{a.Padding, a.ExplicitPads}, a.FilterH, a.FilterW, a.StrideH, a.StrideW, dh, dw, in.Shape[3])
 	case BinaryAttrs:
 		return BroadcastShape(in.Shape, o.Inputs[1].Shape)
+	case BatchMatMulAttrs:
+		return batchMatMulShape(a, in.Shape, o.Inputs[1].Shape)
+	case DepthToSpaceAttrs:
+		return depthToSpaceShape(a, in.Shape)
+	case ResizeAttrs:
+		return resizeShape(a, in.Shape)
 	case NoAttrs:
 		switch o.Kind {
-		case Maximum, Minimum:
+		case Maximum, Minimum, Prelu:
 			return BroadcastShape(in.Shape, o.Inputs[1].Shape)
 		}
 		return in.Shape.Clone(), nil
@@ -219,6 +246,9 @@ func InferShape(o *Op) (Shape, error) {
 			if a.Before[i] < 0 || a.After[i] < 0 || a.Before[i] > MaxElements || a.After[i] > MaxElements {
 				return nil, fmt.Errorf("padding of axis %d (%d, %d) out of range", i, a.Before[i], a.After[i])
 			}
+			if err := checkPadMode(a.Mode, a.Before[i], a.After[i], out[i]); err != nil {
+				return nil, fmt.Errorf("axis %d: %w", i, err)
+			}
 			out[i] += a.Before[i] + a.After[i]
 		}
 		return out, nil
@@ -282,12 +312,12 @@ func biasOK(o *Op, channels int) error {
 	return nil
 }
 
-func spatialOut(in *Tensor, p Padding, fh, fw, sh, sw, dh, dw, channels int) (Shape, error) {
-	oh, _, err := ConvOutSize(p, in.Shape[1], fh, sh, dh)
+func spatialOut(in *Tensor, w Window, fh, fw, sh, sw, dh, dw, channels int) (Shape, error) {
+	oh, _, err := w.Height(in.Shape[1], fh, sh, dh)
 	if err != nil {
 		return nil, fmt.Errorf("height: %w", err)
 	}
-	ow, _, err := ConvOutSize(p, in.Shape[2], fw, sw, dw)
+	ow, _, err := w.Width(in.Shape[2], fw, sw, dw)
 	if err != nil {
 		return nil, fmt.Errorf("width: %w", err)
 	}
@@ -311,6 +341,13 @@ func (o *Op) MACs() int64 {
 		return int64(out.Shape.Elements()) * int64(o.Inputs[1].Shape[1])
 	case Mul:
 		return int64(out.Shape.Elements())
+	case BatchMatMul:
+		x := o.Inputs[0].Shape
+		k := x[len(x)-1]
+		if o.Attrs.(BatchMatMulAttrs).AdjX {
+			k = x[len(x)-2]
+		}
+		return int64(out.Shape.Elements()) * int64(k)
 	}
 	return 0
 }

@@ -296,19 +296,25 @@ func ParseActivation(s string) (Activation, error) {
 // Padding is the padding scheme of convolutions and pools.
 type Padding uint8
 
-// Padding schemes.
+// Padding schemes. SAME and VALID are TFLite's (the padding is computed
+// from the sizes, see ConvOutSize); EXPLICIT takes the op's PadTop, PadLeft,
+// PadBottom and PadRight attributes as given (ONNX's pads, which may be
+// asymmetric).
 const (
 	PadSame Padding = iota
 	PadValid
+	PadExplicit
 )
 
-// String returns "SAME" or "VALID".
+// String returns "SAME", "VALID" or "EXPLICIT".
 func (p Padding) String() string {
 	switch p {
 	case PadSame:
 		return "SAME"
 	case PadValid:
 		return "VALID"
+	case PadExplicit:
+		return "EXPLICIT"
 	}
 	return fmt.Sprintf("padding(%d)", uint8(p))
 }
@@ -320,6 +326,8 @@ func ParsePadding(s string) (Padding, error) {
 		return PadSame, nil
 	case "VALID":
 		return PadValid, nil
+	case "EXPLICIT":
+		return PadExplicit, nil
 	}
 	return PadSame, fmt.Errorf("unknown padding %q", s)
 }

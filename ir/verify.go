@@ -146,7 +146,7 @@ func specOf(k OpKind) opSpec {
 	switch k {
 	case Conv2D, DepthwiseConv2D, FullyConnected:
 		return opSpec{2, 3, at}
-	case Add, Sub, Mul, Maximum, Minimum:
+	case Add, Sub, Mul, Div, Maximum, Minimum, BatchMatMul, Prelu:
 		return opSpec{2, 2, at}
 	case Concatenation:
 		return opSpec{1, -1, at}
@@ -210,15 +210,33 @@ func verifyTypes(o *Op) error {
 		weight := (o.Kind == Conv2D || o.Kind == DepthwiseConv2D || o.Kind == FullyConnected) && i >= 1
 		// TFLM's int8 softmax may also write int16 probabilities.
 		softmax16 := o.Kind == Softmax && t.DType == Int8 && out.DType == Int16
-		if !weight && !softmax16 {
+		// ONNX MatMulInteger/ConvInteger: 8-bit operands, int32 sums.
+		intAcc := (o.Kind == BatchMatMul || o.Kind == Conv2D) && out.DType == Int32 && out.Quant == nil &&
+			(t.DType == Int8 || t.DType == UInt8)
+		if !weight && !softmax16 && !intAcc {
 			return fmt.Errorf("input %d %v is %v but output %v is %v", i, t, t.DType, out, out.DType)
 		}
 	}
 	small := out.DType == Int8 || out.DType == UInt8 || out.DType == Int16
 	if small && out.Quant == nil && o.Kind != Reshape && o.Kind != Squeeze &&
 		o.Kind != Transpose && o.Kind != StridedSlice && o.Kind != Pad && o.Kind != Concatenation &&
-		o.Kind != Maximum && o.Kind != Minimum {
+		o.Kind != Maximum && o.Kind != Minimum && o.Kind != DepthToSpace && o.Kind != ResizeNearestNeighbor &&
+		!(rawIntArith(o.Kind) && unquantised(o)) {
 		return fmt.Errorf("output %v is %v without quantisation parameters", out, out.DType)
 	}
 	return nil
+}
+
+// rawIntArith reports whether k has unquantised integer semantics when no
+// operand is quantised (docs/operators.md).
+func rawIntArith(k OpKind) bool { return k == Add || k == Sub || k == Mul || k == Div }
+
+// unquantised reports whether no operand of o has quantisation parameters.
+func unquantised(o *Op) bool {
+	for _, t := range append(append([]*Tensor{}, o.Inputs...), o.Outputs...) {
+		if t != nil && t.Quant != nil {
+			return false
+		}
+	}
+	return true
 }

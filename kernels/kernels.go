@@ -27,7 +27,7 @@ const Reference = "reference"
 
 // Headers are the common headers every generated project gets, in the order
 // they are written.
-var headers = []string{"tg_port.h", "tg_kernels.h", "tg_fixedpoint.h", "tg_broadcast.h"}
+var headers = []string{"tg_port.h", "tg_kernels.h", "tg_fixedpoint.h", "tg_broadcast.h", "tg_window.h", "tg_int8.h"}
 
 // Headers returns the names of the common headers every generated project
 // includes (tg_port.h, tg_kernels.h and the kernels' internal helpers).

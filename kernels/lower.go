@@ -69,8 +69,14 @@ func lower(op *ir.Op) (Call, error) {
 	case ir.AveragePool2D, ir.MaxPool2D:
 		return lowerPool(op)
 	case ir.Add, ir.Sub, ir.Mul:
+		if rawInt(op) {
+			return lowerIntBinary(op)
+		}
 		return lowerArith(op)
 	case ir.Maximum, ir.Minimum:
+		if rawInt(op) && op.Outputs[0].DType != ir.Int8 {
+			return lowerIntBinary(op)
+		}
 		return lowerMinMax(op)
 	case ir.Logistic, ir.Tanh, ir.Relu, ir.Relu6, ir.LeakyRelu, ir.HardSwish:
 		return lowerActivation(op)
@@ -87,7 +93,23 @@ func lower(op *ir.Op) (Call, error) {
 	case ir.Transpose, ir.StridedSlice:
 		return lowerGather(op)
 	case ir.Pad:
+		if op.Attrs.(ir.PadAttrs).Mode != ir.PadConstant {
+			return lowerTableGather(op)
+		}
 		return lowerPad(op)
+	case ir.ResizeNearestNeighbor:
+		return lowerTableGather(op)
+	case ir.DepthToSpace:
+		return lowerDepthToSpace(op)
+	case ir.Div:
+		if rawInt(op) {
+			return lowerIntBinary(op)
+		}
+		return lowerDiv(op)
+	case ir.Prelu:
+		return lowerPrelu(op)
+	case ir.BatchMatMul:
+		return lowerBatchMatMul(op)
 	case ir.Concatenation:
 		return lowerConcat(op)
 	}
@@ -151,15 +173,15 @@ func perTensor(t *ir.Tensor, what string) (float32, int32, error) {
 }
 
 // window computes the tg_window_t of a convolution or pool.
-func window(x, y *ir.Tensor, p ir.Padding, fh, fw, sh, sw, dh, dw int) (Struct, error) {
+func window(x, y *ir.Tensor, p ir.Window, fh, fw, sh, sw, dh, dw int) (Struct, error) {
 	if len(x.Shape) != 4 || len(y.Shape) != 4 {
 		return Struct{}, fmt.Errorf("input and output must be 4-D, have %v and %v", x.Shape, y.Shape)
 	}
-	_, padH, err := ir.ConvOutSize(p, x.Shape[1], fh, sh, dh)
+	_, padH, err := p.Height(x.Shape[1], fh, sh, dh)
 	if err != nil {
 		return Struct{}, fmt.Errorf("height: %w", err)
 	}
-	_, padW, err := ir.ConvOutSize(p, x.Shape[2], fw, sw, dw)
+	_, padW, err := p.Width(x.Shape[2], fw, sw, dw)
 	if err != nil {
 		return Struct{}, fmt.Errorf("width: %w", err)
 	}
@@ -235,21 +257,24 @@ func convArgs(op *ir.Op, elem, biasElem string) []Arg {
 }
 
 func lowerConv(op *ir.Op) (Call, error) {
+	if intSums(op) {
+		return lowerConvInteger(op)
+	}
 	a := op.Attrs.(ir.Conv2DAttrs)
-	return lowerWindowConv(op, "tg_conv2d_", a.Padding, a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Activation,
+	return lowerWindowConv(op, "tg_conv2d_", ir.Window{Padding: a.Padding, ExplicitPads: a.ExplicitPads}, a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Activation,
 		func(w *ir.Tensor) Field { return fi("filter_c", w.Shape[3]) }, 0)
 }
 
 func lowerDepthwise(op *ir.Op) (Call, error) {
 	a := op.Attrs.(ir.DepthwiseConv2DAttrs)
-	return lowerWindowConv(op, "tg_depthwise_conv2d_", a.Padding, a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Activation,
+	return lowerWindowConv(op, "tg_depthwise_conv2d_", ir.Window{Padding: a.Padding, ExplicitPads: a.ExplicitPads}, a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Activation,
 		func(*ir.Tensor) Field { return fi("depth_multiplier", a.DepthMultiplier) }, 3)
 }
 
 // lowerWindowConv lowers CONV_2D and DEPTHWISE_CONV_2D, which differ only
 // in the kernel, one geometry field (extra) and the filter dimension that
 // holds the output channels (channelAxis).
-func lowerWindowConv(op *ir.Op, base string, pad ir.Padding, sh, sw, dh, dw int, act ir.Activation,
+func lowerWindowConv(op *ir.Op, base string, pad ir.Window, sh, sw, dh, dw int, act ir.Activation,
 	extra func(w *ir.Tensor) Field, channelAxis int) (Call, error) {
 	x, w, y := op.Inputs[0], op.Inputs[1], op.Outputs[0]
 	kind, err := convTypes(op)
@@ -314,13 +339,26 @@ func lowerFullyConnected(op *ir.Op) (Call, error) {
 func lowerPool(op *ir.Op) (Call, error) {
 	a := op.Attrs.(ir.Pool2DAttrs)
 	x, y := op.Inputs[0], op.Outputs[0]
-	win, err := window(x, y, a.Padding, a.FilterH, a.FilterW, a.StrideH, a.StrideW, 1, 1)
+	dh, dw := a.Dilations()
+	win, err := window(x, y, ir.Window{Padding: a.Padding, ExplicitPads: a.ExplicitPads}, a.FilterH, a.FilterW, a.StrideH, a.StrideW, dh, dw)
 	if err != nil {
 		return Call{}, err
 	}
 	avg := op.Kind == ir.AveragePool2D
+	// The TFLite kernels (dilation 1, padding taps not counted) unless
+	// the op needs the ONNX extensions.
+	ext := dh != 1 || dw != 1 || a.CountIncludePad
+	if ext && (int64(x.Shape[1])+int64(a.PadTop)+int64(a.PadBottom) > maxC || int64(x.Shape[2])+int64(a.PadLeft)+int64(a.PadRight) > maxC) {
+		return Call{}, fmt.Errorf("padded input %dx%d (pads %d, %d, %d, %d) exceeds the kernels' int32 coordinates",
+			x.Shape[1], x.Shape[2], a.PadTop, a.PadLeft, a.PadBottom, a.PadRight)
+	}
+	endH, endW := x.Shape[1], x.Shape[2]
+	if a.CountIncludePad {
+		endH += a.PadBottom - a.CeilPadBottom
+		endW += a.PadRight - a.CeilPadRight
+	}
 	if avg {
-		if err := checkWindows(win); err != nil {
+		if err := checkWindows(win, endH, endW, a.CountIncludePad); err != nil {
 			return Call{}, err
 		}
 	}
@@ -328,10 +366,24 @@ func lowerPool(op *ir.Op) (Call, error) {
 	if avg {
 		name = "tg_average_pool2d_"
 	}
+	extFields := func(pad Value) []Field {
+		if !ext {
+			return nil
+		}
+		cip := 0
+		if a.CountIncludePad {
+			cip = 1
+		}
+		return []Field{fi("count_include_pad", cip), fi("count_end_h", endH), fi("count_end_w", endW), f("pad_value", pad)}
+	}
+	if ext {
+		name += "ext_"
+	}
 	switch {
 	case all(op, ir.Float32):
 		lo, hi := quant.FloatActivationRange(a.Activation)
-		return newCall(name+"f32", []Field{f("win", win), f("act_min", Float(lo)), f("act_max", Float(hi))},
+		fields := append([]Field{f("win", win)}, extFields(Int(0))...)
+		return newCall(name+"f32", append(fields, f("act_min", Float(lo)), f("act_max", Float(hi))),
 			in("input", x, "float"), out(y, "float"))
 	case all(op, ir.Int8):
 		s, z, err := perTensor(y, "output")
@@ -342,33 +394,45 @@ func lowerPool(op *ir.Op) (Call, error) {
 		if err != nil {
 			return Call{}, err
 		}
-		return newCall(name+"s8", []Field{f("win", win), f("act_min", Int(lo)), f("act_max", Int(hi))},
+		fields := append([]Field{f("win", win)}, extFields(Int(x.ZeroPoint()))...)
+		return newCall(name+"s8", append(fields, f("act_min", Int(lo)), f("act_max", Int(hi))),
 			in("input", x, "int8_t"), out(y, "int8_t"))
 	}
 	return Call{}, noKernel(op)
 }
 
+// maxPoolTaps bounds the window of an extended int8 pool: its int32 sum of
+// taps (each |code| ≤ 128) cannot overflow.
+const maxPoolTaps = 1 << 23
+
 // checkWindows rejects an AVERAGE_POOL_2D geometry in which some output's
 // window holds no input element (TFLM fails such a kernel at run time; a
-// static schedule refuses it at compile time).
-func checkWindows(win Struct) error {
+// static schedule refuses it at compile time). With count_include_pad the
+// window must hold a tap of the padded image [−pad, end) instead.
+func checkWindows(win Struct, endH, endW int, countPad bool) error {
 	v := map[string]int{}
 	for _, fl := range win.Fields {
 		v[fl.Name] = int(fl.Value.(Int))
 	}
-	empty := func(outN, inN, fN, stride, pad int) int {
+	if countPad && int64(v["filter_h"])*int64(v["filter_w"]) > maxPoolTaps {
+		return fmt.Errorf("the pooling window of %dx%d taps is larger than the %d the kernels sum", v["filter_h"], v["filter_w"], maxPoolTaps)
+	}
+	empty := func(outN, inN, fN, stride, dil, pad, end int) int {
+		lo, hi := 0, inN
+		if countPad {
+			lo, hi = -pad, end
+		}
 		for o := 0; o < outN; o++ {
-			s := o*stride - pad
-			if min(fN, inN-s) <= max(0, -s) {
+			if a, b := ir.TapRange(o*stride-pad, dil, fN, lo, hi); b <= a {
 				return o
 			}
 		}
 		return -1
 	}
-	if o := empty(v["out_h"], v["in_h"], v["filter_h"], v["stride_h"], v["pad_h"]); o >= 0 && v["out_w"] > 0 {
+	if o := empty(v["out_h"], v["in_h"], v["filter_h"], v["stride_h"], v["dilation_h"], v["pad_h"], endH); o >= 0 && v["out_w"] > 0 {
 		return fmt.Errorf("the pooling window of output row %d contains no input element", o)
 	}
-	if o := empty(v["out_w"], v["in_w"], v["filter_w"], v["stride_w"], v["pad_w"]); o >= 0 && v["out_h"] > 0 {
+	if o := empty(v["out_w"], v["in_w"], v["filter_w"], v["stride_w"], v["dilation_w"], v["pad_w"], endW); o >= 0 && v["out_h"] > 0 {
 		return fmt.Errorf("the pooling window of output column %d contains no input element", o)
 	}
 	return nil
@@ -592,6 +656,9 @@ func lowerActivation(op *ir.Op) (Call, error) {
 
 func lowerQuantize(op *ir.Op) (Call, error) {
 	x, y := op.Inputs[0], op.Outputs[0]
+	if x.DType == ir.Float32 && (y.Quant.PerChannel() || y.DType == ir.Int16) {
+		return lowerQuantizeAxis(op)
+	}
 	outS, outZ, err := perTensor(y, "output")
 	if err != nil {
 		return Call{}, err
@@ -621,6 +688,9 @@ func lowerQuantize(op *ir.Op) (Call, error) {
 
 func lowerDequantize(op *ir.Op) (Call, error) {
 	x, y := op.Inputs[0], op.Outputs[0]
+	if y.DType == ir.Float32 && (x.Quant.PerChannel() || x.DType == ir.Int16) {
+		return lowerDequantizeAxis(op)
+	}
 	if !is8bit(x.DType) || y.DType != ir.Float32 {
 		return Call{}, noKernel(op)
 	}

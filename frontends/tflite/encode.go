@@ -269,9 +269,12 @@ func i32s(what string, vs ...int) ([]int32, error) {
 }
 
 func (e *encoder) operator(i int, o *ir.Op) (*schema.OperatorT, error) {
-	code, ok := builtinOf(o.Kind)
+	code, ok := builtinForEncode(o)
 	if !ok {
 		return nil, fmt.Errorf("operator kind %v cannot be written", o.Kind)
+	}
+	if err := checkEncodable(o); err != nil {
+		return nil, err
 	}
 	op := &schema.OperatorT{OpcodeIndex: e.opcode(code), Inputs: []int32{}, Outputs: []int32{}}
 	for _, t := range o.Inputs {
@@ -319,6 +322,9 @@ func (e *encoder) options(o *ir.Op, addConst func(string, []int32, []int) error)
 	wrongAttrs := fmt.Errorf("attributes are %T, which does not match %v", o.Attrs, o.Kind)
 	opt := func(t schema.BuiltinOptions, v any) (*schema.BuiltinOptionsT, error) {
 		return &schema.BuiltinOptionsT{Type: t, Value: v}, nil
+	}
+	if opts, ok, err := optionsExt(o, addConst); ok {
+		return opts, err
 	}
 	switch o.Kind {
 	case ir.Conv2D:

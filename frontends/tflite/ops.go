@@ -66,11 +66,14 @@ func builtinOf(k ir.OpKind) (schema.BuiltinOperator, bool) {
 	case ir.StridedSlice:
 		return schema.BuiltinOperatorSTRIDED_SLICE, true
 	}
-	return 0, false
+	return builtinOfExt(k)
 }
 
 // kindOf maps a TFLite builtin operator to its IR kind.
 func kindOf(code schema.BuiltinOperator) (ir.OpKind, bool) {
+	if code == schema.BuiltinOperatorMIRROR_PAD {
+		return ir.Pad, true
+	}
 	for _, k := range ir.OpKinds() {
 		if c, ok := builtinOf(k); ok && c == code {
 			return k, true
@@ -87,6 +90,9 @@ type arity struct {
 }
 
 func arityOf(k ir.OpKind) arity {
+	if a, ok := arityExt(k); ok {
+		return a
+	}
 	switch k {
 	case ir.Conv2D, ir.DepthwiseConv2D, ir.FullyConnected:
 		return arity{2, 3, 2}
@@ -243,6 +249,9 @@ func normAxes(axes []int, rank int, what string) ([]int, error) {
 // typed IR attributes of o.Kind, dropping the constant operands from
 // o.Inputs.
 func (p *parser) attrs(op *schema.Operator, o *ir.Op) (ir.Attrs, error) {
+	if a, ok, err := p.attrsExt(op, o); ok {
+		return a, err
+	}
 	in, out := o.Inputs[0], o.Outputs[0]
 	switch o.Kind {
 	case ir.Conv2D:

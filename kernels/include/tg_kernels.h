@@ -160,6 +160,38 @@ void tg_average_pool2d_f32(const tg_pool_f32_params_t *p, const float *input,
 void tg_max_pool2d_f32(const tg_pool_f32_params_t *p, const float *input,
                        float *output);
 
+/* Extended pools (ONNX MaxPool/AveragePool): dilated taps
+ * (win.dilation_h/w), explicit pads, and for AVERAGE count_include_pad:
+ * divide by the taps in rows [-pad_h, count_end_h) and columns
+ * [-pad_w, count_end_w) of the padded image, the padded ones counting as
+ * pad_value (the input zero point for int8, ignored for float32). Taps
+ * outside the image are never read; MAX ignores padding. */
+typedef struct {
+  tg_window_t win;
+  int32_t count_include_pad;
+  int32_t count_end_h, count_end_w;
+  int32_t pad_value;
+  int32_t act_min, act_max;
+} tg_pool_ext_s8_params_t;
+
+void tg_average_pool2d_ext_s8(const tg_pool_ext_s8_params_t *p,
+                              const int8_t *input, int8_t *output);
+void tg_max_pool2d_ext_s8(const tg_pool_ext_s8_params_t *p,
+                          const int8_t *input, int8_t *output);
+
+typedef struct {
+  tg_window_t win;
+  int32_t count_include_pad;
+  int32_t count_end_h, count_end_w;
+  int32_t pad_value;
+  float act_min, act_max;
+} tg_pool_ext_f32_params_t;
+
+void tg_average_pool2d_ext_f32(const tg_pool_ext_f32_params_t *p,
+                               const float *input, float *output);
+void tg_max_pool2d_ext_f32(const tg_pool_ext_f32_params_t *p,
+                           const float *input, float *output);
+
 /* ---- broadcasting binary ops ------------------------------------------ */
 
 /* tg_broadcast_t maps output elements to input elements, NumPy style. With
@@ -229,6 +261,99 @@ void tg_maximum_f32(const tg_minmax_params_t *p, const float *a,
 void tg_minimum_f32(const tg_minmax_params_t *p, const float *a,
                     const float *b, float *output);
 
+/* DIV, float32: one float32 a / b per element, then the fused activation
+ * clamp (TFLM div.cc, float32). */
+void tg_div_f32(const tg_binary_f32_params_t *p, const float *a,
+                const float *b, float *output);
+
+/* PRELU, float32: a >= 0 ? a : a * b, b (alpha) broadcast against a. */
+typedef struct {
+  tg_broadcast_t bc;
+} tg_prelu_f32_params_t;
+
+void tg_prelu_f32(const tg_prelu_f32_params_t *p, const float *a,
+                  const float *b, float *output);
+
+/* ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM on unquantised integers (ONNX):
+ * elem is the element type (0 uint8, 1 int8, 2 int16, 3 int32), op the
+ * operation (0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min; quant.RawIntKind).
+ * The exact result, computed in int64, wraps to the type (two's
+ * complement); DIV truncates toward zero and gives 0 for a zero divisor. */
+typedef struct {
+  tg_broadcast_t bc;
+  int32_t op;
+  int32_t elem;
+} tg_int_binary_params_t;
+
+void tg_int_binary(const tg_int_binary_params_t *p, const void *a,
+                   const void *b, void *output);
+
+/* PRELU, int8 (TFLM PreluParams): x = a + input_offset; x >= 0 ?
+ * mbqm(x, multiplier_1, shift_1) : mbqm(x * (b + alpha_offset),
+ * multiplier_2, shift_2); + output_offset; clamp to [-128, 127]. */
+typedef struct {
+  tg_broadcast_t bc;
+  int32_t input_offset, alpha_offset, output_offset;
+  int32_t multiplier_1, shift_1;
+  int32_t multiplier_2, shift_2;
+} tg_prelu_s8_params_t;
+
+void tg_prelu_s8(const tg_prelu_s8_params_t *p, const int8_t *a,
+                 const int8_t *b, int8_t *output);
+
+/* ---- BATCH_MATMUL ----------------------------------------------------- */
+
+/* out[batch, i, j] = sum over k (in order, from 0) of x[i, k] * y[k, j] in
+ * float32. The batch index runs row-major over batch_dims (padded to 4 with
+ * leading 1s); x's matrix starts at element sum(index[d] * x_batch_strides[d])
+ * (0 where x repeats), y's likewise. Element (i, k) of a matrix of x is at
+ * i * x_row + k * x_depth, element (k, j) of y at k * y_depth + j * y_col
+ * (transposed operands swap the two). */
+typedef struct {
+  int32_t batch_dims[4];
+  int32_t x_batch_strides[4];
+  int32_t y_batch_strides[4];
+  int32_t rows, cols, depth;
+  int32_t x_row, x_depth, y_depth, y_col;
+} tg_batch_matmul_f32_params_t;
+
+void tg_batch_matmul_f32(const tg_batch_matmul_f32_params_t *p,
+                         const float *x, const float *y, float *output);
+
+/* ---- integer sums without requantisation (ONNX ConvInteger, ----------
+ * MatMulInteger): uint8/int8 operands (x_elem, w_elem: 0 uint8, 1 int8),
+ * zero points subtracted, int32 sums wrapping modulo 2^32, int32 output. */
+
+/* CONV_2D: input NHWC, filter [out_c, filter_h, filter_w, filter_c] with
+ * groups as tg_conv2d_s8; no bias; padded taps contribute 0. */
+typedef struct {
+  tg_window_t win;
+  int32_t filter_c;
+  int32_t x_elem, w_elem;
+  int32_t input_zero_point;
+  const int32_t *filter_zero_points; /* [out_c] */
+} tg_conv2d_int_s32_params_t;
+
+void tg_conv2d_int_s32(const tg_conv2d_int_s32_params_t *p,
+                       const void *input, const void *filter,
+                       int32_t *output);
+
+/* BATCH_MATMUL, batch geometry as tg_batch_matmul_f32; y's zero point per
+ * column. */
+typedef struct {
+  int32_t batch_dims[4];
+  int32_t x_batch_strides[4];
+  int32_t y_batch_strides[4];
+  int32_t rows, cols, depth;
+  int32_t x_row, x_depth, y_depth, y_col;
+  int32_t x_elem, w_elem;
+  int32_t x_zero_point;
+  const int32_t *y_zero_points; /* [cols] */
+} tg_batch_matmul_int_s32_params_t;
+
+void tg_batch_matmul_int_s32(const tg_batch_matmul_int_s32_params_t *p,
+                             const void *x, const void *y, int32_t *output);
+
 /* ---- elementwise unary ops -------------------------------------------- */
 
 /* An 8-bit to 8-bit function given by its table: output[i] =
@@ -286,6 +411,34 @@ void tg_quantize_f32_s8(const tg_quantize_f32_params_t *p, const float *input,
                         int8_t *output);
 void tg_quantize_f32_u8(const tg_quantize_f32_params_t *p, const float *input,
                         uint8_t *output);
+
+/* QUANTIZE float32 -> uint8/int8/int16 (elem 0, 1, 2) with per-axis (or
+ * per-tensor: channels 1) parameters: element i uses channel
+ * (i / inner) % channels; arithmetic as tg_quantize_f32_s8. */
+typedef struct {
+  int32_t size;
+  int32_t elem;
+  int32_t inner, channels;
+  int32_t qmin, qmax;
+  const float *scales;        /* [channels] */
+  const int32_t *zero_points; /* [channels] */
+} tg_quantize_f32_axis_params_t;
+
+void tg_quantize_f32_axis(const tg_quantize_f32_axis_params_t *p,
+                          const float *input, void *output);
+
+/* DEQUANTIZE uint8/int8/int16 (elem 0, 1, 2) -> float32 with per-axis (or
+ * per-tensor) parameters: (float)((double)scale * (double)(q - zp)). */
+typedef struct {
+  int32_t size;
+  int32_t elem;
+  int32_t inner, channels;
+  const float *scales;        /* [channels] */
+  const int32_t *zero_points; /* [channels] */
+} tg_dequantize_axis_params_t;
+
+void tg_dequantize_axis(const tg_dequantize_axis_params_t *p,
+                        const void *input, float *output);
 
 /* ---- SOFTMAX ---------------------------------------------------------- */
 
@@ -376,6 +529,20 @@ typedef struct {
 } tg_pad_params_t;
 
 void tg_pad(const tg_pad_params_t *p, const void *input, void *output);
+
+/* RESIZE_NEAREST_NEIGHBOR and PAD (REFLECT, SYMMETRIC, EDGE, WRAP): output
+ * element (i0, ..., i5), row-major over out_dims, copies input element
+ * offsets[starts[0] + i0] + ... + offsets[starts[5] + i5]: offsets holds one
+ * table per output axis of input element offsets. */
+typedef struct {
+  int32_t elem_bytes;
+  int32_t out_dims[TG_MAX_DIMS];
+  int32_t starts[TG_MAX_DIMS];
+  const int32_t *offsets; /* [sum of out_dims] */
+} tg_table_gather_params_t;
+
+void tg_table_gather(const tg_table_gather_params_t *p, const void *input,
+                     void *output);
 
 /* CONCATENATION: for each of outer slices, copy chunk_bytes[i] bytes from
  * each input i in turn. */

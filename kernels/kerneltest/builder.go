@@ -24,6 +24,7 @@ var randomKinds = []ir.OpKind{
 	ir.Logistic, ir.Tanh, ir.Relu, ir.Relu6, ir.LeakyRelu, ir.HardSwish,
 	ir.Quantize, ir.Dequantize, ir.Softmax, ir.Mean,
 	ir.Pad, ir.Transpose, ir.StridedSlice, ir.Concatenation, ir.Reshape, ir.Squeeze,
+	ir.Div, ir.Prelu, ir.BatchMatMul, ir.DepthToSpace, ir.ResizeNearestNeighbor,
 }
 
 // extraKinds fill each graph up after every kind had its turn: every
@@ -31,7 +32,7 @@ var randomKinds = []ir.OpKind{
 var extraKinds = append(append([]ir.OpKind{}, randomKinds...),
 	ir.Conv2D, ir.Conv2D, ir.Conv2D, ir.DepthwiseConv2D, ir.DepthwiseConv2D, ir.FullyConnected, ir.FullyConnected,
 	ir.AveragePool2D, ir.MaxPool2D, ir.Add, ir.Sub, ir.Mul, ir.StridedSlice, ir.StridedSlice, ir.Mean,
-	ir.Concatenation, ir.Pad, ir.Transpose, ir.Softmax,
+	ir.Concatenation, ir.Pad, ir.Transpose, ir.Softmax, ir.Pad, ir.BatchMatMul, ir.ResizeNearestNeighbor,
 )
 
 // randomBuilder assembles one random graph op by op. Every op is checked
@@ -61,6 +62,9 @@ type randomBuilder struct {
 	// unwanted counts candidates another kernel than the wanted one
 	// would have run.
 	unwanted map[ir.OpKind]int
+	// quantizedU8 is set once a float graph has a QUANTIZE to uint8 (see
+	// buildONNX).
+	quantizedU8 bool
 }
 
 func newRandomBuilder(t *testing.T, name string, f32 bool, seed uint64, lib *kernels.Library, prefer []string) *randomBuilder {
@@ -322,6 +326,16 @@ func (b *randomBuilder) padding(inH, inW, effH, effW int) ir.Padding {
 	return ir.PadSame
 }
 
+// explicitPadding sometimes replaces a SAME/VALID padding with explicit,
+// possibly asymmetric pads of up to eff−1 per side (ONNX's pads).
+func (b *randomBuilder) explicitPadding(p ir.Padding, effH, effW int) (ir.Padding, ir.ExplicitPads) {
+	if !b.chance(0.3) {
+		return p, ir.ExplicitPads{}
+	}
+	return ir.PadExplicit, ir.ExplicitPads{PadTop: b.intn(0, effH-1), PadLeft: b.intn(0, effW-1),
+		PadBottom: b.intn(0, effH-1), PadRight: b.intn(0, effW-1)}
+}
+
 func rndDivisors(n int) []int {
 	var d []int
 	for i := 1; i <= n; i++ {
@@ -499,6 +513,9 @@ func rndDescribeTensor(t *ir.Tensor) string {
 // build makes one candidate op of kind k with its output tensor (not yet
 // in the graph); new inputs and constants are staged.
 func (b *randomBuilder) build(k ir.OpKind) (*ir.Op, error) {
+	if op, ok, err := b.buildONNX(k); ok {
+		return op, err
+	}
 	switch k {
 	case ir.Conv2D:
 		return b.conv()
@@ -558,6 +575,7 @@ func (b *randomBuilder) conv() (*ir.Op, error) {
 	}
 	kh, kw := b.intn(1, 5), b.intn(1, 5)
 	a.Padding = b.padding(x.Shape[1], x.Shape[2], (kh-1)*a.DilationH+1, (kw-1)*a.DilationW+1)
+	a.Padding, a.ExplicitPads = b.explicitPadding(a.Padding, (kh-1)*a.DilationH+1, (kw-1)*a.DilationW+1)
 	groups := 1
 	if d := rndDivisors(inC); len(d) > 1 && b.chance(0.3) {
 		groups = d[1+b.r.IntN(len(d)-1)]
@@ -590,6 +608,7 @@ func (b *randomBuilder) depthwise() (*ir.Op, error) {
 	}
 	kh, kw := b.intn(1, 5), b.intn(1, 5)
 	a.Padding = b.padding(x.Shape[1], x.Shape[2], (kh-1)*a.DilationH+1, (kw-1)*a.DilationW+1)
+	a.Padding, a.ExplicitPads = b.explicitPadding(a.Padding, (kh-1)*a.DilationH+1, (kw-1)*a.DilationW+1)
 	outC := x.Shape[3] * m
 	axis := 3
 	if b.chance(0.3) {
@@ -636,6 +655,19 @@ func (b *randomBuilder) pool2D(k ir.OpKind) (*ir.Op, error) {
 	x := b.src4()
 	a := ir.Pool2DAttrs{FilterH: b.intn(1, 4), FilterW: b.intn(1, 4), StrideH: b.intn(1, 3), StrideW: b.intn(1, 3), Activation: b.act()}
 	a.Padding = b.padding(x.Shape[1], x.Shape[2], a.FilterH, a.FilterW)
+	if b.chance(0.4) {
+		a.DilationH, a.DilationW = b.intn(1, 2), b.intn(1, 2)
+	}
+	dh, dw := a.Dilations()
+	effH, effW := (a.FilterH-1)*dh+1, (a.FilterW-1)*dw+1
+	a.Padding, a.ExplicitPads = b.explicitPadding(a.Padding, effH, effW)
+	if a.Padding == ir.PadExplicit {
+		// ONNX ceil_mode: extra bottom/right padding not counted.
+		if b.chance(0.3) {
+			a.CeilPadBottom, a.CeilPadRight = b.intn(0, a.PadBottom), b.intn(0, a.PadRight)
+		}
+		a.CountIncludePad = k == ir.AveragePool2D && b.chance(0.5)
+	}
 	return rndFinish(&ir.Op{Kind: k, Attrs: a, Inputs: []*ir.Tensor{x}}, b.dt, x.Quant.Clone())
 }
 
@@ -823,7 +855,9 @@ func (b *randomBuilder) pad() (*ir.Op, error) {
 		}
 	}
 	q := x.Quant.Clone()
-	if q != nil && b.chance(0.3) {
+	if b.chance(0.4) {
+		b.padMode(&a, x.Shape)
+	} else if q != nil && b.chance(0.3) {
 		q.ZeroPoint[0] = int64(b.intn(-128, 127))
 	}
 	return rndFinish(&ir.Op{Kind: ir.Pad, Inputs: []*ir.Tensor{x}, Attrs: a}, x.DType, q)

@@ -205,10 +205,11 @@ func fillReference(b *randomBuilder, n int) {
 	if n == 0 {
 		n = 70 + b.r.IntN(15)
 	}
-	kinds := append([]ir.OpKind{}, randomKinds...)
+	kinds := kindsFor(randomKinds, b.f32)
 	b.r.Shuffle(len(kinds), func(a, c int) { kinds[a], kinds[c] = kinds[c], kinds[a] })
+	extra := kindsFor(extraKinds, b.f32)
 	for len(kinds) < n {
-		kinds = append(kinds, extraKinds[b.r.IntN(len(extraKinds))])
+		kinds = append(kinds, extra[b.r.IntN(len(extra))])
 	}
 	for _, k := range kinds {
 		b.add(k, nil)
@@ -248,7 +249,8 @@ func fillSpecialised(b *randomBuilder, set string, tgs []target, n int) {
 		case len(kinds) > 0 && x < specialisedShare+fallbackShare:
 			b.add(kinds[b.r.IntN(len(kinds))], nil)
 		default:
-			b.add(extraKinds[b.r.IntN(len(extraKinds))], nil)
+			extra := kindsFor(extraKinds, b.f32)
+			b.add(extra[b.r.IntN(len(extra))], nil)
 		}
 	}
 }
@@ -281,7 +283,7 @@ func (c *coverage) report(t *testing.T, set string, ref bool, modes []bool, tgs 
 	var sb strings.Builder
 	if ref {
 		for _, f32 := range modes {
-			for _, k := range randomKinds {
+			for _, k := range kindsFor(randomKinds, f32) {
 				key := kindKey(k, f32)
 				if c.checked[key] == 0 {
 					t.Errorf("%s: no op of this kind was checked (%d candidates rejected by eval, e.g. %s)", key, c.rejected[key], c.reasons[key])
