@@ -51,7 +51,7 @@ func Builtin() *Library {
 		panic(err) // the embedded folder exists: a build error, not input
 	}
 	return &Library{sets: []Set{{Name: Reference, Description: "portable C99, bit-exact ports of TFLM's reference kernels",
-		Files: ref, Kernels: manifest()}}}
+		Files: ref, Kernels: manifest()}, rv32Set()}}
 }
 
 // NewLibrary returns the built-in library extended with extra sets. It
@@ -60,10 +60,13 @@ func Builtin() *Library {
 // function and a source file, and that each set has its header.
 func NewLibrary(extra ...Set) (*Library, error) {
 	l := Builtin()
-	names := map[string]bool{Reference: true}
+	names := map[string]bool{}
 	symbols := map[string]bool{}
-	for _, k := range l.sets[0].Kernels {
-		symbols[k.Symbol] = true
+	for _, s := range l.sets {
+		names[s.Name] = true
+		for _, k := range s.Kernels {
+			symbols[k.Symbol] = true
+		}
 	}
 	for _, s := range extra {
 		if s.Name == "" || names[s.Name] || strings.ContainsAny(s.Name, "/\\. ") {
