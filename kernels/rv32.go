@@ -11,6 +11,7 @@ import (
 	"math"
 
 	"github.com/tinygen/tinygen/ir"
+	"github.com/tinygen/tinygen/quant"
 )
 
 //go:embed rv32/*.c rv32/*.h
@@ -144,6 +145,16 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 			b = int64(bias[c])
 		}
 		folded := int64(int32(uint32(b + q.inOff*sumW[c])))
+		if sumAbsW[c] == 0 {
+			// All weights 0: the accumulator is the folded bias, so the
+			// output is a constant. The record gives it exactly: v*2
+			// times 2^30 in Q0.31 is v (v clamped to +-2^20, which
+			// saturates the final clamp the same way).
+			v := int64(quant.MultiplyByQuantizedMultiplier(int32(folded), int32(q.mult[c]), int(q.shift[c])))
+			v = min(max(v, -1<<20), 1<<20)
+			copy(recs[c*rv32Chan:], []int64{v, 1 << 30, 1, 0, 0, 0})
+			continue
+		}
 		left, right := max(q.shift[c], 0), max(-q.shift[c], 0)
 		if right > 31 || left > 31 {
 			return Array{}, false
