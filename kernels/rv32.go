@@ -261,13 +261,18 @@ func rv32Conv(op *ir.Op, ref Call) (Call, bool, error) {
 		return Call{}, false, nil
 	}
 	return Call{
-		Params: Struct{Type: "tg_conv2d_s8_rv32_params_t", Fields: []Field{
-			f("win", win), fi("k", k), f("input_zp", Int(-q.inOff)),
-			f("output_offset", Int(q.outOff)), f("act_min", Int(q.lo)), f("act_max", Int(q.hi)),
-			f("weights", Array{Elem: "int8_t", Ints: weights}), f("chan", chans)}},
+		Params: rv32ConvParams(win, k, q, weights, chans),
 		Args: []Arg{in("input", op.Inputs[0], "int8_t"), out(op.Outputs[0], "int8_t"),
 			{Name: "scratch", Elem: "int8_t", Scratch: true}},
 	}, true, nil
+}
+
+// rv32ConvParams builds a tg_conv2d_s8_rv32_params_t.
+func rv32ConvParams(win Struct, k int, q rv32Quant, weights []int64, chans Array) Struct {
+	return Struct{Type: "tg_conv2d_s8_rv32_params_t", Fields: []Field{
+		f("win", win), fi("k", k), f("input_zp", Int(-q.inOff)),
+		f("output_offset", Int(q.outOff)), f("act_min", Int(q.lo)), f("act_max", Int(q.hi)),
+		f("weights", Array{Elem: "int8_t", Ints: weights}), f("chan", chans)}}
 }
 
 // rv32Plane returns the padded plane of a DEPTHWISE_CONV_2D: the rows and
@@ -287,13 +292,25 @@ func rv32Plane(op *ir.Op) (h, w int, ok bool) {
 }
 
 // rv32DepthwiseScratch is tg_depthwise_conv2d_s8_rv32's scratch: the
-// plane of 4 channels.
+// plane of 4 channels, or with one input channel the im2col rows of 4
+// pixels.
 func rv32DepthwiseScratch(op *ir.Op) int {
+	if rv32DepthwiseAsConv(op) {
+		f := op.Inputs[1]
+		return 4 * f.Shape[1] * f.Shape[2]
+	}
 	h, w, ok := rv32Plane(op)
 	if !ok {
 		return 0
 	}
 	return h * w * 4
+}
+
+// rv32DepthwiseAsConv reports whether a DEPTHWISE_CONV_2D has one input
+// channel, so that it is a convolution with depth_multiplier filters.
+func rv32DepthwiseAsConv(op *ir.Op) bool {
+	x, f := op.Inputs[0], op.Inputs[1]
+	return len(x.Shape) == 4 && x.Shape[3] == 1 && f != nil && len(f.Shape) == 4
 }
 
 // rv32Depthwise accepts an int8 DEPTHWISE_CONV_2D with constant filter and
@@ -329,17 +346,25 @@ func rv32Depthwise(op *ir.Op, ref Call) (Call, bool, error) {
 	if err != nil {
 		return Call{}, false, err
 	}
-	weights := make([]int64, outC*taps)
+	// Mode 3 (one input channel): the convolution layout, blocks of 4
+	// channels [ceil(out_c/4)][taps][4].
+	asConv := rv32DepthwiseAsConv(op)
+	padC, layout := outC, func(c, t int) int { return c*taps + t }
+	if asConv {
+		padC = (outC + 3) / 4 * 4
+		layout = func(c, t int) int { return ((c/4)*taps+t)*4 + c%4 }
+	}
+	weights := make([]int64, padC*taps)
 	sumW, sumAbs := make([]int64, outC), make([]int64, outC)
 	for t := 0; t < taps; t++ {
 		for c := 0; c < outC; c++ {
 			v := int64(wd[t*outC+c])
-			weights[c*taps+t] = v
+			weights[layout(c, t)] = v
 			sumW[c] += v
 			sumAbs[c] += abs64(v)
 		}
 	}
-	chans, ok := rv32Records(q, bias, sumW, sumAbs, outC)
+	chans, ok := rv32Records(q, bias, sumW, sumAbs, padC)
 	if !ok {
 		return Call{}, false, nil
 	}
@@ -351,12 +376,14 @@ func rv32Depthwise(op *ir.Op, ref Call) (Call, bool, error) {
 	if fh == 3 && fw == 3 && dh == 1 && dw == 1 && sh == sw && (sh == 1 || sh == 2) {
 		mode = int(sh)
 	}
+	k := 0
+	if asConv {
+		mode, k = 3, taps
+	}
 	return Call{
 		Params: Struct{Type: "tg_depthwise_conv2d_s8_rv32_params_t", Fields: []Field{
-			f("win", win), f("depth_multiplier", Int(dm)), f("input_zp", Int(-q.inOff)),
-			f("output_offset", Int(q.outOff)), f("act_min", Int(q.lo)), f("act_max", Int(q.hi)),
-			fi("plane_h", ph), fi("plane_w", pw), fi("mode", mode),
-			f("weights", Array{Elem: "int8_t", Ints: weights}), f("chan", chans)}},
+			f("c", rv32ConvParams(win, k, q, weights, chans)), f("depth_multiplier", Int(dm)),
+			fi("plane_h", ph), fi("plane_w", pw), fi("mode", mode)}},
 		Args: []Arg{in("input", op.Inputs[0], "int8_t"), out(op.Outputs[0], "int8_t"),
 			{Name: "scratch", Elem: "int8_t", Scratch: true}},
 	}, true, nil

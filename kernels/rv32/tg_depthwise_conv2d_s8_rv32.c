@@ -11,18 +11,21 @@
  * runs with its weights and requantisation hoisted into registers: mode 1
  * (3x3, stride 1, no dilation) computes 2 outputs of a row per step from
  * 12 loads, mode 2 (3x3, stride 2) 2 outputs from 15 loads, mode 0 any
- * window one output at a time.
+ * window one output at a time. Mode 3, one input channel (out_c =
+ * depth_multiplier filters over the same taps), is a convolution: the
+ * im2col and 4x4 register blocks of tg_rv32_conv (tg_rv32.h).
  */
 #include "tg_rv32.h"
 
 /* fill_plane writes input channels c0..c0+3 of image b into the plane;
  * channels past in_c hold the zero point. */
+TG_RV32_FN
 static void fill_plane(const tg_depthwise_conv2d_s8_rv32_params_t *p,
                        const int8_t *in_b, int32_t c0, int8_t *plane) {
-  const tg_window_t *w = &p->win;
+  const tg_window_t *w = &p->c.win;
   const int32_t in_h = w->in_h, in_w = w->in_w, in_c = w->in_c;
   const int32_t n = in_c - c0 < 4 ? in_c - c0 : 4;
-  const int8_t zp = (int8_t)p->input_zp;
+  const int8_t zp = (int8_t)p->c.input_zp;
   int32_t py, px, j;
 
   for (py = 0; py < p->plane_h; py++) {
@@ -61,16 +64,18 @@ typedef struct {
   int32_t mult, left, right, half, neg, off, lo, hi;
 } chan_t;
 
+TG_RV32_FN
 static inline int8_t rq(const chan_t *c, uint32_t acc) {
   return (int8_t)tg_rv32_requant(acc, c->mult, c->left, c->right, c->half,
                                  c->neg, c->off, c->lo, c->hi);
 }
 
 /* 3x3, stride 1: two outputs of a row per step, sharing their columns. */
+TG_RV32_FN
 static void run_3x3_s1(const tg_depthwise_conv2d_s8_rv32_params_t *p,
                        const int8_t *plane, const int8_t *f, chan_t c,
                        int8_t *out) {
-  const tg_window_t *w = &p->win;
+  const tg_window_t *w = &p->c.win;
   const int32_t row = p->plane_w * 4, out_c = w->out_c, out_w = w->out_w;
   const int32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4];
   const int32_t f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8];
@@ -117,10 +122,11 @@ static void run_3x3_s1(const tg_depthwise_conv2d_s8_rv32_params_t *p,
 
 /* 3x3, stride 2: two outputs of a row per step, sharing their middle
  * column. */
+TG_RV32_FN
 static void run_3x3_s2(const tg_depthwise_conv2d_s8_rv32_params_t *p,
                        const int8_t *plane, const int8_t *f, chan_t c,
                        int8_t *out) {
-  const tg_window_t *w = &p->win;
+  const tg_window_t *w = &p->c.win;
   const int32_t row = p->plane_w * 4, out_c = w->out_c, out_w = w->out_w;
   const int32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4];
   const int32_t f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8];
@@ -168,10 +174,11 @@ static void run_3x3_s2(const tg_depthwise_conv2d_s8_rv32_params_t *p,
 }
 
 /* Any window, stride and dilation, one output at a time. */
+TG_RV32_FN
 static void run_any(const tg_depthwise_conv2d_s8_rv32_params_t *p,
                     const int8_t *plane, const int8_t *f, chan_t c,
                     int8_t *out) {
-  const tg_window_t *w = &p->win;
+  const tg_window_t *w = &p->c.win;
   const int32_t row = p->plane_w * 4, out_c = w->out_c;
   const int32_t fh = w->filter_h, fw = w->filter_w;
   const int32_t dy = w->dilation_h * row, dx = w->dilation_w * 4;
@@ -196,24 +203,29 @@ static void run_any(const tg_depthwise_conv2d_s8_rv32_params_t *p,
   }
 }
 
+TG_RV32_FN
 void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
                                  const int8_t *input, int8_t *output,
                                  int8_t *scratch) {
-  const tg_window_t *w = &p->win;
+  const tg_window_t *w = &p->c.win;
   const int32_t in_c = w->in_c, out_c = w->out_c, dm = p->depth_multiplier;
   const int32_t taps = w->filter_h * w->filter_w;
   const int32_t in_image = w->in_h * w->in_w * in_c;
   const int32_t out_image = w->out_h * w->out_w * out_c;
   int32_t b, c0, j, m;
 
+  if (p->mode == 3) {
+    tg_rv32_conv(&p->c, input, output, scratch);
+    return;
+  }
   for (b = 0; b < w->batches; b++) {
     for (c0 = 0; c0 < in_c; c0 += 4) {
       fill_plane(p, input + b * in_image, c0, scratch);
       for (j = 0; j < 4 && c0 + j < in_c; j++) {
         for (m = 0; m < dm; m++) {
           const int32_t oc = (c0 + j) * dm + m;
-          const int32_t *q = p->chan + oc * TG_RV32_CHAN;
-          const int8_t *f = p->weights + oc * taps;
+          const int32_t *q = p->c.chan + oc * TG_RV32_CHAN;
+          const int8_t *f = p->c.weights + oc * taps;
           int8_t *out = output + b * out_image + oc;
           chan_t c;
           c.bias = (uint32_t)q[TG_RV32_BIAS];
@@ -222,9 +234,9 @@ void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
           c.right = q[TG_RV32_RIGHT];
           c.half = q[TG_RV32_HALF];
           c.neg = q[TG_RV32_NEG];
-          c.off = p->output_offset;
-          c.lo = p->act_min;
-          c.hi = p->act_max;
+          c.off = p->c.output_offset;
+          c.lo = p->c.act_min;
+          c.hi = p->c.act_max;
           switch (p->mode) {
           case 1:
             run_3x3_s1(p, scratch + j, f, c, out);

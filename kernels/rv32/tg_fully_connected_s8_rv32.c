@@ -11,6 +11,7 @@
  */
 #include "tg_rv32.h"
 
+TG_RV32_FN
 void tg_fully_connected_s8_rv32(const tg_fully_connected_s8_rv32_params_t *p,
                                 const int8_t *input, int8_t *output) {
   const int32_t units = p->units, depth = p->depth;

@@ -22,6 +22,17 @@
 extern "C" {
 #endif
 
+/* GCC's scheduling before register allocation (-fschedule-insns, on at
+ * -O2) hoists the loads of the register blocks above the multiplies and
+ * then spills accumulators (RV32 has 31 registers); every function of the
+ * set is compiled without it, so that it is the same at -O2 as at -Os.
+ * Other compilers ignore the macro. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TG_RV32_FN __attribute__((optimize("no-schedule-insns")))
+#else
+#define TG_RV32_FN
+#endif
+
 /* Per-channel record of TG_RV32_CHAN int32 values: the bias with the input
  * offset folded in, then the requantisation of MultiplyByQuantizedMultiplier
  * split into its parts. */
@@ -40,6 +51,7 @@ extern "C" {
  * floor ((ab + 2^30) >> 31 for either sign), and RoundingDivideByPOT's
  * half-away-from-zero rounding is (r + 2^(e-1) - [r < 0]) >> e, which the
  * compile-time bound on |acc| (kernels/rv32.go) keeps free of overflow. */
+TG_RV32_FN
 static inline int32_t tg_rv32_requant(uint32_t acc, int32_t mult,
                                       int32_t left, int32_t right,
                                       int32_t half, int32_t neg,
@@ -55,12 +67,10 @@ static inline int32_t tg_rv32_requant(uint32_t acc, int32_t mult,
   return r > hi ? hi : r;
 }
 
-/* ---- CONV_2D ---------------------------------------------------------- */
-
 /* Parameters of tg_conv2d_s8_rv32: the geometry, the depth k of one
  * output's dot product (filter_h * filter_w * in_c), the weights as blocks
- * of 4 output channels [ceil(out_c/4)][k][4] (channels past the end are 0) and one TG_RV32_CHAN record per
- * channel of those blocks. */
+ * of 4 output channels [ceil(out_c/4)][k][4] (channels past the end are
+ * 0) and one TG_RV32_CHAN record per channel of those blocks. */
 typedef struct {
   tg_window_t win;
   int32_t k;
@@ -70,6 +80,156 @@ typedef struct {
   const int32_t *chan;
 } tg_conv2d_s8_rv32_params_t;
 
+/* ---- the convolution core (CONV_2D; DEPTHWISE_CONV_2D, 1 channel) ---- */
+
+/* tg_rv32_pack4 writes the im2col rows of output pixels pix..pix+3 (the
+ * last valid one repeated past npix) into a, interleaved. */
+TG_RV32_FN
+static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
+                                 const int8_t *input, int32_t pix,
+                                 int32_t npix, int8_t *a) {
+  const int32_t in_h = w->in_h, in_w = w->in_w, in_c = w->in_c;
+  const int32_t per_image = w->out_h * w->out_w;
+  const int8_t zp = (int8_t)input_zp;
+  int32_t j, fy, fx, c;
+
+  for (j = 0; j < 4; j++) {
+    const int32_t q = pix + j < npix ? pix + j : npix - 1;
+    const int32_t b = q / per_image;
+    const int32_t oy = (q - b * per_image) / w->out_w;
+    const int32_t ox = q - b * per_image - oy * w->out_w;
+    const int32_t y0 = oy * w->stride_h - w->pad_h;
+    const int32_t x0 = ox * w->stride_w - w->pad_w;
+    const int8_t *in_b = input + b * in_h * in_w * in_c;
+    int8_t *dst = a + j;
+    for (fy = 0; fy < w->filter_h; fy++) {
+      const int32_t iy = y0 + w->dilation_h * fy;
+      const int row_in = iy >= 0 && iy < in_h;
+      for (fx = 0; fx < w->filter_w; fx++) {
+        const int32_t ix = x0 + w->dilation_w * fx;
+        if (row_in && ix >= 0 && ix < in_w) {
+          const int8_t *src = in_b + (iy * in_w + ix) * in_c;
+          for (c = 0; c < in_c; c++) {
+            *dst = src[c];
+            dst += 4;
+          }
+        } else {
+          for (c = 0; c < in_c; c++) {
+            *dst = zp;
+            dst += 4;
+          }
+        }
+      }
+    }
+  }
+}
+
+/* tg_rv32_store4 requantises the accumulators of one channel for the valid
+ * pixels and stores them stride apart. */
+TG_RV32_FN
+static inline void tg_rv32_store4(const tg_conv2d_s8_rv32_params_t *p,
+                                  const int32_t *q, int8_t *o, int32_t stride,
+                                  int32_t n, uint32_t a0, uint32_t a1,
+                                  uint32_t a2, uint32_t a3) {
+  const int32_t off = p->output_offset, lo = p->act_min, hi = p->act_max;
+  const int32_t mult = q[TG_RV32_MULT], left = q[TG_RV32_LEFT];
+  const int32_t right = q[TG_RV32_RIGHT], half = q[TG_RV32_HALF];
+  const int32_t neg = q[TG_RV32_NEG];
+  o[0] = (int8_t)tg_rv32_requant(a0, mult, left, right, half, neg, off, lo, hi);
+  if (n > 1) {
+    o[stride] =
+        (int8_t)tg_rv32_requant(a1, mult, left, right, half, neg, off, lo, hi);
+  }
+  if (n > 2) {
+    o[2 * stride] =
+        (int8_t)tg_rv32_requant(a2, mult, left, right, half, neg, off, lo, hi);
+  }
+  if (n > 3) {
+    o[3 * stride] =
+        (int8_t)tg_rv32_requant(a3, mult, left, right, half, neg, off, lo, hi);
+  }
+}
+
+/* tg_rv32_conv runs a convolution of one group, the im2col and 4x4 blocks
+ * described in tg_conv2d_s8_rv32.c, with scratch of 4 * k int8. Its
+ * parameters are read through p after the inner loop (stores to output
+ * may alias them), which keeps GCC from holding them in registers across
+ * it and spilling accumulators. */
+TG_RV32_FN
+static inline void tg_rv32_conv(const tg_conv2d_s8_rv32_params_t *p,
+                                const int8_t *input, int8_t *output,
+                                int8_t *scratch) {
+  const tg_window_t *w = &p->win;
+  const int32_t out_c = w->out_c;
+  const int32_t npix = w->batches * w->out_h * w->out_w;
+  const int32_t blocks = (out_c + 3) / 4;
+  const int8_t *const a_end = scratch + 4 * p->k;
+  int32_t pix, cb;
+
+  if (p->k <= 0) {
+    return;
+  }
+  for (pix = 0; pix < npix; pix += 4) {
+    const int32_t n = npix - pix < 4 ? npix - pix : 4;
+    const int8_t *wp = p->weights;
+    const int32_t *q = p->chan;
+    int8_t *o = output + pix * out_c;
+    tg_rv32_pack4(w, p->input_zp, input, pix, npix, scratch);
+    for (cb = 0; cb < blocks; cb++) {
+      const int8_t *a = scratch;
+      const int32_t c = cb * 4;
+      uint32_t a00, a01, a02, a03, a10, a11, a12, a13;
+      uint32_t a20, a21, a22, a23, a30, a31, a32, a33;
+      a00 = a01 = a02 = a03 = (uint32_t)q[TG_RV32_BIAS];
+      a10 = a11 = a12 = a13 = (uint32_t)q[TG_RV32_CHAN + TG_RV32_BIAS];
+      a20 = a21 = a22 = a23 = (uint32_t)q[2 * TG_RV32_CHAN + TG_RV32_BIAS];
+      a30 = a31 = a32 = a33 = (uint32_t)q[3 * TG_RV32_CHAN + TG_RV32_BIAS];
+      do {
+        int32_t x0 = a[0], x1 = a[1], x2 = a[2], x3 = a[3];
+        int32_t f = wp[0];
+        a00 += (uint32_t)(x0 * f);
+        a01 += (uint32_t)(x1 * f);
+        a02 += (uint32_t)(x2 * f);
+        a03 += (uint32_t)(x3 * f);
+        f = wp[1];
+        a10 += (uint32_t)(x0 * f);
+        a11 += (uint32_t)(x1 * f);
+        a12 += (uint32_t)(x2 * f);
+        a13 += (uint32_t)(x3 * f);
+        f = wp[2];
+        a20 += (uint32_t)(x0 * f);
+        a21 += (uint32_t)(x1 * f);
+        a22 += (uint32_t)(x2 * f);
+        a23 += (uint32_t)(x3 * f);
+        f = wp[3];
+        a30 += (uint32_t)(x0 * f);
+        a31 += (uint32_t)(x1 * f);
+        a32 += (uint32_t)(x2 * f);
+        a33 += (uint32_t)(x3 * f);
+        a += 4;
+        wp += 4;
+      } while (a != a_end);
+      tg_rv32_store4(p, q, o + c, out_c, n, a00, a01, a02, a03);
+      if (c + 1 < out_c) {
+        tg_rv32_store4(p, q + TG_RV32_CHAN, o + c + 1, out_c, n,
+                       a10, a11, a12, a13);
+      }
+      if (c + 2 < out_c) {
+        tg_rv32_store4(p, q + 2 * TG_RV32_CHAN, o + c + 2, out_c,
+                       n, a20, a21, a22, a23);
+      }
+      if (c + 3 < out_c) {
+        tg_rv32_store4(p, q + 3 * TG_RV32_CHAN, o + c + 3, out_c,
+                       n, a30, a31, a32, a33);
+      }
+      q += 4 * TG_RV32_CHAN;
+    }
+  }
+}
+
+/* ---- CONV_2D ---------------------------------------------------------- */
+
+
 /* CONV_2D, int8, one group: im2col of 4 output pixels at a time into
  * scratch (k * 4 int8, pixel-interleaved), then 4 pixels x 4 channels
  * of accumulators in registers. */
@@ -78,23 +238,25 @@ void tg_conv2d_s8_rv32(const tg_conv2d_s8_rv32_params_t *p,
 
 /* ---- DEPTHWISE_CONV_2D ------------------------------------------------ */
 
-/* Parameters of tg_depthwise_conv2d_s8_rv32: the geometry, the padded
- * plane (plane_h x plane_w pixels of 4 channels, holding every tap of the
- * output), the loop variant (mode), the weights channel-major
- * [out_c][filter_h * filter_w] and one TG_RV32_CHAN record per channel. */
+/* Parameters of tg_depthwise_conv2d_s8_rv32: in c the geometry, zero
+ * points, activation range, weights channel-major [out_c][filter_h *
+ * filter_w] (mode 3: as for tg_conv2d_s8_rv32) and one TG_RV32_CHAN record
+ * per channel; the padded plane (plane_h x plane_w pixels of 4 channels,
+ * holding every tap of the output) and the loop variant (mode). */
 typedef struct {
-  tg_window_t win;
+  tg_conv2d_s8_rv32_params_t c; /* win, k (mode 3), zero points, range,
+                                   weights and records */
   int32_t depth_multiplier;
-  int32_t input_zp, output_offset, act_min, act_max;
   int32_t plane_h, plane_w;
-  int32_t mode; /* 0: any window; 1: 3x3 stride 1; 2: 3x3 stride 2 */
-  const int8_t *weights;
-  const int32_t *chan;
+  /* 0: any window; 1: 3x3 stride 1; 2: 3x3 stride 2; 3: one input
+   * channel, run as a convolution (tg_rv32_conv) */
+  int32_t mode;
 } tg_depthwise_conv2d_s8_rv32_params_t;
 
 /* DEPTHWISE_CONV_2D, int8: for every 4 input channels, a zero-point padded
  * plane in scratch (plane_h * plane_w * 4 int8), then one channel at a time
- * with its weights and requantisation in registers. */
+ * with its weights and requantisation in registers; mode 3 (one input
+ * channel) is a convolution with scratch of 4 * k int8. */
 void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
                                  const int8_t *input, int8_t *output,
                                  int8_t *scratch);
