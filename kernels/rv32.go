@@ -132,11 +132,13 @@ func rv32QuantOf(p refParams, channels int) (rv32Quant, error) {
 // ones past len(sumW) are zero): the bias with the input offset folded in
 // (bias + input_offset * sum of the channel's weights, wrapped to int32
 // like the reference's accumulator) and the requantisation split into
-// multiplier, left shift, right shift, 2^(right-1) and the negative-value
-// mask. ok is false when a channel's right shift exceeds 31 or when the
-// bound on its accumulator (|folded bias| + 128 * sum |weight|, times
-// 2^left) could make the rounding addition of tg_rv32_requant overflow:
-// such an op stays with the reference kernel.
+// multiplier, left shift + 1, right shift, 2^(right-1) and the
+// negative-value mask. A channel whose weights are all 0 gets a record
+// that yields its constant output. ok is false when a right shift exceeds
+// 31 or when the bound on a channel's accumulator (|folded bias| + 128 *
+// sum |weight|) times 2^(left+1) does not fit int32, which
+// tg_rv32_requant's exactness needs: such an op stays with the reference
+// kernel.
 func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (Array, bool) {
 	recs := make([]int64, padTo*rv32Chan)
 	for c := range sumW {
@@ -147,27 +149,30 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 		folded := int64(int32(uint32(b + q.inOff*sumW[c])))
 		if sumAbsW[c] == 0 {
 			// All weights 0: the accumulator is the folded bias, so the
-			// output is a constant. The record gives it exactly: v*2
-			// times 2^30 in Q0.31 is v (v clamped to +-2^20, which
-			// saturates the final clamp the same way).
+			// output is a constant. The record gives it exactly:
+			// MultiplyByQuantizedMultiplier(v, 2^30, 1) is v (v
+			// clamped to +-2^20, which saturates the final clamp the
+			// same way).
 			v := int64(quant.MultiplyByQuantizedMultiplier(int32(folded), int32(q.mult[c]), int(q.shift[c])))
 			v = min(max(v, -1<<20), 1<<20)
-			copy(recs[c*rv32Chan:], []int64{v, 1 << 30, 1, 0, 0, 0})
+			copy(recs[c*rv32Chan:], []int64{v, 1 << 30, 2, 0, 0, 0})
 			continue
 		}
 		left, right := max(q.shift[c], 0), max(-q.shift[c], 0)
-		if right > 31 || left > 31 {
+		if right > 31 || left > 30 || q.mult[c] < 0 {
 			return Array{}, false
 		}
 		var half, neg int64
 		if right > 0 {
 			half, neg = 1<<(right-1), -1
 		}
+		// 2 * acc * 2^left must fit int32 (tg_rv32_requant's x2); then
+		// |r| < 2^30 and r + 2^(e-1) cannot overflow.
 		bound := abs64(folded) + 128*sumAbsW[c]
-		if bound >= 1<<31 || (bound<<left)+2+half >= 1<<31 {
+		if bound >= 1<<31 || bound<<(left+1) >= 1<<31 {
 			return Array{}, false
 		}
-		copy(recs[c*rv32Chan:], []int64{folded, q.mult[c], left, right, half, neg})
+		copy(recs[c*rv32Chan:], []int64{folded, q.mult[c], left + 1, right, half, neg})
 	}
 	return Array{Elem: "int32_t", Ints: recs}, true
 }

@@ -33,36 +33,48 @@ extern "C" {
 #define TG_RV32_FN
 #endif
 
+/* The 4x4 block of the convolution core is a function of its own, so that
+ * GCC allocates its registers for the block alone (unused: not every file
+ * that includes this header calls it). */
+#if defined(__GNUC__)
+#define TG_RV32_NOINLINE __attribute__((noinline, unused))
+#else
+#define TG_RV32_NOINLINE
+#endif
+
 /* Per-channel record of TG_RV32_CHAN int32 values: the bias with the input
  * offset folded in, then the requantisation of MultiplyByQuantizedMultiplier
  * split into its parts. */
 #define TG_RV32_CHAN 6
 #define TG_RV32_BIAS 0  /* bias[c] + input_offset * sum_k filter[c][k] */
-#define TG_RV32_MULT 1  /* Q0.31 multiplier */
-#define TG_RV32_LEFT 2  /* left shift, max(shift, 0) */
+#define TG_RV32_MULT 1  /* Q0.31 multiplier, >= 0 */
+#define TG_RV32_LEFT 2  /* max(shift, 0) + 1: the left shift, doubled */
 #define TG_RV32_RIGHT 3 /* right shift e = max(-shift, 0), at most 31 */
 #define TG_RV32_HALF 4  /* 2^(e-1), 0 when e = 0 */
 #define TG_RV32_NEG 5   /* -1 when e > 0, else 0 */
 
 /* tg_rv32_requant returns clamp(MultiplyByQuantizedMultiplier(acc) +
- * output_offset) for the channel record q. It equals the reference's
- * tg_mbqm because the multiplier is never INT32_MIN (no saturation),
- * SaturatingRoundingDoublingHighMul's two nudged cases reduce to one
- * floor ((ab + 2^30) >> 31 for either sign), and RoundingDivideByPOT's
- * half-away-from-zero rounding is (r + 2^(e-1) - [r < 0]) >> e, which the
- * compile-time bound on |acc| (kernels/rv32.go) keeps free of overflow. */
+ * output_offset) for a channel record (left is the record's doubled
+ * shift). It equals the reference's tg_mbqm: the multiplier is never
+ * INT32_MIN (no saturation); SaturatingRoundingDoublingHighMul's two
+ * nudged cases reduce to one floor, (x*m + 2^30) >> 31 for either sign,
+ * which is floor((2x*m + 2^31) / 2^32) = mulh(2x, m) + (the low word's top
+ * bit); RoundingDivideByPOT's half-away-from-zero rounding is
+ * (r + 2^(e-1) - [r < 0]) >> e. The compile-time bound on |acc|
+ * (kernels/rv32.go) makes 2x fit int32 and keeps the sums free of
+ * overflow. */
 TG_RV32_FN
 static inline int32_t tg_rv32_requant(uint32_t acc, int32_t mult,
                                       int32_t left, int32_t right,
                                       int32_t half, int32_t neg,
                                       int32_t out_off, int32_t lo,
                                       int32_t hi) {
-  const int32_t x = (int32_t)(acc << left);
-  const int64_t ab = (int64_t)x * (int64_t)mult;
-  int32_t r = (int32_t)((ab + ((int64_t)1 << 30)) >> 31);
-  r = (int32_t)((uint32_t)r + (uint32_t)half + (uint32_t)((r >> 31) & neg)) >>
-      right;
-  r = (int32_t)((uint32_t)r + (uint32_t)out_off);
+  const int32_t x2 = (int32_t)(acc << left);
+  const int64_t ab = (int64_t)x2 * (int64_t)mult;
+  int32_t r = (int32_t)(uint32_t)((uint64_t)ab >> 32) +
+              (int32_t)((uint32_t)(uint64_t)ab >> 31);
+  r = (r + half + ((r >> 31) & neg)) >> right;
+  r += out_off;
   r = r < lo ? lo : r;
   return r > hi ? hi : r;
 }
@@ -124,105 +136,117 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
   }
 }
 
-/* tg_rv32_store4 requantises the accumulators of one channel for the valid
- * pixels and stores them stride apart. */
-TG_RV32_FN
-static inline void tg_rv32_store4(const tg_conv2d_s8_rv32_params_t *p,
-                                  const int32_t *q, int8_t *o, int32_t stride,
-                                  int32_t n, uint32_t a0, uint32_t a1,
-                                  uint32_t a2, uint32_t a3) {
-  const int32_t off = p->output_offset, lo = p->act_min, hi = p->act_max;
-  const int32_t mult = q[TG_RV32_MULT], left = q[TG_RV32_LEFT];
-  const int32_t right = q[TG_RV32_RIGHT], half = q[TG_RV32_HALF];
-  const int32_t neg = q[TG_RV32_NEG];
-  o[0] = (int8_t)tg_rv32_requant(a0, mult, left, right, half, neg, off, lo, hi);
-  if (n > 1) {
-    o[stride] =
-        (int8_t)tg_rv32_requant(a1, mult, left, right, half, neg, off, lo, hi);
-  }
-  if (n > 2) {
-    o[2 * stride] =
-        (int8_t)tg_rv32_requant(a2, mult, left, right, half, neg, off, lo, hi);
-  }
-  if (n > 3) {
-    o[3 * stride] =
-        (int8_t)tg_rv32_requant(a3, mult, left, right, half, neg, off, lo, hi);
+/* tg_rv32_store4 requantises the accumulators of one channel (record q)
+ * for 4 pixels and stores them at o0[i] .. o3[i]. */
+#define TG_RV32_STORE4(q, i, a0, a1, a2, a3)                                  \
+  do {                                                                        \
+    const int32_t m_ = (q)[TG_RV32_MULT], l_ = (q)[TG_RV32_LEFT];             \
+    const int32_t r_ = (q)[TG_RV32_RIGHT], h_ = (q)[TG_RV32_HALF];            \
+    const int32_t n_ = (q)[TG_RV32_NEG];                                      \
+    o0[i] = (int8_t)tg_rv32_requant(a0, m_, l_, r_, h_, n_, off, lo, hi);     \
+    o1[i] = (int8_t)tg_rv32_requant(a1, m_, l_, r_, h_, n_, off, lo, hi);     \
+    o2[i] = (int8_t)tg_rv32_requant(a2, m_, l_, r_, h_, n_, off, lo, hi);     \
+    o3[i] = (int8_t)tg_rv32_requant(a3, m_, l_, r_, h_, n_, off, lo, hi);     \
+  } while (0)
+
+/* tg_rv32_block4x4 computes one 4x4 block of tg_rv32_conv: pixels with
+ * interleaved taps from a (k of them), channels with weights wp and
+ * records q, stored at o0 and o0 + d1, d2, d3 (nch channels, 1 to 4). */
+TG_RV32_FN TG_RV32_NOINLINE
+static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
+                             const int8_t *a, const int8_t *wp,
+                             const int32_t *q, int8_t *o0, int32_t d1,
+                             int32_t d2, int32_t d3, int32_t nch) {
+  const int8_t *const a_end = a + 4 * p->k;
+  uint32_t a00, a01, a02, a03, a10, a11, a12, a13;
+  uint32_t a20, a21, a22, a23, a30, a31, a32, a33;
+  a00 = a01 = a02 = a03 = (uint32_t)q[TG_RV32_BIAS];
+  a10 = a11 = a12 = a13 = (uint32_t)q[TG_RV32_CHAN + TG_RV32_BIAS];
+  a20 = a21 = a22 = a23 = (uint32_t)q[2 * TG_RV32_CHAN + TG_RV32_BIAS];
+  a30 = a31 = a32 = a33 = (uint32_t)q[3 * TG_RV32_CHAN + TG_RV32_BIAS];
+  do {
+    int32_t x0 = a[0], x1 = a[1], x2 = a[2], x3 = a[3];
+    int32_t f = wp[0];
+    a00 += (uint32_t)(x0 * f);
+    a01 += (uint32_t)(x1 * f);
+    a02 += (uint32_t)(x2 * f);
+    a03 += (uint32_t)(x3 * f);
+    f = wp[1];
+    a10 += (uint32_t)(x0 * f);
+    a11 += (uint32_t)(x1 * f);
+    a12 += (uint32_t)(x2 * f);
+    a13 += (uint32_t)(x3 * f);
+    f = wp[2];
+    a20 += (uint32_t)(x0 * f);
+    a21 += (uint32_t)(x1 * f);
+    a22 += (uint32_t)(x2 * f);
+    a23 += (uint32_t)(x3 * f);
+    f = wp[3];
+    a30 += (uint32_t)(x0 * f);
+    a31 += (uint32_t)(x1 * f);
+    a32 += (uint32_t)(x2 * f);
+    a33 += (uint32_t)(x3 * f);
+    a += 4;
+    wp += 4;
+  } while (a != a_end);
+  {
+    const int32_t off = p->output_offset, lo = p->act_min;
+    const int32_t hi = p->act_max;
+    int8_t *const o1 = o0 + d1, *const o2 = o0 + d2;
+    int8_t *const o3 = o0 + d3;
+    if (nch == 4) {
+      TG_RV32_STORE4(q, 0, a00, a01, a02, a03);
+      TG_RV32_STORE4(q + TG_RV32_CHAN, 1, a10, a11, a12, a13);
+      TG_RV32_STORE4(q + 2 * TG_RV32_CHAN, 2, a20, a21, a22, a23);
+      TG_RV32_STORE4(q + 3 * TG_RV32_CHAN, 3, a30, a31, a32, a33);
+    } else {
+      /* The last block of out_c % 4 channels (rare): one channel at
+       * a time. */
+      uint32_t acc[16];
+      int32_t i;
+      acc[0] = a00, acc[1] = a01, acc[2] = a02, acc[3] = a03;
+      acc[4] = a10, acc[5] = a11, acc[6] = a12, acc[7] = a13;
+      acc[8] = a20, acc[9] = a21, acc[10] = a22, acc[11] = a23;
+      acc[12] = a30, acc[13] = a31, acc[14] = a32, acc[15] = a33;
+      for (i = 0; i < nch; i++) {
+        TG_RV32_STORE4(q + i * TG_RV32_CHAN, i, acc[4 * i],
+                       acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]);
+      }
+    }
   }
 }
 
 /* tg_rv32_conv runs a convolution of one group, the im2col and 4x4 blocks
- * described in tg_conv2d_s8_rv32.c, with scratch of 4 * k int8. Its
- * parameters are read through p after the inner loop (stores to output
- * may alias them), which keeps GCC from holding them in registers across
- * it and spilling accumulators. */
+ * described in tg_conv2d_s8_rv32.c, with scratch of 4 * k int8. */
 TG_RV32_FN
 static inline void tg_rv32_conv(const tg_conv2d_s8_rv32_params_t *p,
                                 const int8_t *input, int8_t *output,
                                 int8_t *scratch) {
   const tg_window_t *w = &p->win;
-  const int32_t out_c = w->out_c;
+  const int32_t out_c = w->out_c, k = p->k;
   const int32_t npix = w->batches * w->out_h * w->out_w;
-  const int32_t blocks = (out_c + 3) / 4;
-  const int8_t *const a_end = scratch + 4 * p->k;
-  int32_t pix, cb;
+  int32_t pix, c;
 
-  if (p->k <= 0) {
+  if (k <= 0) {
     return;
   }
   for (pix = 0; pix < npix; pix += 4) {
-    const int32_t n = npix - pix < 4 ? npix - pix : 4;
+    /* Pixels past npix repeat the last one (tg_rv32_pack4), so storing
+     * them again where the last one goes writes the same values. */
+    const int32_t last = npix - 1 - pix;
+    const int32_t d1 = (last < 1 ? last : 1) * out_c;
+    const int32_t d2 = (last < 2 ? last : 2) * out_c;
+    const int32_t d3 = (last < 3 ? last : 3) * out_c;
     const int8_t *wp = p->weights;
     const int32_t *q = p->chan;
     int8_t *o = output + pix * out_c;
     tg_rv32_pack4(w, p->input_zp, input, pix, npix, scratch);
-    for (cb = 0; cb < blocks; cb++) {
-      const int8_t *a = scratch;
-      const int32_t c = cb * 4;
-      uint32_t a00, a01, a02, a03, a10, a11, a12, a13;
-      uint32_t a20, a21, a22, a23, a30, a31, a32, a33;
-      a00 = a01 = a02 = a03 = (uint32_t)q[TG_RV32_BIAS];
-      a10 = a11 = a12 = a13 = (uint32_t)q[TG_RV32_CHAN + TG_RV32_BIAS];
-      a20 = a21 = a22 = a23 = (uint32_t)q[2 * TG_RV32_CHAN + TG_RV32_BIAS];
-      a30 = a31 = a32 = a33 = (uint32_t)q[3 * TG_RV32_CHAN + TG_RV32_BIAS];
-      do {
-        int32_t x0 = a[0], x1 = a[1], x2 = a[2], x3 = a[3];
-        int32_t f = wp[0];
-        a00 += (uint32_t)(x0 * f);
-        a01 += (uint32_t)(x1 * f);
-        a02 += (uint32_t)(x2 * f);
-        a03 += (uint32_t)(x3 * f);
-        f = wp[1];
-        a10 += (uint32_t)(x0 * f);
-        a11 += (uint32_t)(x1 * f);
-        a12 += (uint32_t)(x2 * f);
-        a13 += (uint32_t)(x3 * f);
-        f = wp[2];
-        a20 += (uint32_t)(x0 * f);
-        a21 += (uint32_t)(x1 * f);
-        a22 += (uint32_t)(x2 * f);
-        a23 += (uint32_t)(x3 * f);
-        f = wp[3];
-        a30 += (uint32_t)(x0 * f);
-        a31 += (uint32_t)(x1 * f);
-        a32 += (uint32_t)(x2 * f);
-        a33 += (uint32_t)(x3 * f);
-        a += 4;
-        wp += 4;
-      } while (a != a_end);
-      tg_rv32_store4(p, q, o + c, out_c, n, a00, a01, a02, a03);
-      if (c + 1 < out_c) {
-        tg_rv32_store4(p, q + TG_RV32_CHAN, o + c + 1, out_c, n,
-                       a10, a11, a12, a13);
-      }
-      if (c + 2 < out_c) {
-        tg_rv32_store4(p, q + 2 * TG_RV32_CHAN, o + c + 2, out_c,
-                       n, a20, a21, a22, a23);
-      }
-      if (c + 3 < out_c) {
-        tg_rv32_store4(p, q + 3 * TG_RV32_CHAN, o + c + 3, out_c,
-                       n, a30, a31, a32, a33);
-      }
+    for (c = 0; c < out_c; c += 4) {
+      tg_rv32_block4x4(p, scratch, wp, q, o, d1, d2, d3,
+                       out_c - c < 4 ? out_c - c : 4);
+      wp += 4 * k;
       q += 4 * TG_RV32_CHAN;
+      o += 4;
     }
   }
 }
