@@ -20,6 +20,18 @@ var rv32Sources embed.FS
 // RV32 is the name of the RV32IMC int8 kernel set.
 const RV32 = "rv32"
 
+// rv32Simple reports whether every record of recs has no left shift and a
+// right shift of at least 1 (the usual case: every effective scale below
+// 1), which lets a kernel use those two as constants.
+func rv32Simple(recs Array) bool {
+	for i := 0; i+rv32Chan <= len(recs.Ints); i += rv32Chan {
+		if recs.Ints[i+2] != 1 || recs.Ints[i+3] < 1 {
+			return false
+		}
+	}
+	return true
+}
+
 // rv32Chan is the length of a per-channel record (TG_RV32_CHAN).
 const rv32Chan = 6
 
@@ -149,13 +161,14 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 		folded := int64(int32(uint32(b + q.inOff*sumW[c])))
 		if sumAbsW[c] == 0 {
 			// All weights 0: the accumulator is the folded bias, so the
-			// output is a constant. The record gives it exactly:
-			// MultiplyByQuantizedMultiplier(v, 2^30, 1) is v (v
+			// output is a constant v. The record gives it exactly, with
+			// shift -1 like most channels (see rv32Simple):
+			// MultiplyByQuantizedMultiplier(4v, 2^30, -1) is v (v
 			// clamped to +-2^20, which saturates the final clamp the
 			// same way).
 			v := int64(quant.MultiplyByQuantizedMultiplier(int32(folded), int32(q.mult[c]), int(q.shift[c])))
 			v = min(max(v, -1<<20), 1<<20)
-			copy(recs[c*rv32Chan:], []int64{v, 1 << 30, 2, 0, 0, 0})
+			copy(recs[c*rv32Chan:], []int64{4 * v, 1 << 30, 1, 1, 1, -1})
 			continue
 		}
 		left, right := max(q.shift[c], 0), max(-q.shift[c], 0)
@@ -378,7 +391,7 @@ func rv32Depthwise(op *ir.Op, ref Call) (Call, bool, error) {
 	dh, _ := wp.int("dilation_h")
 	dw, _ := wp.int("dilation_w")
 	mode := 0
-	if fh == 3 && fw == 3 && dh == 1 && dw == 1 && sh == sw && (sh == 1 || sh == 2) {
+	if fh == 3 && fw == 3 && dh == 1 && dw == 1 && sh == sw && (sh == 1 || sh == 2) && rv32Simple(chans) {
 		mode = int(sh)
 	}
 	k := 0

@@ -10,8 +10,9 @@
  * Then each channel of the 4 (and each of its depth_multiplier outputs)
  * runs with its weights and requantisation hoisted into registers: mode 1
  * (3x3, stride 1, no dilation) computes 2 outputs of a row per step from
- * 12 loads, mode 2 (3x3, stride 2) 2 outputs from 15 loads, mode 0 any
- * window one output at a time. Mode 3, one input channel (out_c =
+ * 12 loads, mode 2 (3x3, stride 2) 2 outputs from 15 loads (both only
+ * when every channel's shift is negative, so that two requantisation
+ * parameters are constants), mode 0 any window one output at a time. Mode 3, one input channel (out_c =
  * depth_multiplier filters over the same taps), is a convolution: the
  * im2col and 4x4 register blocks of tg_rv32_conv (tg_rv32.h).
  */
@@ -70,6 +71,15 @@ static inline int8_t rq(const chan_t *c, uint32_t acc) {
                                  c->neg, c->off, c->lo, c->hi);
 }
 
+/* rq1 is rq for the records of modes 1 and 2: no left shift (doubled: 1)
+ * and a right shift of at least 1 (negative-value mask -1), as constants
+ * (kernels/rv32.go chooses those modes only then). */
+TG_RV32_FN
+static inline int8_t rq1(const chan_t *c, uint32_t acc) {
+  return (int8_t)tg_rv32_requant(acc, c->mult, 1, c->right, c->half, -1,
+                                 c->off, c->lo, c->hi);
+}
+
 /* 3x3, stride 1: two outputs of a row per step, sharing their columns. */
 TG_RV32_FN
 static void run_3x3_s1(const tg_depthwise_conv2d_s8_rv32_params_t *p,
@@ -103,8 +113,8 @@ static void run_3x3_s1(const tg_depthwise_conv2d_s8_rv32_params_t *p,
       x3 = r2[12];
       s0 += (uint32_t)(f6 * x0 + f7 * x1 + f8 * x2);
       s1 += (uint32_t)(f6 * x1 + f7 * x2 + f8 * x3);
-      o[0] = rq(&c, s0);
-      o[out_c] = rq(&c, s1);
+      o[0] = rq1(&c, s0);
+      o[out_c] = rq1(&c, s1);
       o += 2 * out_c;
       r0 += 8;
       r1 += 8;
@@ -115,7 +125,7 @@ static void run_3x3_s1(const tg_depthwise_conv2d_s8_rv32_params_t *p,
       s0 += (uint32_t)(f0 * r0[0] + f1 * r0[4] + f2 * r0[8]);
       s0 += (uint32_t)(f3 * r1[0] + f4 * r1[4] + f5 * r1[8]);
       s0 += (uint32_t)(f6 * r2[0] + f7 * r2[4] + f8 * r2[8]);
-      o[0] = rq(&c, s0);
+      o[0] = rq1(&c, s0);
     }
   }
 }
@@ -156,8 +166,8 @@ static void run_3x3_s2(const tg_depthwise_conv2d_s8_rv32_params_t *p,
       x4 = r2[16];
       s0 += (uint32_t)(f6 * x0 + f7 * x1 + f8 * x2);
       s1 += (uint32_t)(f6 * x2 + f7 * x3 + f8 * x4);
-      o[0] = rq(&c, s0);
-      o[out_c] = rq(&c, s1);
+      o[0] = rq1(&c, s0);
+      o[out_c] = rq1(&c, s1);
       o += 2 * out_c;
       r0 += 16;
       r1 += 16;
@@ -168,7 +178,7 @@ static void run_3x3_s2(const tg_depthwise_conv2d_s8_rv32_params_t *p,
       s0 += (uint32_t)(f0 * r0[0] + f1 * r0[4] + f2 * r0[8]);
       s0 += (uint32_t)(f3 * r1[0] + f4 * r1[4] + f5 * r1[8]);
       s0 += (uint32_t)(f6 * r2[0] + f7 * r2[4] + f8 * r2[8]);
-      o[0] = rq(&c, s0);
+      o[0] = rq1(&c, s0);
     }
   }
 }
