@@ -114,9 +114,30 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
     const int32_t x0 = ox * w->stride_w - w->pad_w;
     const int8_t *in_b = input + b * in_h * in_w * in_c;
     int8_t *dst = a + j;
+    /* Whole filter rows inside the image and contiguous (no dilation
+     * across columns): copy filter_w * in_c bytes, 4 per step. */
+    const int rows_contiguous = w->dilation_w == 1 && x0 >= 0 &&
+                                x0 + w->filter_w <= in_w;
     for (fy = 0; fy < w->filter_h; fy++) {
       const int32_t iy = y0 + w->dilation_h * fy;
       const int row_in = iy >= 0 && iy < in_h;
+      if (row_in && rows_contiguous) {
+        const int8_t *src = in_b + (iy * in_w + x0) * in_c;
+        int32_t n = w->filter_w * in_c;
+        for (; n >= 4; n -= 4) {
+          dst[0] = src[0];
+          dst[4] = src[1];
+          dst[8] = src[2];
+          dst[12] = src[3];
+          src += 4;
+          dst += 16;
+        }
+        for (; n > 0; n--) {
+          *dst = *src++;
+          dst += 4;
+        }
+        continue;
+      }
       for (fx = 0; fx < w->filter_w; fx++) {
         const int32_t ix = x0 + w->dilation_w * fx;
         if (row_in && ix >= 0 && ix < in_w) {
