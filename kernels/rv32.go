@@ -25,7 +25,7 @@ const RV32 = "rv32"
 // 1), which lets a kernel use those two as constants.
 func rv32Simple(recs Array) bool {
 	for i := 0; i+rv32Chan <= len(recs.Ints); i += rv32Chan {
-		if recs.Ints[i+2] != 1 || recs.Ints[i+3] < 1 {
+		if recs.Ints[i+2] != 0 || recs.Ints[i+3] < 1 {
 			return false
 		}
 	}
@@ -144,7 +144,7 @@ func rv32QuantOf(p refParams, channels int) (rv32Quant, error) {
 // ones past len(sumW) are zero): the bias with the input offset folded in
 // (bias + input_offset * sum of the channel's weights, wrapped to int32
 // like the reference's accumulator) and the requantisation split into
-// multiplier, left shift + 1, right shift, 2^(right-1) and the
+// multiplier, left shift, right shift, 2^(right-1) and the
 // negative-value mask. A channel whose weights are all 0 gets a record
 // that yields its constant output. ok is false when a right shift exceeds
 // 31 or when the bound on a channel's accumulator (|folded bias| + 128 *
@@ -168,7 +168,7 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 			// same way).
 			v := int64(quant.MultiplyByQuantizedMultiplier(int32(folded), int32(q.mult[c]), int(q.shift[c])))
 			v = min(max(v, -1<<20), 1<<20)
-			copy(recs[c*rv32Chan:], []int64{4 * v, 1 << 30, 1, 1, 1, -1})
+			copy(recs[c*rv32Chan:], []int64{4 * v, 1 << 30, 0, 1, 1, -1})
 			continue
 		}
 		left, right := max(q.shift[c], 0), max(-q.shift[c], 0)
@@ -179,13 +179,13 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 		if right > 0 {
 			half, neg = 1<<(right-1), -1
 		}
-		// 2 * acc * 2^left must fit int32 (tg_rv32_requant's x2); then
-		// |r| < 2^30 and r + 2^(e-1) cannot overflow.
+		// 2 * acc * 2^left must fit int32; then |r| < 2^30 and
+		// r + 2^(e-1) cannot overflow (tg_rv32_requant).
 		bound := abs64(folded) + 128*sumAbsW[c]
 		if bound >= 1<<31 || bound<<(left+1) >= 1<<31 {
 			return Array{}, false
 		}
-		copy(recs[c*rv32Chan:], []int64{folded, q.mult[c], left + 1, right, half, neg})
+		copy(recs[c*rv32Chan:], []int64{folded, q.mult[c], left, right, half, neg})
 	}
 	return Array{Elem: "int32_t", Ints: recs}, true
 }
@@ -290,7 +290,15 @@ func rv32ConvParams(win Struct, k int, q rv32Quant, weights []int64, chans Array
 	return Struct{Type: "tg_conv2d_s8_rv32_params_t", Fields: []Field{
 		f("win", win), fi("k", k), f("input_zp", Int(-q.inOff)),
 		f("output_offset", Int(q.outOff)), f("act_min", Int(q.lo)), f("act_max", Int(q.hi)),
+		fi("simple", b2i(rv32Simple(chans))),
 		f("weights", Array{Elem: "int8_t", Ints: weights}), f("chan", chans)}}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // rv32Plane returns the padded plane of a DEPTHWISE_CONV_2D: the rows and

@@ -16,8 +16,8 @@ import (
 // offset and clamp: the C kernels' arithmetic on one record.
 func requantRecord(acc int32, rec []int64) int32 {
 	mult, left, right, half, neg := rec[1], rec[2], rec[3], rec[4], rec[5]
-	x2 := int64(int32(uint32(acc) << left))
-	ab := x2 * mult
+	x := int64(int32(uint32(acc) << left))
+	ab := x * (2 * mult)
 	r := int32(uint32(uint64(ab)>>32)) + int32(uint32(uint64(ab))>>31)
 	return (r + int32(half) + ((r >> 31) & int32(neg))) >> right
 }

@@ -12,9 +12,10 @@
  * (3x3, stride 1, no dilation) computes 2 outputs of a row per step from
  * 12 loads, mode 2 (3x3, stride 2) 2 outputs from 15 loads (both only
  * when every channel's shift is negative, so that two requantisation
- * parameters are constants), mode 0 any window one output at a time. Mode 3, one input channel (out_c =
- * depth_multiplier filters over the same taps), is a convolution: the
- * im2col and 4x4 register blocks of tg_rv32_conv (tg_rv32.h).
+ * parameters are constants), mode 0 any window one output at a time.
+ * Mode 3, one input channel (out_c = depth_multiplier filters over the
+ * same taps), is a convolution: the im2col and 4x4 register blocks of
+ * tg_rv32_conv (tg_rv32.h).
  */
 #include "tg_rv32.h"
 
@@ -61,22 +62,22 @@ static void fill_plane(const tg_depthwise_conv2d_s8_rv32_params_t *p,
 
 /* The hoisted requantisation of one channel. */
 typedef struct {
-  uint32_t bias;
-  int32_t mult, left, right, half, neg, off, lo, hi;
+  uint32_t bias, m2;
+  int32_t left, right, half, neg, off, lo, hi;
 } chan_t;
 
 TG_RV32_FN
 static inline int8_t rq(const chan_t *c, uint32_t acc) {
-  return (int8_t)tg_rv32_requant(acc, c->mult, c->left, c->right, c->half,
+  return (int8_t)tg_rv32_requant(acc, c->m2, c->left, c->right, c->half,
                                  c->neg, c->off, c->lo, c->hi);
 }
 
-/* rq1 is rq for the records of modes 1 and 2: no left shift (doubled: 1)
- * and a right shift of at least 1 (negative-value mask -1), as constants
+/* rq1 is rq for the records of modes 1 and 2: no left shift and a right
+ * shift of at least 1 (negative-value mask -1), as constants
  * (kernels/rv32.go chooses those modes only then). */
 TG_RV32_FN
 static inline int8_t rq1(const chan_t *c, uint32_t acc) {
-  return (int8_t)tg_rv32_requant(acc, c->mult, 1, c->right, c->half, -1,
+  return (int8_t)tg_rv32_requant(acc, c->m2, 0, c->right, c->half, -1,
                                  c->off, c->lo, c->hi);
 }
 
@@ -239,7 +240,7 @@ void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
           int8_t *out = output + b * out_image + oc;
           chan_t c;
           c.bias = (uint32_t)q[TG_RV32_BIAS];
-          c.mult = q[TG_RV32_MULT];
+          c.m2 = (uint32_t)q[TG_RV32_MULT] << 1;
           c.left = q[TG_RV32_LEFT];
           c.right = q[TG_RV32_RIGHT];
           c.half = q[TG_RV32_HALF];

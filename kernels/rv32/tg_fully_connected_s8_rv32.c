@@ -71,8 +71,8 @@ void tg_fully_connected_s8_rv32(const tg_fully_connected_s8_rv32_params_t *p,
       for (i = 0; i < 8 && ub * 8 + i < units; i++) {
         const int32_t *r = q + i * TG_RV32_CHAN;
         output[b * units + ub * 8 + i] = (int8_t)tg_rv32_requant(
-            acc[i], r[TG_RV32_MULT], r[TG_RV32_LEFT], r[TG_RV32_RIGHT],
-            r[TG_RV32_HALF], r[TG_RV32_NEG], off, lo, hi);
+            acc[i], (uint32_t)r[TG_RV32_MULT] << 1, r[TG_RV32_LEFT],
+            r[TG_RV32_RIGHT], r[TG_RV32_HALF], r[TG_RV32_NEG], off, lo, hi);
       }
       q += 8 * TG_RV32_CHAN;
     }

@@ -47,30 +47,32 @@ extern "C" {
  * split into its parts. */
 #define TG_RV32_CHAN 6
 #define TG_RV32_BIAS 0  /* bias[c] + input_offset * sum_k filter[c][k] */
-#define TG_RV32_MULT 1  /* Q0.31 multiplier, >= 0 */
-#define TG_RV32_LEFT 2  /* max(shift, 0) + 1: the left shift, doubled */
+#define TG_RV32_MULT 1  /* Q0.31 multiplier m, >= 0 */
+#define TG_RV32_LEFT 2  /* left shift, max(shift, 0) */
 #define TG_RV32_RIGHT 3 /* right shift e = max(-shift, 0), at most 31 */
 #define TG_RV32_HALF 4  /* 2^(e-1), 0 when e = 0 */
 #define TG_RV32_NEG 5   /* -1 when e > 0, else 0 */
 
 /* tg_rv32_requant returns clamp(MultiplyByQuantizedMultiplier(acc) +
- * output_offset) for a channel record (left is the record's doubled
- * shift). It equals the reference's tg_mbqm: the multiplier is never
- * INT32_MIN (no saturation); SaturatingRoundingDoublingHighMul's two
- * nudged cases reduce to one floor, (x*m + 2^30) >> 31 for either sign,
- * which is floor((2x*m + 2^31) / 2^32) = mulh(2x, m) + (the low word's top
- * bit); RoundingDivideByPOT's half-away-from-zero rounding is
+ * output_offset) for a channel record, its multiplier doubled (m2 = 2m as
+ * uint32_t, below 2^32). It equals the reference's tg_mbqm: the multiplier
+ * is never INT32_MIN (no saturation); SaturatingRoundingDoublingHighMul's
+ * two nudged cases reduce to one floor, (x*m + 2^30) >> 31 for either
+ * sign, which is floor((x*2m + 2^31) / 2^32): the high word of the signed
+ * by unsigned product x*m2 (RV32M's mulhsu) plus the low word's top bit;
+ * RoundingDivideByPOT's half-away-from-zero rounding is
  * (r + 2^(e-1) - [r < 0]) >> e. The compile-time bound on |acc|
- * (kernels/rv32.go) makes 2x fit int32 and keeps the sums free of
- * overflow. */
+ * (kernels/rv32.go: |acc| * 2^(left+1) < 2^31) keeps x exact and the sums
+ * free of overflow. Callers pass left = 0 and neg = -1 as constants when
+ * every channel of the op allows (the "simple" records). */
 TG_RV32_FN
-static inline int32_t tg_rv32_requant(uint32_t acc, int32_t mult,
+static inline int32_t tg_rv32_requant(uint32_t acc, uint32_t m2,
                                       int32_t left, int32_t right,
                                       int32_t half, int32_t neg,
                                       int32_t out_off, int32_t lo,
                                       int32_t hi) {
-  const int32_t x2 = (int32_t)(acc << left);
-  const int64_t ab = (int64_t)x2 * (int64_t)mult;
+  const int32_t x = (int32_t)(acc << left);
+  const int64_t ab = (int64_t)x * (int64_t)m2;
   int32_t r = (int32_t)(uint32_t)((uint64_t)ab >> 32) +
               (int32_t)((uint32_t)(uint64_t)ab >> 31);
   r = (r + half + ((r >> 31) & neg)) >> right;
@@ -88,6 +90,7 @@ typedef struct {
   int32_t k;
   int32_t input_zp; /* the input zero point: the padding's value */
   int32_t output_offset, act_min, act_max;
+  int32_t simple; /* 1: every record has left shift 0 and e >= 1 */
   const int8_t *weights;
   const int32_t *chan;
 } tg_conv2d_s8_rv32_params_t;
@@ -158,16 +161,16 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
 }
 
 /* tg_rv32_store4 requantises the accumulators of one channel (record q)
- * for 4 pixels and stores them at o0[i] .. o3[i]. */
-#define TG_RV32_STORE4(q, i, a0, a1, a2, a3)                                  \
+ * for 4 pixels and stores them at o0[i] .. o3[i]; L and N are the left
+ * shift and negative mask (constants 0 and -1 for simple records). */
+#define TG_RV32_STORE4(q, i, L, N, a0, a1, a2, a3)                            \
   do {                                                                        \
-    const int32_t m_ = (q)[TG_RV32_MULT], l_ = (q)[TG_RV32_LEFT];             \
+    const uint32_t m_ = (uint32_t)(q)[TG_RV32_MULT] << 1;                     \
     const int32_t r_ = (q)[TG_RV32_RIGHT], h_ = (q)[TG_RV32_HALF];            \
-    const int32_t n_ = (q)[TG_RV32_NEG];                                      \
-    o0[i] = (int8_t)tg_rv32_requant(a0, m_, l_, r_, h_, n_, off, lo, hi);     \
-    o1[i] = (int8_t)tg_rv32_requant(a1, m_, l_, r_, h_, n_, off, lo, hi);     \
-    o2[i] = (int8_t)tg_rv32_requant(a2, m_, l_, r_, h_, n_, off, lo, hi);     \
-    o3[i] = (int8_t)tg_rv32_requant(a3, m_, l_, r_, h_, n_, off, lo, hi);     \
+    o0[i] = (int8_t)tg_rv32_requant(a0, m_, L, r_, h_, N, off, lo, hi);       \
+    o1[i] = (int8_t)tg_rv32_requant(a1, m_, L, r_, h_, N, off, lo, hi);       \
+    o2[i] = (int8_t)tg_rv32_requant(a2, m_, L, r_, h_, N, off, lo, hi);       \
+    o3[i] = (int8_t)tg_rv32_requant(a3, m_, L, r_, h_, N, off, lo, hi);       \
   } while (0)
 
 /* tg_rv32_block4x4 computes one 4x4 block of tg_rv32_conv: pixels with
@@ -215,14 +218,14 @@ static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
     const int32_t hi = p->act_max;
     int8_t *const o1 = o0 + d1, *const o2 = o0 + d2;
     int8_t *const o3 = o0 + d3;
-    if (nch == 4) {
-      TG_RV32_STORE4(q, 0, a00, a01, a02, a03);
-      TG_RV32_STORE4(q + TG_RV32_CHAN, 1, a10, a11, a12, a13);
-      TG_RV32_STORE4(q + 2 * TG_RV32_CHAN, 2, a20, a21, a22, a23);
-      TG_RV32_STORE4(q + 3 * TG_RV32_CHAN, 3, a30, a31, a32, a33);
+    if (nch == 4 && p->simple) {
+      TG_RV32_STORE4(q, 0, 0, -1, a00, a01, a02, a03);
+      TG_RV32_STORE4(q + TG_RV32_CHAN, 1, 0, -1, a10, a11, a12, a13);
+      TG_RV32_STORE4(q + 2 * TG_RV32_CHAN, 2, 0, -1, a20, a21, a22, a23);
+      TG_RV32_STORE4(q + 3 * TG_RV32_CHAN, 3, 0, -1, a30, a31, a32, a33);
     } else {
-      /* The last block of out_c % 4 channels (rare): one channel at
-       * a time. */
+      /* Records that are not simple, or the last block of out_c % 4
+       * channels: one channel at a time. */
       uint32_t acc[16];
       int32_t i;
       acc[0] = a00, acc[1] = a01, acc[2] = a02, acc[3] = a03;
@@ -230,7 +233,8 @@ static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
       acc[8] = a20, acc[9] = a21, acc[10] = a22, acc[11] = a23;
       acc[12] = a30, acc[13] = a31, acc[14] = a32, acc[15] = a33;
       for (i = 0; i < nch; i++) {
-        TG_RV32_STORE4(q + i * TG_RV32_CHAN, i, acc[4 * i],
+        const int32_t *qi = q + i * TG_RV32_CHAN;
+        TG_RV32_STORE4(qi, i, qi[TG_RV32_LEFT], qi[TG_RV32_NEG], acc[4 * i],
                        acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]);
       }
     }
