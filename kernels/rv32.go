@@ -25,15 +25,16 @@ const RV32 = "rv32"
 // 1), which lets a kernel use those two as constants.
 func rv32Simple(recs Array) bool {
 	for i := 0; i+rv32Chan <= len(recs.Ints); i += rv32Chan {
-		if recs.Ints[i+2] != 0 || recs.Ints[i+3] < 1 {
+		if sh := recs.Ints[i+2]; sh&255 != 0 || sh>>8 < 1 {
 			return false
 		}
 	}
 	return true
 }
 
-// rv32Chan is the length of a per-channel record (TG_RV32_CHAN).
-const rv32Chan = 6
+// rv32Chan is the length of a per-channel record (TG_RV32_CHAN): folded
+// bias, multiplier, left | right << 8.
+const rv32Chan = 3
 
 // rv32Set returns the kernel set "rv32": int8 CONV_2D, DEPTHWISE_CONV_2D and
 // FULLY_CONNECTED for RV32IM cores (register-blocked portable C99 that runs
@@ -144,8 +145,7 @@ func rv32QuantOf(p refParams, channels int) (rv32Quant, error) {
 // ones past len(sumW) are zero): the bias with the input offset folded in
 // (bias + input_offset * sum of the channel's weights, wrapped to int32
 // like the reference's accumulator) and the requantisation split into
-// multiplier, left shift, right shift, 2^(right-1) and the
-// negative-value mask. A channel whose weights are all 0 gets a record
+// multiplier, and left shift | right shift << 8. A channel whose weights are all 0 gets a record
 // that yields its constant output. ok is false when a right shift exceeds
 // 31 or when the bound on a channel's accumulator (|folded bias| + 128 *
 // sum |weight|) times 2^(left+1) does not fit int32, which
@@ -168,16 +168,12 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 			// same way).
 			v := int64(quant.MultiplyByQuantizedMultiplier(int32(folded), int32(q.mult[c]), int(q.shift[c])))
 			v = min(max(v, -1<<20), 1<<20)
-			copy(recs[c*rv32Chan:], []int64{4 * v, 1 << 30, 0, 1, 1, -1})
+			copy(recs[c*rv32Chan:], []int64{4 * v, 1 << 30, 1 << 8})
 			continue
 		}
 		left, right := max(q.shift[c], 0), max(-q.shift[c], 0)
 		if right > 31 || left > 30 || q.mult[c] < 0 {
 			return Array{}, false
-		}
-		var half, neg int64
-		if right > 0 {
-			half, neg = 1<<(right-1), -1
 		}
 		// 2 * acc * 2^left must fit int32; then |r| < 2^30 and
 		// r + 2^(e-1) cannot overflow (tg_rv32_requant).
@@ -185,7 +181,7 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 		if bound >= 1<<31 || bound<<(left+1) >= 1<<31 {
 			return Array{}, false
 		}
-		copy(recs[c*rv32Chan:], []int64{folded, q.mult[c], left, right, half, neg})
+		copy(recs[c*rv32Chan:], []int64{folded, q.mult[c], left | right<<8})
 	}
 	return Array{Elem: "int32_t", Ints: recs}, true
 }
@@ -418,7 +414,7 @@ func rv32Depthwise(op *ir.Op, ref Call) (Call, bool, error) {
 // rv32FullyConnected accepts an int8 FULLY_CONNECTED with a constant
 // filter of zero point 0 and a constant bias, and builds
 // tg_fully_connected_s8_rv32's call: the weights as blocks of 8 units
-// [ceil(units/8)][depth][8] and the unit records.
+// [depth][8], then of 4, then of 1 (never padded), and the unit records.
 func rv32FullyConnected(op *ir.Op, ref Call) (Call, bool, error) {
 	p := paramsOf(ref)
 	filt := op.Inputs[1]
@@ -435,8 +431,7 @@ func rv32FullyConnected(op *ir.Op, ref Call) (Call, bool, error) {
 	if err != nil {
 		return Call{}, false, err
 	}
-	blocks := (units + 7) / 8
-	if fo != 0 || units <= 0 || depth <= 0 || int64(blocks)*8*int64(depth) > rv32Limit {
+	if fo != 0 || units <= 0 || depth <= 0 || int64(units)*int64(depth) > rv32Limit {
 		return Call{}, false, nil
 	}
 	bias, ok := constBias(op.Input(2), units)
@@ -447,17 +442,29 @@ func rv32FullyConnected(op *ir.Op, ref Call) (Call, bool, error) {
 	if err != nil {
 		return Call{}, false, err
 	}
-	weights := make([]int64, blocks*8*depth)
+	// Blocks of 8 units [depth][8], then one of 4 [depth][4] if 4 to 7
+	// units remain, then the last units one by one [depth].
+	weights := make([]int64, 0, units*depth)
 	sumW, sumAbs := make([]int64, units), make([]int64, units)
-	for u := 0; u < units; u++ {
-		for d := 0; d < depth; d++ {
-			v := int64(wd[u*depth+d])
-			weights[((u/8)*depth+d)*8+u%8] = v
-			sumW[u] += v
-			sumAbs[u] += abs64(v)
+	for u0 := 0; u0 < units; {
+		n := 1
+		switch {
+		case units-u0 >= 8:
+			n = 8
+		case units-u0 >= 4:
+			n = 4
 		}
+		for d := 0; d < depth; d++ {
+			for u := u0; u < u0+n; u++ {
+				v := int64(wd[u*depth+d])
+				weights = append(weights, v)
+				sumW[u] += v
+				sumAbs[u] += abs64(v)
+			}
+		}
+		u0 += n
 	}
-	chans, ok := rv32Records(q, bias, sumW, sumAbs, blocks*8)
+	chans, ok := rv32Records(q, bias, sumW, sumAbs, units)
 	if !ok {
 		return Call{}, false, nil
 	}

@@ -15,7 +15,11 @@ import (
 // requantRecord is tg_rv32_requant (tg_rv32.h) in Go, before the output
 // offset and clamp: the C kernels' arithmetic on one record.
 func requantRecord(acc int32, rec []int64) int32 {
-	mult, left, right, half, neg := rec[1], rec[2], rec[3], rec[4], rec[5]
+	mult, left, right := rec[1], rec[2]&255, rec[2]>>8
+	var half, neg int64
+	if right > 0 {
+		half, neg = 1<<(right-1), -1
+	}
 	x := int64(int32(uint32(acc) << left))
 	ab := x * (2 * mult)
 	r := int32(uint32(uint64(ab)>>32)) + int32(uint32(uint64(ab))>>31)

@@ -241,10 +241,10 @@ void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
           chan_t c;
           c.bias = (uint32_t)q[TG_RV32_BIAS];
           c.m2 = (uint32_t)q[TG_RV32_MULT] << 1;
-          c.left = q[TG_RV32_LEFT];
-          c.right = q[TG_RV32_RIGHT];
-          c.half = q[TG_RV32_HALF];
-          c.neg = q[TG_RV32_NEG];
+          c.left = TG_RV32_LEFT_OF(q[TG_RV32_SHIFT]);
+          c.right = TG_RV32_RIGHT_OF(q[TG_RV32_SHIFT]);
+          c.half = TG_RV32_HALF_OF(q[TG_RV32_SHIFT]);
+          c.neg = TG_RV32_NEG_OF(q[TG_RV32_SHIFT]);
           c.off = p->c.output_offset;
           c.lo = p->c.act_min;
           c.hi = p->c.act_max;

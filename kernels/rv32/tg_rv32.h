@@ -43,15 +43,20 @@ extern "C" {
 #endif
 
 /* Per-channel record of TG_RV32_CHAN int32 values: the bias with the input
- * offset folded in, then the requantisation of MultiplyByQuantizedMultiplier
- * split into its parts. */
-#define TG_RV32_CHAN 6
+ * offset folded in, the multiplier and the two shifts of
+ * MultiplyByQuantizedMultiplier. */
+#define TG_RV32_CHAN 3
 #define TG_RV32_BIAS 0  /* bias[c] + input_offset * sum_k filter[c][k] */
 #define TG_RV32_MULT 1  /* Q0.31 multiplier m, >= 0 */
-#define TG_RV32_LEFT 2  /* left shift, max(shift, 0) */
-#define TG_RV32_RIGHT 3 /* right shift e = max(-shift, 0), at most 31 */
-#define TG_RV32_HALF 4  /* 2^(e-1), 0 when e = 0 */
-#define TG_RV32_NEG 5   /* -1 when e > 0, else 0 */
+#define TG_RV32_SHIFT 2 /* left | right << 8: max(shift, 0), max(-shift, 0) */
+
+/* The parts of a record's TG_RV32_SHIFT: the left shift, the right shift
+ * e (at most 31), 2^(e-1) (0 when e = 0) and the negative-value mask (-1
+ * when e > 0, else 0). */
+#define TG_RV32_LEFT_OF(s) ((s)&255)
+#define TG_RV32_RIGHT_OF(s) ((s) >> 8)
+#define TG_RV32_HALF_OF(s) ((int32_t)((1u << ((s) >> 8)) >> 1))
+#define TG_RV32_NEG_OF(s) ((s) >> 8 ? -1 : 0)
 
 /* tg_rv32_requant returns clamp(MultiplyByQuantizedMultiplier(acc) +
  * output_offset) for a channel record, its multiplier doubled (m2 = 2m as
@@ -166,7 +171,8 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
 #define TG_RV32_STORE4(q, i, L, N, a0, a1, a2, a3)                            \
   do {                                                                        \
     const uint32_t m_ = (uint32_t)(q)[TG_RV32_MULT] << 1;                     \
-    const int32_t r_ = (q)[TG_RV32_RIGHT], h_ = (q)[TG_RV32_HALF];            \
+    const int32_t s_ = (q)[TG_RV32_SHIFT];                                    \
+    const int32_t r_ = TG_RV32_RIGHT_OF(s_), h_ = TG_RV32_HALF_OF(s_);        \
     o0[i] = (int8_t)tg_rv32_requant(a0, m_, L, r_, h_, N, off, lo, hi);       \
     o1[i] = (int8_t)tg_rv32_requant(a1, m_, L, r_, h_, N, off, lo, hi);       \
     o2[i] = (int8_t)tg_rv32_requant(a2, m_, L, r_, h_, N, off, lo, hi);       \
@@ -234,7 +240,8 @@ static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
       acc[12] = a30, acc[13] = a31, acc[14] = a32, acc[15] = a33;
       for (i = 0; i < nch; i++) {
         const int32_t *qi = q + i * TG_RV32_CHAN;
-        TG_RV32_STORE4(qi, i, qi[TG_RV32_LEFT], qi[TG_RV32_NEG], acc[4 * i],
+        TG_RV32_STORE4(qi, i, TG_RV32_LEFT_OF(qi[TG_RV32_SHIFT]),
+                       TG_RV32_NEG_OF(qi[TG_RV32_SHIFT]), acc[4 * i],
                        acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]);
       }
     }
@@ -313,8 +320,9 @@ void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
 /* ---- FULLY_CONNECTED -------------------------------------------------- */
 
 /* Parameters of tg_fully_connected_s8_rv32: the weights as blocks of 8
- * units [units/8][depth][8] (units past the end are 0) and one
- * TG_RV32_CHAN record per unit of those blocks. */
+ * units [units/8][depth][8], then (if units % 8 >= 4) one block of 4
+ * [depth][4], then each remaining unit [depth]; one TG_RV32_CHAN record
+ * per unit. */
 typedef struct {
   int32_t batches, units, depth;
   int32_t output_offset, act_min, act_max;
@@ -322,8 +330,8 @@ typedef struct {
   const int32_t *chan;
 } tg_fully_connected_s8_rv32_params_t;
 
-/* FULLY_CONNECTED, int8 (filter zero point 0): 8 units of accumulators in
- * registers per pass over the input row. */
+/* FULLY_CONNECTED, int8 (filter zero point 0): 8 (then 4, then 1) units
+ * of accumulators in registers per pass over the input row. */
 void tg_fully_connected_s8_rv32(const tg_fully_connected_s8_rv32_params_t *p,
                                 const int8_t *input, int8_t *output);
 
