@@ -102,16 +102,55 @@ typedef struct {
 
 /* ---- the convolution core (CONV_2D; DEPTHWISE_CONV_2D, 1 channel) ---- */
 
+/* tg_rv32_fill4 writes n copies of v into a, 4 apart. */
+TG_RV32_FN
+static inline int8_t *tg_rv32_fill4(int8_t *a, int8_t v, int32_t n) {
+  for (; n >= 4; n -= 4) {
+    a[0] = v;
+    a[4] = v;
+    a[8] = v;
+    a[12] = v;
+    a += 16;
+  }
+  for (; n > 0; n--) {
+    *a = v;
+    a += 4;
+  }
+  return a;
+}
+
+/* tg_rv32_copy4 copies n bytes of src into a, 4 apart. */
+TG_RV32_FN
+static inline int8_t *tg_rv32_copy4(int8_t *a, const int8_t *src,
+                                    int32_t n) {
+  for (; n >= 4; n -= 4) {
+    a[0] = src[0];
+    a[4] = src[1];
+    a[8] = src[2];
+    a[12] = src[3];
+    src += 4;
+    a += 16;
+  }
+  for (; n > 0; n--) {
+    *a = *src++;
+    a += 4;
+  }
+  return a;
+}
+
 /* tg_rv32_pack4 writes the im2col rows of output pixels pix..pix+3 (the
- * last valid one repeated past npix) into a, interleaved. */
+ * last valid one repeated past npix) into a, interleaved. Without
+ * dilation across columns, each filter row is three runs: zero points
+ * left of the image, a contiguous copy, zero points right of it. */
 TG_RV32_FN
 static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
                                  const int8_t *input, int32_t pix,
                                  int32_t npix, int8_t *a) {
   const int32_t in_h = w->in_h, in_w = w->in_w, in_c = w->in_c;
+  const int32_t fw = w->filter_w;
   const int32_t per_image = w->out_h * w->out_w;
   const int8_t zp = (int8_t)input_zp;
-  int32_t j, fy, fx, c;
+  int32_t j, fy, fx;
 
   for (j = 0; j < 4; j++) {
     const int32_t q = pix + j < npix ? pix + j : npix - 1;
@@ -120,44 +159,29 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
     const int32_t ox = q - b * per_image - oy * w->out_w;
     const int32_t y0 = oy * w->stride_h - w->pad_h;
     const int32_t x0 = ox * w->stride_w - w->pad_w;
+    /* The filter columns inside the image when dilation_w is 1. */
+    const int32_t fx_lo = x0 < 0 ? -x0 : 0;
+    const int32_t fx_hi = in_w - x0 < fw ? in_w - x0 : fw;
     const int8_t *in_b = input + b * in_h * in_w * in_c;
     int8_t *dst = a + j;
-    /* Whole filter rows inside the image and contiguous (no dilation
-     * across columns): copy filter_w * in_c bytes, 4 per step. */
-    const int rows_contiguous = w->dilation_w == 1 && x0 >= 0 &&
-                                x0 + w->filter_w <= in_w;
     for (fy = 0; fy < w->filter_h; fy++) {
       const int32_t iy = y0 + w->dilation_h * fy;
-      const int row_in = iy >= 0 && iy < in_h;
-      if (row_in && rows_contiguous) {
-        const int8_t *src = in_b + (iy * in_w + x0) * in_c;
-        int32_t n = w->filter_w * in_c;
-        for (; n >= 4; n -= 4) {
-          dst[0] = src[0];
-          dst[4] = src[1];
-          dst[8] = src[2];
-          dst[12] = src[3];
-          src += 4;
-          dst += 16;
-        }
-        for (; n > 0; n--) {
-          *dst = *src++;
-          dst += 4;
-        }
-        continue;
-      }
-      for (fx = 0; fx < w->filter_w; fx++) {
-        const int32_t ix = x0 + w->dilation_w * fx;
-        if (row_in && ix >= 0 && ix < in_w) {
-          const int8_t *src = in_b + (iy * in_w + ix) * in_c;
-          for (c = 0; c < in_c; c++) {
-            *dst = src[c];
-            dst += 4;
-          }
-        } else {
-          for (c = 0; c < in_c; c++) {
-            *dst = zp;
-            dst += 4;
+      if (iy < 0 || iy >= in_h || fx_lo >= fx_hi) {
+        dst = tg_rv32_fill4(dst, zp, fw * in_c);
+      } else if (w->dilation_w == 1 && fx_lo == 0 && fx_hi == fw) {
+        dst = tg_rv32_copy4(dst, in_b + (iy * in_w + x0) * in_c, fw * in_c);
+      } else if (w->dilation_w == 1) {
+        dst = tg_rv32_fill4(dst, zp, fx_lo * in_c);
+        dst = tg_rv32_copy4(dst, in_b + (iy * in_w + x0 + fx_lo) * in_c,
+                            (fx_hi - fx_lo) * in_c);
+        dst = tg_rv32_fill4(dst, zp, (fw - fx_hi) * in_c);
+      } else {
+        for (fx = 0; fx < fw; fx++) {
+          const int32_t ix = x0 + w->dilation_w * fx;
+          if (ix >= 0 && ix < in_w) {
+            dst = tg_rv32_copy4(dst, in_b + (iy * in_w + ix) * in_c, in_c);
+          } else {
+            dst = tg_rv32_fill4(dst, zp, in_c);
           }
         }
       }
