@@ -8,11 +8,11 @@
  * so that every output reads the same window shape without bounds checks
  * and the input offset, folded into the bias, is never added in the loop.
  * Then each channel of the 4 (and each of its depth_multiplier outputs)
- * runs with its weights and requantisation hoisted into registers: mode 1
- * (3x3, stride 1, no dilation) computes 2 outputs of a row per step from
- * 12 loads, mode 2 (3x3, stride 2) 2 outputs from 15 loads (both only
- * when every channel's shift is negative, so that two requantisation
- * parameters are constants), mode 0 any window one output at a time.
+ * runs with its weights and requantisation hoisted into registers: modes 1
+ * and 2 (3x3, stride 1 or 2, no dilation) compute one output per step
+ * from 9 loads at constant offsets of three row pointers, with two
+ * requantisation parameters as constants (chosen only when every
+ * channel's shift is negative); mode 0 takes any window.
  * Mode 3, one input channel (out_c = depth_multiplier filters over the
  * same taps), is a convolution: the im2col and 4x4 register blocks of
  * tg_rv32_conv (tg_rv32.h).
@@ -81,106 +81,37 @@ static inline int8_t rq1(const chan_t *c, uint32_t acc) {
                                  c->off, c->lo, c->hi);
 }
 
-/* 3x3, stride 1: two outputs of a row per step, sharing their columns. */
+/* 3x3, stride 1 or 2 (plane step 4 or 8 bytes per output): one output per
+ * step, 9 loads at constant offsets from three row pointers. (Two outputs
+ * per step share loads but spill weights on RV32: slower.) */
 TG_RV32_FN
-static void run_3x3_s1(const tg_depthwise_conv2d_s8_rv32_params_t *p,
-                       const int8_t *plane, const int8_t *f, chan_t c,
-                       int8_t *out) {
+static void run_3x3(const tg_depthwise_conv2d_s8_rv32_params_t *p,
+                    const int8_t *plane, const int8_t *f, chan_t c,
+                    int8_t *out, int32_t stride) {
   const tg_window_t *w = &p->c.win;
   const int32_t row = p->plane_w * 4, out_c = w->out_c, out_w = w->out_w;
+  const int32_t step = 4 * stride;
   const int32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4];
   const int32_t f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8];
-  int32_t oy, ox;
+  int32_t oy;
 
   for (oy = 0; oy < w->out_h; oy++) {
-    const int8_t *r0 = plane + oy * row;
+    const int8_t *r0 = plane + stride * oy * row;
     const int8_t *r1 = r0 + row;
     const int8_t *r2 = r1 + row;
     int8_t *o = out + oy * out_w * out_c;
-    for (ox = 0; ox + 1 < out_w; ox += 2) {
-      int32_t x0 = r0[0], x1 = r0[4], x2 = r0[8], x3 = r0[12];
-      uint32_t s0 = c.bias, s1 = c.bias;
-      s0 += (uint32_t)(f0 * x0 + f1 * x1 + f2 * x2);
-      s1 += (uint32_t)(f0 * x1 + f1 * x2 + f2 * x3);
-      x0 = r1[0];
-      x1 = r1[4];
-      x2 = r1[8];
-      x3 = r1[12];
-      s0 += (uint32_t)(f3 * x0 + f4 * x1 + f5 * x2);
-      s1 += (uint32_t)(f3 * x1 + f4 * x2 + f5 * x3);
-      x0 = r2[0];
-      x1 = r2[4];
-      x2 = r2[8];
-      x3 = r2[12];
-      s0 += (uint32_t)(f6 * x0 + f7 * x1 + f8 * x2);
-      s1 += (uint32_t)(f6 * x1 + f7 * x2 + f8 * x3);
-      o[0] = rq1(&c, s0);
-      o[out_c] = rq1(&c, s1);
-      o += 2 * out_c;
-      r0 += 8;
-      r1 += 8;
-      r2 += 8;
-    }
-    if (ox < out_w) {
-      uint32_t s0 = c.bias;
-      s0 += (uint32_t)(f0 * r0[0] + f1 * r0[4] + f2 * r0[8]);
-      s0 += (uint32_t)(f3 * r1[0] + f4 * r1[4] + f5 * r1[8]);
-      s0 += (uint32_t)(f6 * r2[0] + f7 * r2[4] + f8 * r2[8]);
-      o[0] = rq1(&c, s0);
-    }
-  }
-}
-
-/* 3x3, stride 2: two outputs of a row per step, sharing their middle
- * column. */
-TG_RV32_FN
-static void run_3x3_s2(const tg_depthwise_conv2d_s8_rv32_params_t *p,
-                       const int8_t *plane, const int8_t *f, chan_t c,
-                       int8_t *out) {
-  const tg_window_t *w = &p->c.win;
-  const int32_t row = p->plane_w * 4, out_c = w->out_c, out_w = w->out_w;
-  const int32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4];
-  const int32_t f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8];
-  int32_t oy, ox;
-
-  for (oy = 0; oy < w->out_h; oy++) {
-    const int8_t *r0 = plane + 2 * oy * row;
-    const int8_t *r1 = r0 + row;
-    const int8_t *r2 = r1 + row;
-    int8_t *o = out + oy * out_w * out_c;
-    for (ox = 0; ox + 1 < out_w; ox += 2) {
-      int32_t x0 = r0[0], x1 = r0[4], x2 = r0[8], x3 = r0[12], x4 = r0[16];
-      uint32_t s0 = c.bias, s1 = c.bias;
-      s0 += (uint32_t)(f0 * x0 + f1 * x1 + f2 * x2);
-      s1 += (uint32_t)(f0 * x2 + f1 * x3 + f2 * x4);
-      x0 = r1[0];
-      x1 = r1[4];
-      x2 = r1[8];
-      x3 = r1[12];
-      x4 = r1[16];
-      s0 += (uint32_t)(f3 * x0 + f4 * x1 + f5 * x2);
-      s1 += (uint32_t)(f3 * x2 + f4 * x3 + f5 * x4);
-      x0 = r2[0];
-      x1 = r2[4];
-      x2 = r2[8];
-      x3 = r2[12];
-      x4 = r2[16];
-      s0 += (uint32_t)(f6 * x0 + f7 * x1 + f8 * x2);
-      s1 += (uint32_t)(f6 * x2 + f7 * x3 + f8 * x4);
-      o[0] = rq1(&c, s0);
-      o[out_c] = rq1(&c, s1);
-      o += 2 * out_c;
-      r0 += 16;
-      r1 += 16;
-      r2 += 16;
-    }
-    if (ox < out_w) {
-      uint32_t s0 = c.bias;
-      s0 += (uint32_t)(f0 * r0[0] + f1 * r0[4] + f2 * r0[8]);
-      s0 += (uint32_t)(f3 * r1[0] + f4 * r1[4] + f5 * r1[8]);
-      s0 += (uint32_t)(f6 * r2[0] + f7 * r2[4] + f8 * r2[8]);
-      o[0] = rq1(&c, s0);
-    }
+    int8_t *const o_end = o + out_w * out_c;
+    do {
+      uint32_t s = c.bias;
+      s += (uint32_t)(f0 * r0[0] + f1 * r0[4] + f2 * r0[8]);
+      s += (uint32_t)(f3 * r1[0] + f4 * r1[4] + f5 * r1[8]);
+      s += (uint32_t)(f6 * r2[0] + f7 * r2[4] + f8 * r2[8]);
+      *o = rq1(&c, s);
+      o += out_c;
+      r0 += step;
+      r1 += step;
+      r2 += step;
+    } while (o != o_end);
   }
 }
 
@@ -250,10 +181,8 @@ void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
           c.hi = p->c.act_max;
           switch (p->mode) {
           case 1:
-            run_3x3_s1(p, scratch + j, f, c, out);
-            break;
           case 2:
-            run_3x3_s2(p, scratch + j, f, c, out);
+            run_3x3(p, scratch + j, f, c, out, p->mode);
             break;
           default:
             run_any(p, scratch + j, f, c, out);
