@@ -177,6 +177,8 @@ func TestNewLibraryErrors(t *testing.T) {
 			s.Files = fstest.MapFS{"tg_testset.h": {Data: []byte("/* header */\n")}}
 		}, "tg_max_pool2d_s8_testset.c"},
 		{"reference name", func(s *kernels.Set) { s.Name = kernels.Reference }, `repeated set name "reference"`},
+		{"built-in set name", func(s *kernels.Set) { s.Name = kernels.RV32 }, `repeated set name "rv32"`},
+		{"built-in set's symbol reused", func(s *kernels.Set) { s.Kernels[0].Symbol = "tg_conv2d_s8_rv32" }, "symbol tg_conv2d_s8_rv32 is taken"},
 		{"empty name", func(s *kernels.Set) { s.Name = "" }, `bad or repeated set name ""`},
 		{"path in name", func(s *kernels.Set) { s.Name = "../x" }, `bad or repeated set name "../x"`},
 	}

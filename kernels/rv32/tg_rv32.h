@@ -1,0 +1,366 @@
+/* tg_rv32.h: the kernels of tinygen's RV32IMC int8 kernel set "rv32".
+ *
+ * Part of tinygen's kernel library (https://github.com/tinygen/tinygen),
+ * copied unchanged into every generated project that uses the set. The
+ * kernels are portable C99 (they also run, and are tested, on the host)
+ * written for RV32IM: no multiply-accumulate and no SIMD, 31 integer
+ * registers, mulh for the high half of a 32x32 product. Their parameters
+ * are computed at compile time by kernels/rv32.go: weights reordered for
+ * the inner loops, the input zero point folded into the bias (padding is
+ * filled with the input zero point so this stays exact) and per-channel
+ * requantisation records. Results are bit-exact with the reference set;
+ * docs/kernels.md gives the algorithms and the exactness argument.
+ */
+#ifndef TG_RV32_H
+#define TG_RV32_H
+
+#include <stdint.h>
+
+#include "tg_kernels.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* GCC's scheduling before register allocation (-fschedule-insns, on at
+ * -O2) hoists the loads of the register blocks above the multiplies and
+ * then spills accumulators (RV32 has 31 registers); every function of the
+ * set is compiled without it, so that it is the same at -O2 as at -Os.
+ * Other compilers ignore the macro. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TG_RV32_FN __attribute__((optimize("no-schedule-insns")))
+#else
+#define TG_RV32_FN
+#endif
+
+/* The 4x4 block of the convolution core is a function of its own, so that
+ * GCC allocates its registers for the block alone (unused: not every file
+ * that includes this header calls it). */
+#if defined(__GNUC__)
+#define TG_RV32_NOINLINE __attribute__((noinline, unused))
+#else
+#define TG_RV32_NOINLINE
+#endif
+
+/* Per-channel record of TG_RV32_CHAN int32 values: the bias with the input
+ * offset folded in, the multiplier and the two shifts of
+ * MultiplyByQuantizedMultiplier. */
+#define TG_RV32_CHAN 3
+#define TG_RV32_BIAS 0  /* bias[c] + input_offset * sum_k filter[c][k] */
+#define TG_RV32_MULT 1  /* Q0.31 multiplier m, >= 0 */
+#define TG_RV32_SHIFT 2 /* left | right << 8: max(shift, 0), max(-shift, 0) */
+
+/* The parts of a record's TG_RV32_SHIFT: the left shift, the right shift
+ * e (at most 31), 2^(e-1) (0 when e = 0) and the negative-value mask (-1
+ * when e > 0, else 0). */
+#define TG_RV32_LEFT_OF(s) ((s)&255)
+#define TG_RV32_RIGHT_OF(s) ((s) >> 8)
+#define TG_RV32_HALF_OF(s) ((int32_t)((1u << ((s) >> 8)) >> 1))
+#define TG_RV32_NEG_OF(s) ((s) >> 8 ? -1 : 0)
+
+/* tg_rv32_requant returns clamp(MultiplyByQuantizedMultiplier(acc) +
+ * output_offset) for a channel record, its multiplier doubled (m2 = 2m as
+ * uint32_t, below 2^32). It equals the reference's tg_mbqm: the multiplier
+ * is never INT32_MIN (no saturation); SaturatingRoundingDoublingHighMul's
+ * two nudged cases reduce to one floor, (x*m + 2^30) >> 31 for either
+ * sign, which is floor((x*2m + 2^31) / 2^32): the high word of the signed
+ * by unsigned product x*m2 (RV32M's mulhsu) plus the low word's top bit;
+ * RoundingDivideByPOT's half-away-from-zero rounding is
+ * (r + 2^(e-1) - [r < 0]) >> e. The compile-time bound on |acc|
+ * (kernels/rv32.go: |acc| * 2^(left+1) < 2^31) keeps x exact and the sums
+ * free of overflow. Callers pass left = 0 and neg = -1 as constants when
+ * every channel of the op allows (the "simple" records). */
+TG_RV32_FN
+static inline int32_t tg_rv32_requant(uint32_t acc, uint32_t m2,
+                                      int32_t left, int32_t right,
+                                      int32_t half, int32_t neg,
+                                      int32_t out_off, int32_t lo,
+                                      int32_t hi) {
+  const int32_t x = (int32_t)(acc << left);
+  const int64_t ab = (int64_t)x * (int64_t)m2;
+  int32_t r = (int32_t)(uint32_t)((uint64_t)ab >> 32) +
+              (int32_t)((uint32_t)(uint64_t)ab >> 31);
+  r = (r + half + ((r >> 31) & neg)) >> right;
+  r += out_off;
+  r = r < lo ? lo : r;
+  return r > hi ? hi : r;
+}
+
+/* Parameters of tg_conv2d_s8_rv32: the geometry, the depth k of one
+ * output's dot product (filter_h * filter_w * in_c), the weights as blocks
+ * of 4 output channels [ceil(out_c/4)][k][4] (channels past the end are
+ * 0) and one TG_RV32_CHAN record per channel of those blocks. */
+typedef struct {
+  tg_window_t win;
+  int32_t k;
+  int32_t input_zp; /* the input zero point: the padding's value */
+  int32_t output_offset, act_min, act_max;
+  int32_t simple; /* 1: every record has left shift 0 and e >= 1 */
+  const int8_t *weights;
+  const int32_t *chan;
+} tg_conv2d_s8_rv32_params_t;
+
+/* ---- the convolution core (CONV_2D; DEPTHWISE_CONV_2D, 1 channel) ---- */
+
+/* tg_rv32_fill4 writes n copies of v into a, 4 apart. */
+TG_RV32_FN
+static inline int8_t *tg_rv32_fill4(int8_t *a, int8_t v, int32_t n) {
+  for (; n >= 4; n -= 4) {
+    a[0] = v;
+    a[4] = v;
+    a[8] = v;
+    a[12] = v;
+    a += 16;
+  }
+  for (; n > 0; n--) {
+    *a = v;
+    a += 4;
+  }
+  return a;
+}
+
+/* tg_rv32_copy4 copies n bytes of src into a, 4 apart. */
+TG_RV32_FN
+static inline int8_t *tg_rv32_copy4(int8_t *a, const int8_t *src,
+                                    int32_t n) {
+  for (; n >= 4; n -= 4) {
+    a[0] = src[0];
+    a[4] = src[1];
+    a[8] = src[2];
+    a[12] = src[3];
+    src += 4;
+    a += 16;
+  }
+  for (; n > 0; n--) {
+    *a = *src++;
+    a += 4;
+  }
+  return a;
+}
+
+/* tg_rv32_pack4 writes the im2col rows of output pixels pix..pix+3 (the
+ * last valid one repeated past npix) into a, interleaved. Without
+ * dilation across columns, each filter row is three runs: zero points
+ * left of the image, a contiguous copy, zero points right of it. */
+TG_RV32_FN
+static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
+                                 const int8_t *input, int32_t pix,
+                                 int32_t npix, int8_t *a) {
+  const int32_t in_h = w->in_h, in_w = w->in_w, in_c = w->in_c;
+  const int32_t fw = w->filter_w;
+  const int32_t per_image = w->out_h * w->out_w;
+  const int8_t zp = (int8_t)input_zp;
+  int32_t j, fy, fx;
+
+  for (j = 0; j < 4; j++) {
+    const int32_t q = pix + j < npix ? pix + j : npix - 1;
+    const int32_t b = q / per_image;
+    const int32_t oy = (q - b * per_image) / w->out_w;
+    const int32_t ox = q - b * per_image - oy * w->out_w;
+    const int32_t y0 = oy * w->stride_h - w->pad_h;
+    const int32_t x0 = ox * w->stride_w - w->pad_w;
+    /* The filter columns inside the image when dilation_w is 1. */
+    const int32_t fx_lo = x0 < 0 ? -x0 : 0;
+    const int32_t fx_hi = in_w - x0 < fw ? in_w - x0 : fw;
+    const int8_t *in_b = input + b * in_h * in_w * in_c;
+    int8_t *dst = a + j;
+    for (fy = 0; fy < w->filter_h; fy++) {
+      const int32_t iy = y0 + w->dilation_h * fy;
+      if (iy < 0 || iy >= in_h || fx_lo >= fx_hi) {
+        dst = tg_rv32_fill4(dst, zp, fw * in_c);
+      } else if (w->dilation_w == 1 && fx_lo == 0 && fx_hi == fw) {
+        dst = tg_rv32_copy4(dst, in_b + (iy * in_w + x0) * in_c, fw * in_c);
+      } else if (w->dilation_w == 1) {
+        dst = tg_rv32_fill4(dst, zp, fx_lo * in_c);
+        dst = tg_rv32_copy4(dst, in_b + (iy * in_w + x0 + fx_lo) * in_c,
+                            (fx_hi - fx_lo) * in_c);
+        dst = tg_rv32_fill4(dst, zp, (fw - fx_hi) * in_c);
+      } else {
+        for (fx = 0; fx < fw; fx++) {
+          const int32_t ix = x0 + w->dilation_w * fx;
+          if (ix >= 0 && ix < in_w) {
+            dst = tg_rv32_copy4(dst, in_b + (iy * in_w + ix) * in_c, in_c);
+          } else {
+            dst = tg_rv32_fill4(dst, zp, in_c);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* tg_rv32_store4 requantises the accumulators of one channel (record q)
+ * for 4 pixels and stores them at o0[i] .. o3[i]; L and N are the left
+ * shift and negative mask (constants 0 and -1 for simple records). */
+#define TG_RV32_STORE4(q, i, L, N, a0, a1, a2, a3)                            \
+  do {                                                                        \
+    const uint32_t m_ = (uint32_t)(q)[TG_RV32_MULT] << 1;                     \
+    const int32_t s_ = (q)[TG_RV32_SHIFT];                                    \
+    const int32_t r_ = TG_RV32_RIGHT_OF(s_), h_ = TG_RV32_HALF_OF(s_);        \
+    o0[i] = (int8_t)tg_rv32_requant(a0, m_, L, r_, h_, N, off, lo, hi);       \
+    o1[i] = (int8_t)tg_rv32_requant(a1, m_, L, r_, h_, N, off, lo, hi);       \
+    o2[i] = (int8_t)tg_rv32_requant(a2, m_, L, r_, h_, N, off, lo, hi);       \
+    o3[i] = (int8_t)tg_rv32_requant(a3, m_, L, r_, h_, N, off, lo, hi);       \
+  } while (0)
+
+/* tg_rv32_block4x4 computes one 4x4 block of tg_rv32_conv: pixels with
+ * interleaved taps from a (k of them), channels with weights wp and
+ * records q, stored at o0 and o0 + d1, d2, d3 (nch channels, 1 to 4). */
+TG_RV32_FN TG_RV32_NOINLINE
+static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
+                             const int8_t *a, const int8_t *wp,
+                             const int32_t *q, int8_t *o0, int32_t d1,
+                             int32_t d2, int32_t d3, int32_t nch) {
+  const int8_t *const a_end = a + 4 * p->k;
+  uint32_t a00, a01, a02, a03, a10, a11, a12, a13;
+  uint32_t a20, a21, a22, a23, a30, a31, a32, a33;
+  a00 = a01 = a02 = a03 = (uint32_t)q[TG_RV32_BIAS];
+  a10 = a11 = a12 = a13 = (uint32_t)q[TG_RV32_CHAN + TG_RV32_BIAS];
+  a20 = a21 = a22 = a23 = (uint32_t)q[2 * TG_RV32_CHAN + TG_RV32_BIAS];
+  a30 = a31 = a32 = a33 = (uint32_t)q[3 * TG_RV32_CHAN + TG_RV32_BIAS];
+  do {
+    int32_t x0 = a[0], x1 = a[1], x2 = a[2], x3 = a[3];
+    int32_t f = wp[0];
+    a00 += (uint32_t)(x0 * f);
+    a01 += (uint32_t)(x1 * f);
+    a02 += (uint32_t)(x2 * f);
+    a03 += (uint32_t)(x3 * f);
+    f = wp[1];
+    a10 += (uint32_t)(x0 * f);
+    a11 += (uint32_t)(x1 * f);
+    a12 += (uint32_t)(x2 * f);
+    a13 += (uint32_t)(x3 * f);
+    f = wp[2];
+    a20 += (uint32_t)(x0 * f);
+    a21 += (uint32_t)(x1 * f);
+    a22 += (uint32_t)(x2 * f);
+    a23 += (uint32_t)(x3 * f);
+    f = wp[3];
+    a30 += (uint32_t)(x0 * f);
+    a31 += (uint32_t)(x1 * f);
+    a32 += (uint32_t)(x2 * f);
+    a33 += (uint32_t)(x3 * f);
+    a += 4;
+    wp += 4;
+  } while (a != a_end);
+  {
+    const int32_t off = p->output_offset, lo = p->act_min;
+    const int32_t hi = p->act_max;
+    int8_t *const o1 = o0 + d1, *const o2 = o0 + d2;
+    int8_t *const o3 = o0 + d3;
+    if (nch == 4 && p->simple) {
+      TG_RV32_STORE4(q, 0, 0, -1, a00, a01, a02, a03);
+      TG_RV32_STORE4(q + TG_RV32_CHAN, 1, 0, -1, a10, a11, a12, a13);
+      TG_RV32_STORE4(q + 2 * TG_RV32_CHAN, 2, 0, -1, a20, a21, a22, a23);
+      TG_RV32_STORE4(q + 3 * TG_RV32_CHAN, 3, 0, -1, a30, a31, a32, a33);
+    } else {
+      /* Records that are not simple, or the last block of out_c % 4
+       * channels: one channel at a time. */
+      uint32_t acc[16];
+      int32_t i;
+      acc[0] = a00, acc[1] = a01, acc[2] = a02, acc[3] = a03;
+      acc[4] = a10, acc[5] = a11, acc[6] = a12, acc[7] = a13;
+      acc[8] = a20, acc[9] = a21, acc[10] = a22, acc[11] = a23;
+      acc[12] = a30, acc[13] = a31, acc[14] = a32, acc[15] = a33;
+      for (i = 0; i < nch; i++) {
+        const int32_t *qi = q + i * TG_RV32_CHAN;
+        TG_RV32_STORE4(qi, i, TG_RV32_LEFT_OF(qi[TG_RV32_SHIFT]),
+                       TG_RV32_NEG_OF(qi[TG_RV32_SHIFT]), acc[4 * i],
+                       acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]);
+      }
+    }
+  }
+}
+
+/* tg_rv32_conv runs a convolution of one group, the im2col and 4x4 blocks
+ * described in tg_conv2d_s8_rv32.c, with scratch of 4 * k int8. */
+TG_RV32_FN
+static inline void tg_rv32_conv(const tg_conv2d_s8_rv32_params_t *p,
+                                const int8_t *input, int8_t *output,
+                                int8_t *scratch) {
+  const tg_window_t *w = &p->win;
+  const int32_t out_c = w->out_c, k = p->k;
+  const int32_t npix = w->batches * w->out_h * w->out_w;
+  int32_t pix, c;
+
+  if (k <= 0) {
+    return;
+  }
+  for (pix = 0; pix < npix; pix += 4) {
+    /* Pixels past npix repeat the last one (tg_rv32_pack4), so storing
+     * them again where the last one goes writes the same values. */
+    const int32_t last = npix - 1 - pix;
+    const int32_t d1 = (last < 1 ? last : 1) * out_c;
+    const int32_t d2 = (last < 2 ? last : 2) * out_c;
+    const int32_t d3 = (last < 3 ? last : 3) * out_c;
+    const int8_t *wp = p->weights;
+    const int32_t *q = p->chan;
+    int8_t *o = output + pix * out_c;
+    tg_rv32_pack4(w, p->input_zp, input, pix, npix, scratch);
+    for (c = 0; c < out_c; c += 4) {
+      tg_rv32_block4x4(p, scratch, wp, q, o, d1, d2, d3,
+                       out_c - c < 4 ? out_c - c : 4);
+      wp += 4 * k;
+      q += 4 * TG_RV32_CHAN;
+      o += 4;
+    }
+  }
+}
+
+/* ---- CONV_2D ---------------------------------------------------------- */
+
+
+/* CONV_2D, int8, one group: im2col of 4 output pixels at a time into
+ * scratch (k * 4 int8, pixel-interleaved), then 4 pixels x 4 channels
+ * of accumulators in registers. */
+void tg_conv2d_s8_rv32(const tg_conv2d_s8_rv32_params_t *p,
+                       const int8_t *input, int8_t *output, int8_t *scratch);
+
+/* ---- DEPTHWISE_CONV_2D ------------------------------------------------ */
+
+/* Parameters of tg_depthwise_conv2d_s8_rv32: in c the geometry, zero
+ * points, activation range, weights channel-major [out_c][filter_h *
+ * filter_w] (mode 3: as for tg_conv2d_s8_rv32) and one TG_RV32_CHAN record
+ * per channel; the padded plane (plane_h x plane_w pixels of 4 channels,
+ * holding every tap of the output) and the loop variant (mode). */
+typedef struct {
+  tg_conv2d_s8_rv32_params_t c; /* win, k (mode 3), zero points, range,
+                                   weights and records */
+  int32_t depth_multiplier;
+  int32_t plane_h, plane_w;
+  /* 0: any window; 1: 3x3 stride 1; 2: 3x3 stride 2; 3: one input
+   * channel, run as a convolution (tg_rv32_conv) */
+  int32_t mode;
+} tg_depthwise_conv2d_s8_rv32_params_t;
+
+/* DEPTHWISE_CONV_2D, int8: for every 4 input channels, a zero-point padded
+ * plane in scratch (plane_h * plane_w * 4 int8), then one channel at a time
+ * with its weights and requantisation in registers; mode 3 (one input
+ * channel) is a convolution with scratch of 4 * k int8. */
+void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
+                                 const int8_t *input, int8_t *output,
+                                 int8_t *scratch);
+
+/* ---- FULLY_CONNECTED -------------------------------------------------- */
+
+/* Parameters of tg_fully_connected_s8_rv32: the weights as blocks of 8
+ * units [units/8][depth][8], then (if units % 8 >= 4) one block of 4
+ * [depth][4], then each remaining unit [depth]; one TG_RV32_CHAN record
+ * per unit. */
+typedef struct {
+  int32_t batches, units, depth;
+  int32_t output_offset, act_min, act_max;
+  const int8_t *weights;
+  const int32_t *chan;
+} tg_fully_connected_s8_rv32_params_t;
+
+/* FULLY_CONNECTED, int8 (filter zero point 0): 8 (then 4, then 1) units
+ * of accumulators in registers per pass over the input row. */
+void tg_fully_connected_s8_rv32(const tg_fully_connected_s8_rv32_params_t *p,
+                                const int8_t *input, int8_t *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TG_RV32_H */
