@@ -51,7 +51,7 @@ func Builtin() *Library {
 		panic(err) // the embedded folder exists: a build error, not input
 	}
 	return &Library{sets: []Set{{Name: Reference, Description: "portable C99, bit-exact ports of TFLM's reference kernels",
-		Files: ref, Kernels: manifest()}}}
+		Files: ref, Kernels: manifest()}, armv7emSet()}}
 }
 
 // NewLibrary returns the built-in library extended with extra sets. It
@@ -60,10 +60,17 @@ func Builtin() *Library {
 // function and a source file, and that each set has its header.
 func NewLibrary(extra ...Set) (*Library, error) {
 	l := Builtin()
-	names := map[string]bool{Reference: true}
+	names := map[string]bool{}
 	symbols := map[string]bool{}
+	refSymbols := map[string]bool{}
 	for _, k := range l.sets[0].Kernels {
-		symbols[k.Symbol] = true
+		refSymbols[k.Symbol] = true
+	}
+	for _, s := range l.sets {
+		names[s.Name] = true
+		for _, k := range s.Kernels {
+			symbols[k.Symbol] = true
+		}
 	}
 	for _, s := range extra {
 		if s.Name == "" || names[s.Name] || strings.ContainsAny(s.Name, "/\\. ") {
@@ -87,7 +94,7 @@ func NewLibrary(extra ...Set) (*Library, error) {
 				return nil, fmt.Errorf("kernels: set %s: symbol %s is taken", s.Name, k.Symbol)
 			case k.Specialise == nil:
 				return nil, fmt.Errorf("kernels: set %s: %s has no Specialise function", s.Name, k.Symbol)
-			case !symbols[k.Specialises]:
+			case !refSymbols[k.Specialises]:
 				return nil, fmt.Errorf("kernels: set %s: %s specialises unknown kernel %q", s.Name, k.Symbol, k.Specialises)
 			}
 			if _, err := fs.Stat(s.Files, k.Source()); err != nil {

@@ -1,0 +1,447 @@
+// armv7em.go: the "armv7em" kernel set (Armv7E-M and Armv8-M Mainline
+// with DSP): its kernels and the compile-time work they rely on (packed
+// and widened weights, biases with the input zero point folded in,
+// requantisation parameters for the 32-bit path).
+
+package kernels
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"math"
+
+	"github.com/tinygen/tinygen/ir"
+)
+
+//go:embed armv7em/*.h armv7em/*.c
+var armv7emFiles embed.FS
+
+// ArmV7EM is the name of the DSP kernel set for Armv7E-M and Armv8-M
+// Mainline with the DSP extension (Cortex-M4, M7, M33; M55 until a
+// Helium set exists).
+const ArmV7EM = "armv7em"
+
+// armv7emSet returns the armv7em kernel set. Its kernels specialise the
+// int8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED reference kernels;
+// docs/kernels.md describes their algorithms and why they are exact.
+func armv7emSet() Set {
+	files, err := fs.Sub(armv7emFiles, ArmV7EM)
+	if err != nil {
+		panic(err) // the embedded folder exists: a build error, not input
+	}
+	conv := []ir.OpKind{ir.Conv2D}
+	return Set{
+		Name:        ArmV7EM,
+		Description: "Armv7E-M / Armv8-M DSP (SMLAD) int8 kernels, weights packed at compile time",
+		Files:       files,
+		Header:      "tg_armv7em.h",
+		Kernels: []Kernel{
+			{Symbol: "tg_conv2d_s8_pw_armv7em", Ops: conv, Types: "int8", Set: ArmV7EM,
+				ParamsType: "tg_conv2d_s8_pw_armv7em_params_t", Specialises: "tg_conv2d_s8", Specialise: specialisePointwise},
+			{Symbol: "tg_conv2d_s8_im2col_armv7em", Ops: conv, Types: "int8", Set: ArmV7EM,
+				ParamsType: "tg_conv2d_s8_im2col_armv7em_params_t", Specialises: "tg_conv2d_s8",
+				Specialise: specialiseIm2col, Scratch: im2colScratch},
+			{Symbol: "tg_depthwise_conv2d_s8_armv7em", Ops: []ir.OpKind{ir.DepthwiseConv2D}, Types: "int8", Set: ArmV7EM,
+				ParamsType: "tg_depthwise_conv2d_s8_armv7em_params_t", Specialises: "tg_depthwise_conv2d_s8",
+				Specialise: specialiseDepthwise},
+			{Symbol: "tg_fully_connected_s8_armv7em", Ops: []ir.OpKind{ir.FullyConnected}, Types: "int8", Set: ArmV7EM,
+				ParamsType: "tg_fully_connected_s8_armv7em_params_t", Specialises: "tg_fully_connected_s8",
+				Specialise: specialiseFullyConnected},
+		},
+	}
+}
+
+// refParams are the fields of a reference int8 convolution-like call that
+// the armv7em kernels reuse.
+type refParams struct {
+	win                 Struct
+	inOffset, outOffset int32
+	actMin, actMax      int32
+	filterOffset        int32
+	mult, shift         []int64
+}
+
+func (r refParams) winInt(name string) int {
+	for _, f := range r.win.Fields {
+		if f.Name == name {
+			if v, ok := f.Value.(Int); ok {
+				return int(v)
+			}
+		}
+	}
+	return -1
+}
+
+// readRef extracts refParams from a reference call.
+func readRef(ref Call) (refParams, error) {
+	var r refParams
+	for _, f := range ref.Params.Fields {
+		switch v := f.Value.(type) {
+		case Struct:
+			if f.Name == "win" {
+				r.win = v
+			}
+		case Int:
+			switch f.Name {
+			case "input_offset":
+				r.inOffset = int32(v)
+			case "output_offset":
+				r.outOffset = int32(v)
+			case "act_min":
+				r.actMin = int32(v)
+			case "act_max":
+				r.actMax = int32(v)
+			case "filter_offset":
+				r.filterOffset = int32(v)
+			}
+		case Array:
+			switch f.Name {
+			case "multiplier":
+				r.mult = v.Ints
+			case "shift":
+				r.shift = v.Ints
+			}
+		}
+	}
+	if len(r.mult) == 0 || len(r.mult) != len(r.shift) {
+		return r, fmt.Errorf("reference parameters %s have no multipliers", ref.Params.Type)
+	}
+	return r, nil
+}
+
+// constInt8 returns the int8 values of a constant tensor, or false.
+func constInt8(t *ir.Tensor) ([]int8, bool) {
+	if t == nil || !t.IsConst() || t.DType != ir.Int8 || len(t.Data) != t.Shape.Elements() {
+		return nil, false
+	}
+	out := make([]int8, len(t.Data))
+	for i, b := range t.Data {
+		out[i] = int8(b)
+	}
+	return out, true
+}
+
+// constBias returns the n int32 biases of a constant bias tensor (zeros
+// when there is none), or false when the bias is not a constant of n
+// values.
+func constBias(t *ir.Tensor, n int) ([]int32, bool) {
+	if t == nil {
+		return make([]int32, n), true
+	}
+	if !t.IsConst() || t.DType != ir.Int32 || t.Shape.Elements() != n || len(t.Data) != 4*n {
+		return nil, false
+	}
+	return t.Int32s(), true
+}
+
+// maxInput is the largest |x + inOffset| over int8 inputs x.
+func maxInput(inOffset int32) int64 {
+	a, b := int64(-128+inOffset), int64(127+inOffset)
+	return max(abs64(a), abs64(b))
+}
+
+func abs64(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// requantParams returns the 4 int32 per channel of the kernels' requant
+// array and whether the 32-bit path (requant_fast) is exact for every
+// channel: the right shift is at least 1, the multiplier is not INT32_MIN
+// and the accumulator bound times 2^(left shift + 1) is at most 2^30, so
+// that the doubled, left-shifted accumulator fits int32 (SMMULR(2a, M) is
+// then SaturatingRoundingDoublingHighMul(a, M)), |v| < 2^29 + 1 and the
+// rounding sum of RoundingDivideByPOT cannot overflow. bound[c] bounds
+// |accumulator| of channel c.
+func requantParams(mult, shift []int64, bound []int64) ([]int64, bool) {
+	fast := true
+	for c := range mult {
+		left, right := max(shift[c], 0), max(-shift[c], 0)
+		if right < 1 || right > 31 || mult[c] == math.MinInt32 || left+1 > 30 || bound[c] > (int64(1)<<30)>>(left+1) {
+			fast = false
+			break
+		}
+	}
+	rq := make([]int64, 0, 4*len(mult))
+	for c := range mult {
+		if fast {
+			right := -shift[c]
+			rq = append(rq, mult[c], max(shift[c], 0)+1, right, int64(1)<<(right-1))
+		} else {
+			rq = append(rq, mult[c], shift[c], 0, 0)
+		}
+	}
+	return rq, fast
+}
+
+// gemmPlan is the compile-time part of tg_a7_gemm_t.
+type gemmPlan struct {
+	weights, bias, requant []int64
+	fast                   bool
+}
+
+// planGemm packs the filter w ([cols][depth], row-major) for the GEMM core
+// (see tg_a7_gemm_t in tg_armv7em.h), folds inOffset into the bias
+// (modulo 2^32, which is exact because the C accumulates modulo 2^32 and
+// im2col pads with the input zero point) and plans requantisation.
+func planGemm(w []int8, bias []int32, cols, depth int, inOffset int32, mult, shift []int64) gemmPlan {
+	d4 := (depth + 3) &^ 3
+	var p gemmPlan
+	p.weights = make([]int64, 0, cols*d4)
+	group := func(n, g int) {
+		for k := 4 * g; k < 4*g+4; k++ {
+			if k < depth {
+				p.weights = append(p.weights, int64(w[n*depth+k]))
+			} else {
+				p.weights = append(p.weights, 0)
+			}
+		}
+	}
+	n := 0
+	for ; n+1 < cols; n += 2 {
+		for g := 0; g < d4/4; g++ {
+			group(n, g)
+			group(n+1, g)
+		}
+	}
+	if n < cols {
+		for g := 0; g < d4/4; g++ {
+			group(n, g)
+		}
+	}
+	bound := make([]int64, cols)
+	xmax := maxInput(inOffset)
+	p.bias = make([]int64, cols)
+	for c := 0; c < cols; c++ {
+		var sum, sumAbs int64
+		for k := 0; k < depth; k++ {
+			v := int64(w[c*depth+k])
+			sum += v
+			sumAbs += abs64(v)
+		}
+		p.bias[c] = int64(int32(uint32(int64(bias[c]) + int64(inOffset)*sum)))
+		bound[c] = abs64(int64(bias[c])) + sumAbs*xmax
+	}
+	p.requant, p.fast = requantParams(mult, shift, bound)
+	return p
+}
+
+// struct returns the tg_a7_gemm_t value of the plan.
+func (p gemmPlan) value(rows, cols, depth int, r refParams) Struct {
+	fast := 0
+	if p.fast {
+		fast = 1
+	}
+	return Struct{Type: "tg_a7_gemm_t", Fields: []Field{
+		fi("rows", rows), fi("cols", cols), fi("depth", depth),
+		f("output_offset", Int(r.outOffset)), f("act_min", Int(r.actMin)), f("act_max", Int(r.actMax)),
+		fi("requant_fast", fast),
+		f("weights", Array{Elem: "int8_t", Ints: p.weights}),
+		f("bias", Array{Elem: "int32_t", Ints: p.bias}),
+		f("requant", Array{Elem: "int32_t", Ints: p.requant}),
+	}}
+}
+
+// convGeometry returns the CONV_2D op's filter values and shape when the
+// armv7em kernels can run it: int8 constant filter and bias, one group.
+func convGeometry(op *ir.Op, ref Call) (w []int8, bias []int32, r refParams, ok bool, err error) {
+	if op.Kind != ir.Conv2D || len(op.Inputs) < 2 {
+		return nil, nil, r, false, nil
+	}
+	x, filt := op.Inputs[0], op.Inputs[1]
+	if len(filt.Shape) != 4 || len(x.Shape) != 4 || filt.Shape[3] != x.Shape[3] {
+		return nil, nil, r, false, nil // grouped convolutions stay reference
+	}
+	w, ok = constInt8(filt)
+	if !ok {
+		return nil, nil, r, false, nil
+	}
+	bias, ok = constBias(op.Input(2), filt.Shape[0])
+	if !ok {
+		return nil, nil, r, false, nil
+	}
+	r, err = readRef(ref)
+	if err != nil {
+		return nil, nil, r, false, err
+	}
+	if len(r.mult) != filt.Shape[0] {
+		return nil, nil, r, false, fmt.Errorf("%d multipliers for %d output channels", len(r.mult), filt.Shape[0])
+	}
+	return w, bias, r, true, nil
+}
+
+// specialisePointwise accepts a CONV_2D with a 1x1 filter (never padded),
+// a GEMM over the input pixels the strides select.
+func specialisePointwise(op *ir.Op, ref Call) (Call, bool, error) {
+	w, bias, r, ok, err := convGeometry(op, ref)
+	if !ok || err != nil {
+		return Call{}, false, err
+	}
+	if r.winInt("filter_h") != 1 || r.winInt("filter_w") != 1 || r.winInt("pad_h") != 0 || r.winInt("pad_w") != 0 {
+		return Call{}, false, nil
+	}
+	x, y := op.Inputs[0], op.Outputs[0]
+	cols, depth := y.Shape[3], x.Shape[3]
+	p := planGemm(w, bias, cols, depth, r.inOffset, r.mult, r.shift)
+	return Call{
+		Params: Struct{Type: "tg_conv2d_s8_pw_armv7em_params_t", Fields: []Field{f("win", r.win),
+			f("gemm", p.value(2, cols, depth, r))}},
+		Args: []Arg{in("input", x, "int8_t"), out(y, "int8_t")},
+	}, true, nil
+}
+
+// im2colRowLen is the scratch row of tg_conv2d_s8_im2col_armv7em: one
+// receptive field, rounded up to 4 bytes.
+func im2colRowLen(op *ir.Op) int {
+	if len(op.Inputs) < 2 || op.Inputs[1] == nil || len(op.Inputs[1].Shape) != 4 {
+		return 0
+	}
+	s := op.Inputs[1].Shape
+	return (s[1]*s[2]*s[3] + 3) &^ 3
+}
+
+// im2colScratch is the scratch memory of tg_conv2d_s8_im2col_armv7em: two
+// im2col rows.
+func im2colScratch(op *ir.Op) int { return 2 * im2colRowLen(op) }
+
+// specialiseIm2col accepts any other one-group CONV_2D with constant
+// weights.
+func specialiseIm2col(op *ir.Op, ref Call) (Call, bool, error) {
+	w, bias, r, ok, err := convGeometry(op, ref)
+	if !ok || err != nil {
+		return Call{}, false, err
+	}
+	x, y := op.Inputs[0], op.Outputs[0]
+	s := op.Inputs[1].Shape
+	cols, depth := s[0], s[1]*s[2]*s[3]
+	if int64(im2colScratch(op)) > math.MaxInt32/2 {
+		return Call{}, false, nil
+	}
+	p := planGemm(w, bias, cols, depth, r.inOffset, r.mult, r.shift)
+	return Call{
+		Params: Struct{Type: "tg_conv2d_s8_im2col_armv7em_params_t", Fields: []Field{
+			f("win", r.win), f("pad_value", Int(-r.inOffset)), fi("row_len", im2colRowLen(op)),
+			f("gemm", p.value(2, cols, depth, r))}},
+		Args: []Arg{in("input", x, "int8_t"), out(y, "int8_t"), {Name: "scratch", Elem: "int8_t", Scratch: true}},
+	}, true, nil
+}
+
+// specialiseFullyConnected accepts a FULLY_CONNECTED with constant int8
+// weights whose zero point is 0 (per-channel, or symmetric per-tensor).
+func specialiseFullyConnected(op *ir.Op, ref Call) (Call, bool, error) {
+	if len(op.Inputs) < 2 {
+		return Call{}, false, nil
+	}
+	x, filt, y := op.Inputs[0], op.Inputs[1], op.Outputs[0]
+	if len(filt.Shape) != 2 || filt.Shape[0] == 0 {
+		return Call{}, false, nil
+	}
+	units, depth := filt.Shape[0], filt.Shape[1]
+	w, ok := constInt8(filt)
+	if !ok {
+		return Call{}, false, nil
+	}
+	bias, ok := constBias(op.Input(2), units)
+	if !ok {
+		return Call{}, false, nil
+	}
+	r, err := readRef(ref)
+	if err != nil {
+		return Call{}, false, err
+	}
+	if r.filterOffset != 0 {
+		return Call{}, false, nil
+	}
+	mult, shift := r.mult, r.shift
+	if len(mult) == 1 && units > 1 {
+		mult, shift = make([]int64, units), make([]int64, units)
+		for i := range mult {
+			mult[i], shift[i] = r.mult[0], r.shift[0]
+		}
+	}
+	if len(mult) != units {
+		return Call{}, false, fmt.Errorf("%d multipliers for %d units", len(mult), units)
+	}
+	rows := y.Shape.Elements() / units
+	if rows*depth != x.Shape.Elements() {
+		return Call{}, false, nil
+	}
+	p := planGemm(w, bias, units, depth, r.inOffset, mult, shift)
+	return Call{
+		Params: Struct{Type: "tg_fully_connected_s8_armv7em_params_t", Fields: []Field{f("gemm", p.value(rows, units, depth, r))}},
+		Args:   []Arg{in("input", x, "int8_t"), out(y, "int8_t")},
+	}, true, nil
+}
+
+// specialiseDepthwise accepts a DEPTHWISE_CONV_2D with depth multiplier 1
+// and constant int8 weights.
+func specialiseDepthwise(op *ir.Op, ref Call) (Call, bool, error) {
+	a, ok := op.Attrs.(ir.DepthwiseConv2DAttrs)
+	if !ok || a.DepthMultiplier != 1 || len(op.Inputs) < 2 {
+		return Call{}, false, nil
+	}
+	x, filt, y := op.Inputs[0], op.Inputs[1], op.Outputs[0]
+	if len(filt.Shape) != 4 || len(x.Shape) != 4 || filt.Shape[3] != x.Shape[3] || y.Shape[3] != x.Shape[3] {
+		return Call{}, false, nil
+	}
+	w, ok := constInt8(filt)
+	if !ok {
+		return Call{}, false, nil
+	}
+	ch, taps := x.Shape[3], filt.Shape[1]*filt.Shape[2]
+	bias, ok := constBias(op.Input(2), ch)
+	if !ok {
+		return Call{}, false, nil
+	}
+	r, err := readRef(ref)
+	if err != nil {
+		return Call{}, false, err
+	}
+	if len(r.mult) != ch {
+		return Call{}, false, fmt.Errorf("%d multipliers for %d channels", len(r.mult), ch)
+	}
+	// Widened filter: per group of 4 channels, per tap, (c, c+2, c+1, c+3).
+	groups := (ch + 3) / 4
+	wide := make([]int64, 0, groups*taps*4)
+	at := func(t, c int) int64 {
+		if c < ch {
+			return int64(w[t*ch+c])
+		}
+		return 0
+	}
+	for g := 0; g < groups; g++ {
+		for t := 0; t < taps; t++ {
+			c := 4 * g
+			wide = append(wide, at(t, c), at(t, c+2), at(t, c+1), at(t, c+3))
+		}
+	}
+	bound := make([]int64, ch)
+	xmax := maxInput(r.inOffset)
+	b64 := make([]int64, ch)
+	for c := 0; c < ch; c++ {
+		var sumAbs int64
+		for t := 0; t < taps; t++ {
+			sumAbs += abs64(int64(w[t*ch+c]))
+		}
+		bound[c] = abs64(int64(bias[c])) + sumAbs*xmax
+		b64[c] = int64(bias[c])
+	}
+	rq, fast := requantParams(r.mult, r.shift, bound)
+	fastInt := 0
+	if fast {
+		fastInt = 1
+	}
+	return Call{
+		Params: Struct{Type: "tg_depthwise_conv2d_s8_armv7em_params_t", Fields: []Field{
+			f("win", r.win), f("input_offset", Int(r.inOffset)), f("output_offset", Int(r.outOffset)),
+			f("act_min", Int(r.actMin)), f("act_max", Int(r.actMax)), fi("requant_fast", fastInt),
+			f("weights", Array{Elem: "int16_t", Ints: wide}),
+			f("bias", Array{Elem: "int32_t", Ints: b64}),
+			f("requant", Array{Elem: "int32_t", Ints: rq}),
+		}},
+		Args: []Arg{in("input", x, "int8_t"), out(y, "int8_t")},
+	}, true, nil
+}
