@@ -130,8 +130,13 @@ func Inspect(m *Model) *Report {
 // count. A model the passes cannot compile counts its constant tensors
 // only. bench measures the same figure in the firmware as the sum of the
 // weight symbols' sizes (bench.MeasureELF).
-func WeightBytes(g *ir.Graph) int64 {
-	if s, err := runPasses(&Model{Graph: g}, CompileOptions{}); err == nil {
+func WeightBytes(g *ir.Graph) int64 { return WeightBytesFor(g, "") }
+
+// WeightBytesFor is WeightBytes for a target ("" for the default), whose
+// kernel sets may ship the weights in their own layout (packed, widened)
+// and add parameter arrays.
+func WeightBytesFor(g *ir.Graph, target string) int64 {
+	if s, err := runPasses(&Model{Graph: g}, CompileOptions{Target: target}); err == nil {
 		var n int64
 		for _, c := range s.Program.Constants {
 			n += int64(c.Bytes())

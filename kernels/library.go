@@ -51,7 +51,7 @@ func Builtin() *Library {
 		panic(err) // the embedded folder exists: a build error, not input
 	}
 	return &Library{sets: []Set{{Name: Reference, Description: "portable C99, bit-exact ports of TFLM's reference kernels",
-		Files: ref, Kernels: manifest()}, fpuSet(), rv32Set(), avrSet()}}
+		Files: ref, Kernels: manifest()}, armv7emSet(), fpuSet(), rv32Set(), avrSet()}}
 }
 
 // NewLibrary returns the built-in library extended with extra sets. It

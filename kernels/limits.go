@@ -45,6 +45,8 @@ func cRange(ctype string) (lo, hi int64, ok bool) {
 		return math.MinInt8, math.MaxInt8, true
 	case "uint8_t":
 		return 0, math.MaxUint8, true
+	case "int16_t":
+		return math.MinInt16, math.MaxInt16, true
 	case "int32_t":
 		return math.MinInt32, math.MaxInt32, true
 	}

@@ -186,33 +186,6 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 	return Array{Elem: "int32_t", Ints: recs}, true
 }
 
-func abs64(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
-
-// constInt8 returns the int8 data of a constant filter, or false.
-func constInt8(t *ir.Tensor) ([]int8, bool) {
-	if t == nil || !t.IsConst() || t.DType != ir.Int8 || len(t.Data) != t.Shape.Elements() {
-		return nil, false
-	}
-	return t.Int8s(), true
-}
-
-// constBias returns the int32 data of an optional constant bias (nil when
-// absent), or false when the bias is not a constant of n values.
-func constBias(t *ir.Tensor, n int) ([]int32, bool) {
-	if t == nil {
-		return nil, true
-	}
-	if !t.IsConst() || t.DType != ir.Int32 || len(t.Data) != 4*n {
-		return nil, false
-	}
-	return t.Int32s(), true
-}
-
 // rv32Limit bounds the scratch and weight arrays the rv32 kernels index
 // with int32 arithmetic.
 const rv32Limit = math.MaxInt32 / 8

@@ -73,7 +73,7 @@ var testAllowed = map[string][]string{
 	"internal/conformance": {"driver", "eval", "internal/hostcc", "internal/shared/sharedtest", "ir", "quant"},
 	"internal/qemuplugin":  {"internal/hostcc"},
 	"internal/tensorio":    {"github.com/sbinet/npyio"},
-	"kernels":              {"internal/shared/sharedtest", "internal/testmodels"},
+	"kernels":              {"internal/shared/sharedtest", "internal/testmodels", "driver", "bench"}, // driver, bench: armv7em on QEMU
 	"kernels/kerneltest":   {"plan"},
 	"plan":                 {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
 }

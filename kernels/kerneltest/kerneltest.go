@@ -225,25 +225,31 @@ func fillSpecialised(b *randomBuilder, set string, tgs []target, n int) {
 		n = 40
 	}
 	var kinds []ir.OpKind
+	var mine []target
 	for _, tg := range tgs {
 		if (b.f32 && tg.f32) || (!b.f32 && tg.i8) {
 			kinds = append(kinds, tg.kinds...)
+			mine = append(mine, tg)
 		}
 	}
-	inSet := func(c kernels.Call) bool { return c.Kernel.Set == set }
-	// hopeless counts the kinds for which the set accepted no candidate
-	// in this graph, so that a graph does not keep drawing for them.
-	hopeless := map[ir.OpKind]int{}
+	// Each specialised slot aims at one kernel of the set, so that a
+	// kernel which accepts a narrow case (a 1x1 convolution, say) is
+	// reached even when a sibling accepts every other op of its kind.
+	// hopeless counts, per kernel, the slots in which it accepted no
+	// candidate, so that a graph does not keep drawing for it.
+	hopeless := map[string]int{}
 	for i := 0; i < n; i++ {
 		x := b.r.Float64()
 		switch {
-		case len(kinds) > 0 && x < specialisedShare:
-			k := kinds[b.r.IntN(len(kinds))]
-			if hopeless[k] < 2 {
-				if b.add(k, inSet) {
+		case len(mine) > 0 && x < specialisedShare:
+			tg := mine[b.r.IntN(len(mine))]
+			k := tg.kinds[b.r.IntN(len(tg.kinds))]
+			if hopeless[tg.kernel.Symbol] < 2 {
+				sym := tg.kernel.Symbol
+				if b.add(k, func(c kernels.Call) bool { return c.Kernel.Set == set && c.Kernel.Symbol == sym }) {
 					continue
 				}
-				hopeless[k]++
+				hopeless[sym]++
 			}
 			b.add(k, nil)
 		case len(kinds) > 0 && x < specialisedShare+fallbackShare:

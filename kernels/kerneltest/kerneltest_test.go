@@ -203,7 +203,7 @@ func TestNewLibraryErrors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := lib.Sets(); !slices.Equal(got, append(kernels.Builtin().Sets(), kerneltest.TestSetName)) {
+		if got, want := lib.Sets(), append(kernels.Builtin().Sets(), kerneltest.TestSetName); !slices.Equal(got, want) || got[0] != kernels.Reference {
 			t.Errorf("Sets() = %v", got)
 		}
 	})
