@@ -188,7 +188,6 @@ func Conformance(dir string, opts ConformanceOptions) (*ConformanceReport, error
 	return rep, nil
 }
 
-
 // runConformanceTest runs one test on one engine. Loading and compiling
 // errors make it unsupported; a run error or a mismatch makes it FAIL.
 func runConformanceTest(t conformanceTest, engine, cc, work string) ConformanceResult {
