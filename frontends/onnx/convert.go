@@ -26,6 +26,11 @@ type converter struct {
 	attrs map[string]*onnxpb.AttributeProto
 	// bound are graph inputs given as constants (ParseWith).
 	bound map[string]*ir.Tensor
+	// nodes are the graph's nodes; qdq what is known of its Q/DQ groups.
+	nodes []*onnxpb.NodeProto
+	qdq   qdqState
+	// override replaces inputs of the current node (QDQ lowering).
+	override map[int]*ir.Tensor
 }
 
 func newConverter(opset int64) *converter {
@@ -78,6 +83,19 @@ func (c *converter) convert(gp *onnxpb.GraphProto) error {
 	if err := c.checkOps(gp.Node); err != nil {
 		return err
 	}
+	c.nodes = gp.Node
+	c.qdq = qdqState{consumers: map[string][]int{}, outputs: map[string]bool{}, qconst: map[string]*ir.Tensor{},
+		dqSrc: map[string]*ir.Tensor{}, skip: map[int]bool{}}
+	for i, n := range gp.Node {
+		for _, in := range n.Input {
+			if in != "" {
+				c.qdq.consumers[in] = append(c.qdq.consumers[in], i)
+			}
+		}
+	}
+	for _, vi := range gp.Output {
+		c.qdq.outputs[vi.GetName()] = true
+	}
 	for i, n := range gp.Node {
 		if err := c.convertNode(i, n); err != nil {
 			return err
@@ -109,8 +127,35 @@ func (c *converter) convert(gp *onnxpb.GraphProto) error {
 		}
 		c.g.Outputs = append(c.g.Outputs, t)
 	}
+	removeDeadOps(c.g)
 	c.g.Renumber()
 	return nil
+}
+
+// removeDeadOps drops ops whose outputs nothing reads (DEQUANTIZE ops a
+// lowered QDQ group made unnecessary), repeatedly.
+func removeDeadOps(g *ir.Graph) {
+	for {
+		used := map[*ir.Tensor]bool{}
+		for _, t := range g.Outputs {
+			used[t] = true
+		}
+		for _, o := range g.Ops {
+			for _, t := range o.Inputs {
+				used[t] = true
+			}
+		}
+		kept := g.Ops[:0]
+		for _, o := range g.Ops {
+			if used[o.Outputs[0]] {
+				kept = append(kept, o)
+			}
+		}
+		if len(kept) == len(g.Ops) {
+			return
+		}
+		g.Ops = kept
+	}
 }
 
 // checkOps refuses, in one error, every node whose operator tinygen does
@@ -146,6 +191,9 @@ func nodeName(i int, n *onnxpb.NodeProto) string {
 
 // convertNode converts one node.
 func (c *converter) convertNode(i int, n *onnxpb.NodeProto) error {
+	if c.qdq.skip[i] {
+		return nil // a QuantizeLinear a lowered QDQ group absorbed
+	}
 	c.node, c.index = n, i
 	c.attrs = map[string]*onnxpb.AttributeProto{}
 	for _, a := range n.Attribute {
@@ -162,7 +210,11 @@ func (c *converter) convertNode(i int, n *onnxpb.NodeProto) error {
 		}
 	}
 	conv := lookupOp(n)
-	if err := conv(c); err != nil {
+	done, err := c.tryQDQ()
+	if !done {
+		err = conv(c)
+	}
+	if err != nil {
 		if IsUnsupported(err) {
 			return &UnsupportedError{Msg: fmt.Sprintf("%s: %v", nodeName(i, n), err)}
 		}
@@ -178,6 +230,9 @@ func unsupported(format string, args ...any) error {
 
 // in returns input k of the current node, or nil if absent.
 func (c *converter) in(k int) *ir.Tensor {
+	if t, ok := c.override[k]; ok {
+		return t
+	}
 	if k >= len(c.node.Input) || c.node.Input[k] == "" {
 		return nil
 	}
@@ -345,6 +400,13 @@ func (c *converter) emitChecked(kind ir.OpKind, attrs ir.Attrs, ins ...*ir.Tenso
 		return nil, fmt.Errorf("%v without input", kind)
 	}
 	out := &ir.Tensor{Name: fmt.Sprintf("onnx:%s/%d", clip(c.outName()), len(c.g.Ops)), DType: ins[0].DType}
+	switch kind {
+	case ir.Transpose, ir.Reshape, ir.Squeeze, ir.Pad, ir.StridedSlice, ir.Concatenation, ir.MaxPool2D, ir.AveragePool2D:
+		// Data movement keeps the quantisation (per-tensor only).
+		if q := ins[0].Quant; q != nil && !q.PerChannel() {
+			out.Quant = q.Clone()
+		}
+	}
 	op := &ir.Op{Kind: kind, Inputs: ins, Outputs: []*ir.Tensor{out}, Attrs: attrs, SourceIndex: c.index}
 	var shape ir.Shape
 	var err error
@@ -411,7 +473,12 @@ func (c *converter) permute(t *ir.Tensor, perm []int) *ir.Tensor {
 		return t
 	}
 	if t.IsConst() {
-		return c.constant(t.DType, permShape(t.Shape, perm), PermuteData(t.Data, t.Shape, perm, t.DType.Size()))
+		p := c.constant(t.DType, permShape(t.Shape, perm), PermuteData(t.Data, t.Shape, perm, t.DType.Size()))
+		if q := t.Quant.Clone(); q != nil {
+			q.Axis = slices.Index(perm, q.Axis)
+			p.Quant = q
+		}
+		return p
 	}
 	return c.emit(ir.Transpose, ir.TransposeAttrs{Perm: slices.Clone(perm)}, t)
 }
@@ -423,7 +490,11 @@ func (c *converter) reshape(t *ir.Tensor, shape ir.Shape) *ir.Tensor {
 		return t
 	}
 	if t.IsConst() {
-		return c.constant(t.DType, shape.Clone(), t.Data)
+		r := c.constant(t.DType, shape.Clone(), t.Data)
+		if t.Quant != nil && !t.Quant.PerChannel() {
+			r.Quant = t.Quant.Clone()
+		}
+		return r
 	}
 	return c.emit(ir.Reshape, ir.ReshapeAttrs{NewShape: slices.Clone(shape)}, t)
 }
