@@ -22,7 +22,7 @@ const module = "github.com/tinygen/tinygen"
 // kernels (their lowering), no passes.
 var allowed = map[string][]string{
 	"cmd/tinygen":                      {"driver", "bench", "targets", "github.com/spf13/cobra"},
-	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir", "internal/readfile", "internal/ctext", "passes", "program"},
+	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir", "internal/readfile", "internal/ctext", "passes", "program", "frontends/onnx", "internal/hostcc"},
 	"kernels":                          {"ir", "quant", "program"},
 	"program":                          {"ir", "internal/genfile"},
 	"passes":                           {"ir", "eval", "kernels", "plan", "program", "targets", "internal/ctext"},
@@ -35,6 +35,9 @@ var allowed = map[string][]string{
 	"eval":                             {"ir", "quant"},
 	"frontends/tflite":                 {"ir", "quant", "frontends/tflite/internal/schema", "github.com/google/flatbuffers/go"},
 	"frontends/tflite/internal/schema": {"github.com/google/flatbuffers/go"},
+	"frontends/onnx":                   {"ir", "frontends/onnx/internal/onnxpb", "google.golang.org/protobuf/proto"},
+	"frontends/onnx/internal/onnxpb":   {"google.golang.org/protobuf/reflect/protoreflect", "google.golang.org/protobuf/runtime/protoimpl"},
+	"frontends/onnx/onnxbuild":         {"frontends/onnx/internal/onnxpb", "google.golang.org/protobuf/proto"},
 	"internal/testmodels":              {"ir", "frontends/tflite"},
 	"internal/hostile":                 {"ir", "frontends/tflite", "internal/testmodels"},
 	"internal/shared":                  {},
@@ -64,18 +67,20 @@ var allowed = map[string][]string{
 // end-to-end tests (bench's tests drive driver). Production code keeps the
 // stricter rules of allowed.
 var testAllowed = map[string][]string{
-	"bench":                {"driver", "internal/shared/sharedtest"},
-	"cmd/tinygen":          {"github.com/rogpeppe/go-internal/testscript", "frontends/tflite", "internal/hostcc", "internal/hostile", "internal/shared", "internal/testmodels", "ir"},
-	"codegen/c":            {"eval", "internal/golden", "internal/hostcc", "internal/hostile", "internal/shared/sharedtest", "internal/testmodels", "passes", "kernels", "targets"},
-	"passes":               {"internal/testmodels", "internal/shared/sharedtest", "frontends/tflite"},
-	"driver":               {"internal/hostile", "internal/shared/sharedtest"},
-	"frontends/tflite":     {"internal/shared", "internal/shared/sharedtest", "internal/testmodels"},
-	"internal/conformance": {"driver", "eval", "internal/hostcc", "internal/shared/sharedtest", "ir", "quant"},
-	"internal/qemuplugin":  {"internal/hostcc"},
-	"internal/tensorio":    {"github.com/sbinet/npyio"},
-	"kernels":              {"internal/shared/sharedtest", "internal/testmodels"},
-	"kernels/kerneltest":   {"plan"},
-	"plan":                 {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
+	"bench":                          {"driver", "internal/shared/sharedtest"},
+	"cmd/tinygen":                    {"github.com/rogpeppe/go-internal/testscript", "frontends/tflite", "internal/hostcc", "internal/hostile", "internal/shared", "internal/testmodels", "ir"},
+	"codegen/c":                      {"eval", "internal/golden", "internal/hostcc", "internal/hostile", "internal/shared/sharedtest", "internal/testmodels", "passes", "kernels", "targets"},
+	"passes":                         {"internal/testmodels", "internal/shared/sharedtest", "frontends/tflite"},
+	"driver":                         {"internal/hostile", "internal/shared/sharedtest"},
+	"frontends/tflite":               {"internal/shared", "internal/shared/sharedtest", "internal/testmodels"},
+	"frontends/onnx":                 {"eval", "internal/shared", "internal/shared/sharedtest", "google.golang.org/protobuf/proto", "frontends/onnx/onnxbuild"},
+	"frontends/onnx/internal/onnxpb": {"internal/shared/sharedtest"},
+	"internal/conformance":           {"driver", "eval", "internal/hostcc", "internal/shared/sharedtest", "ir", "quant"},
+	"internal/qemuplugin":            {"internal/hostcc"},
+	"internal/tensorio":              {"github.com/sbinet/npyio"},
+	"kernels":                        {"internal/shared/sharedtest", "internal/testmodels"},
+	"kernels/kerneltest":             {"plan"},
+	"plan":                           {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
 }
 
 type pkg struct {
