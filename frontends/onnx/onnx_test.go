@@ -142,6 +142,10 @@ func TestErrors(t *testing.T) {
 		{name: "gemm float bias without quantisation (toycar)", m: relu(b.Model{Nodes: []b.Node{{Op: "Gemm", Name: "fc", In: []string{"x", "w"}, Out: []string{"y"}}},
 			Inits: []b.Tensor{{Name: "w", DType: b.Int8, Dims: []int64{4, 4}, I32: make([]int32, 16)}}}),
 			want: `node 0 "fc" (Gemm): Gemm with int8 weights and float input`},
+		{name: "int8 gemm without quantisation (toycar)", m: b.Model{Opsets: map[string]int64{"": 11}, Inputs: []b.Value{{Name: "x", DType: b.Int8, Dims: []int64{1, 4}}},
+			Outputs: []b.Value{{Name: "y", DType: b.Int8, Dims: []int64{1, 4}}}, Nodes: []b.Node{{Op: "Gemm", Name: "fc", In: []string{"x", "w", "c"}, Out: []string{"y"}}},
+			Inits: []b.Tensor{{Name: "w", DType: b.Int8, Dims: []int64{4, 4}, I32: make([]int32, 16)}, {Name: "c", DType: b.Float, Dims: []int64{4}, Floats: make([]float32, 4)}}},
+			want: `node 0 "fc" (Gemm): Gemm of int8 A and int8 B with a float32 C and no quantisation parameters`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -508,6 +508,16 @@ func convGemm(c *converter) error {
 	if err != nil {
 		return err
 	}
+	if a.DType == ir.Int8 || a.DType == ir.UInt8 {
+		bias := ""
+		if cc := c.in(2); cc != nil {
+			bias = fmt.Sprintf(" with a %v C", cc.DType.LongName())
+		}
+		return unsupported("Gemm of %v A and %v B%s and no quantisation parameters: ONNX's Gemm does not accept 8-bit tensors, and without "+
+			"QuantizeLinear/DequantizeLinear nodes (or QLinearMatMul) nothing gives their scales and zero points, so the model has no "+
+			"defined real-valued meaning (a TFLite int8 model converted without its quantisation?); export it as float, or quantise it "+
+			"with QDQ nodes (onnxruntime.quantization.quantize_static)", a.DType.LongName(), b.DType.LongName(), bias)
+	}
 	if err := requireFloat(a, "Gemm"); err != nil {
 		return err
 	}
