@@ -17,6 +17,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/tinygen/tinygen/eval"
@@ -103,6 +104,8 @@ type ConformanceOptions struct {
 	WorkDir string
 	// Progress, when set, receives one line per test and engine.
 	Progress io.Writer
+	// Jobs is how many tests run at once (default 1).
+	Jobs int
 }
 
 // conformanceTest is one test folder.
@@ -176,15 +179,29 @@ func Conformance(dir string, opts ConformanceOptions) (*ConformanceReport, error
 		cc = "cc"
 	}
 	rep := &ConformanceReport{Dir: dir, Engines: engines}
-	for _, t := range tests {
-		for _, e := range engines {
-			r := runConformanceTest(t, e, cc, work)
-			if opts.Progress != nil {
-				fmt.Fprintf(opts.Progress, "%-12s %-60s %s\n", r.Engine, r.Test, r.Status)
-			}
-			rep.Results = append(rep.Results, r)
+	rep.Results = make([]ConformanceResult, len(tests)*len(engines))
+	jobs := max(opts.Jobs, 1)
+	sem := make(chan struct{}, jobs)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for i, t := range tests {
+		for j, e := range engines {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				r := runConformanceTest(t, e, cc, work)
+				rep.Results[i*len(engines)+j] = r
+				if opts.Progress != nil {
+					mu.Lock()
+					fmt.Fprintf(opts.Progress, "%-12s %-60s %s\n", r.Engine, r.Test, r.Status)
+					mu.Unlock()
+				}
+			}()
 		}
 	}
+	wg.Wait()
 	return rep, nil
 }
 

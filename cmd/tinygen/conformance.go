@@ -14,6 +14,7 @@ import (
 func newConformance(stdout, stderr io.Writer) *cobra.Command {
 	var engines, jsonFile, mdFile, cc string
 	var verbose bool
+	var jobs int
 	cmd := &cobra.Command{
 		Use:   "conformance DIR",
 		Short: "Run ONNX node tests (model.onnx, test_data_set_*/input_*.pb, output_*.pb) through the engines",
@@ -29,7 +30,7 @@ func newConformance(stdout, stderr io.Writer) *cobra.Command {
 					list = append(list, e)
 				}
 			}
-			opts := driver.ConformanceOptions{Engines: list, CC: cc}
+			opts := driver.ConformanceOptions{Engines: list, CC: cc, Jobs: jobs}
 			if verbose {
 				opts.Progress = stderr
 			}
@@ -61,6 +62,7 @@ func newConformance(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&jsonFile, "json", "", "also write the results as JSON to `FILE`")
 	cmd.Flags().StringVar(&mdFile, "md", "", "also write the results as a Markdown table to `FILE`")
 	cmd.Flags().StringVar(&cc, "cc", "cc", "host C compiler of the aot-host engine")
+	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "tests to run at once")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print each test as it finishes (stderr)")
 	return cmd
 }

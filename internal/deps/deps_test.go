@@ -71,7 +71,7 @@ var testAllowed = map[string][]string{
 	"cmd/tinygen":                    {"github.com/rogpeppe/go-internal/testscript", "frontends/tflite", "internal/hostcc", "internal/hostile", "internal/shared", "internal/testmodels", "ir"},
 	"codegen/c":                      {"eval", "internal/golden", "internal/hostcc", "internal/hostile", "internal/shared/sharedtest", "internal/testmodels", "passes", "kernels", "targets"},
 	"passes":                         {"internal/testmodels", "internal/shared/sharedtest", "frontends/tflite", "github.com/rogpeppe/go-internal/txtar"},
-	"driver":                         {"internal/hostile", "internal/shared/sharedtest"},
+	"driver":                         {"internal/hostile", "internal/shared/sharedtest", "frontends/onnx/onnxbuild"},
 	"frontends/tflite":               {"internal/shared", "internal/shared/sharedtest", "internal/testmodels"},
 	"frontends/onnx":                 {"eval", "internal/shared", "internal/shared/sharedtest", "google.golang.org/protobuf/proto", "frontends/onnx/onnxbuild"},
 	"frontends/onnx/internal/onnxpb": {"internal/shared/sharedtest"},
