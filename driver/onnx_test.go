@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/tinygen/tinygen/eval"
 	"github.com/tinygen/tinygen/internal/golden"
+	"github.com/tinygen/tinygen/internal/hostcc"
 	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 )
 
@@ -122,6 +124,52 @@ func TestONNXGoldenEval(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkONNXGolden(t, fmt.Sprintf("%s vector %d", c.Name, v.Index), out[0], v.Outputs[0], onnxOutputStep(c.Name), onnxAllowedSteps(c.Name))
+			}
+		})
+	}
+}
+
+// TestONNXGoldenAOTHost builds the generated C of every golden-onnx model
+// with the host compiler under ASan/UBSan and checks every vector like
+// TestONNXGoldenEval.
+func TestONNXGoldenAOTHost(t *testing.T) {
+	cases := onnxGoldenCases(t)
+	cc := sharedtest.RequireTool(t, "gcc", "gcc")
+	if testing.Short() {
+		t.Skip("builds three models; skipped with -short")
+	}
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			m, err := Load(c.Model)
+			if err != nil {
+				t.Fatal(err)
+			}
+			files, _, err := Compile(m, CompileOptions{HostMain: true, Name: "model", Generator: "tinygen (test)", PassControls: PassControls{Check: true}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := WriteFiles(dir, files); err != nil {
+				t.Fatal(err)
+			}
+			srcs, err := hostcc.CFiles(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bin := filepath.Join(dir, "model")
+			if err := hostcc.Link(context.Background(), cc, dir, bin, srcs, append(hostcc.WarningFlags, hostcc.SanitizerFlags...)...); err != nil {
+				t.Fatal(err)
+			}
+			var vecs [][][]byte
+			for _, v := range c.Vectors {
+				vecs = append(vecs, v.Inputs)
+			}
+			outs, err := hostcc.RunVectors(context.Background(), bin, vecs, []int{m.Graph.Outputs[0].NumBytes()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range c.Vectors {
+				checkONNXGolden(t, fmt.Sprintf("%s vector %d (C)", c.Name, v.Index), outs[i][0], v.Outputs[0], onnxOutputStep(c.Name), onnxAllowedSteps(c.Name))
 			}
 		})
 	}
