@@ -210,7 +210,11 @@ func (c *converter) convertNode(i int, n *onnxpb.NodeProto) error {
 		}
 	}
 	conv := lookupOp(n)
-	done, err := c.tryQDQ()
+	var done bool
+	err := guard(func() (err error) {
+		done, err = c.tryQDQ()
+		return err
+	})
 	if !done {
 		err = conv(c)
 	}

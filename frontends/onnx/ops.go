@@ -99,24 +99,28 @@ func unknownOp(n *onnxpb.NodeProto) string {
 }
 
 // lookupOp returns the converter of a node that passed unknownOp, wrapped
-// so that a shape error raised inside emit becomes an error.
+// by guard.
 func lookupOp(n *onnxpb.NodeProto) convertFunc {
 	f := opTable()[n.GetOpType()]
 	if n.GetDomain() == "com.microsoft" {
 		f = contribTable()[n.GetOpType()]
 	}
-	return func(c *converter) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				p, ok := r.(emitPanic)
-				if !ok {
-					panic(r)
-				}
-				err = p.err
+	return func(c *converter) error { return guard(func() error { return f(c) }) }
+}
+
+// guard runs f and turns a shape error raised inside emit (an emitPanic)
+// back into an error, so that converters can chain emits.
+func guard(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, ok := r.(emitPanic)
+			if !ok {
+				panic(r)
 			}
-		}()
-		return f(c)
-	}
+			err = p.err
+		}
+	}()
+	return f()
 }
 
 // requireFloat refuses a non-float32 tensor for a float-only conversion.
