@@ -237,3 +237,61 @@ func TestParseWith(t *testing.T) {
 		t.Errorf("InputNames %v %v", names, err)
 	}
 }
+
+// TestShapeComputation checks PyTorch's flatten pattern (Shape → Gather
+// → Unsqueeze → Concat → Reshape): the frontend evaluates the shape
+// arithmetic on constants, and one RESHAPE remains.
+func TestShapeComputation(t *testing.T) {
+	m := b.Model{Opsets: map[string]int64{"": 13},
+		Inputs:  []b.Value{{Name: "x", DType: b.Float, Dims: []int64{1, 3, 2, 2}}},
+		Outputs: []b.Value{{Name: "y", DType: b.Float, Dims: []int64{1, 12}}},
+		Inits: []b.Tensor{{Name: "zero", DType: b.Int64, Ints: []int64{0}}, {Name: "ax", DType: b.Int64, Dims: []int64{1}, Ints: []int64{0}},
+			{Name: "minus1", DType: b.Int64, Dims: []int64{1}, Ints: []int64{-1}}},
+		Nodes: []b.Node{
+			{Op: "Shape", In: []string{"x"}, Out: []string{"s"}},
+			{Op: "Gather", In: []string{"s", "zero"}, Out: []string{"n"}},
+			{Op: "Unsqueeze", In: []string{"n", "ax"}, Out: []string{"n1"}},
+			{Op: "Concat", In: []string{"n1", "minus1"}, Out: []string{"shape"}, Attrs: []b.Attr{b.AttrI("axis", 0)}},
+			{Op: "Cast", In: []string{"shape"}, Out: []string{"shape64"}, Attrs: []b.Attr{b.AttrI("to", int64(b.Int64))}},
+			{Op: "Reshape", In: []string{"x", "shape64"}, Out: []string{"y"}},
+		}}
+	g, err := onnx.Parse(m.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := opKinds(g); got != "RESHAPE" {
+		t.Errorf("ops %q, want one RESHAPE", got)
+	}
+}
+
+// TestSumAndGather checks Sum (a chain of ADDs) and Gather of a computed
+// tensor (STRIDED_SLICEs) against values computed by hand.
+func TestSumAndGather(t *testing.T) {
+	m := b.Model{Opsets: map[string]int64{"": 13},
+		Inputs:  []b.Value{{Name: "x", DType: b.Float, Dims: []int64{2, 3}}},
+		Outputs: []b.Value{{Name: "y", DType: b.Float, Dims: []int64{2, 2}}},
+		Inits:   []b.Tensor{{Name: "idx", DType: b.Int64, Dims: []int64{2}, Ints: []int64{2, -3}}},
+		Nodes: []b.Node{
+			{Op: "Sum", In: []string{"x", "x", "x"}, Out: []string{"s"}},
+			{Op: "Gather", In: []string{"s", "idx"}, Out: []string{"y"}, Attrs: []b.Attr{b.AttrI("axis", 1)}},
+		}}
+	g, err := onnx.Parse(m.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := eval.New(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Run([][]byte{ir.Float32Data([]float32{1, 2, 3, 4, 5, 6})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := (&ir.Tensor{Data: out[0]}).Float32s()
+	want := []float32{9, 3, 18, 12}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}

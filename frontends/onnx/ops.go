@@ -56,6 +56,9 @@ func opTable() map[string]convertFunc {
 		"Dropout":            convIdentity,
 		"Constant":           convConstant,
 		"Shape":              convShape,
+		"Gather":             convGather,
+		"Cast":               convCast,
+		"Sum":                func(c *converter) error { return convVariadic(c, ir.Add) },
 		"DepthToSpace":       convDepthToSpace,
 		"QuantizeLinear":     convQuantizeLinear,
 		"DequantizeLinear":   convDequantizeLinear,
@@ -771,7 +774,14 @@ func convVariadic(c *converter, kind ir.OpKind) error {
 		if t.DType != y.DType {
 			return fmt.Errorf("inputs have types %v and %v", y.DType.LongName(), t.DType.LongName())
 		}
-		y = c.emit(kind, ir.NoAttrs{}, y, t)
+		var attrs ir.Attrs = ir.NoAttrs{}
+		if kind == ir.Add {
+			if err := requireFloat(t, "Sum"); err != nil {
+				return err
+			}
+			attrs = ir.BinaryAttrs{}
+		}
+		y = c.emit(kind, attrs, y, t)
 	}
 	if y == nil {
 		return fmt.Errorf("no inputs")
@@ -1220,6 +1230,9 @@ func convConcat(c *converter) error {
 	}
 	if len(ins) == 1 {
 		return c.setOut(0, ins[0])
+	}
+	if k := c.concatConst(ins, ax); k != nil {
+		return c.setOut(0, k) // a shape computed from constants
 	}
 	return c.setOut(0, c.emit(ir.Concatenation, ir.ConcatenationAttrs{Axis: ax}, ins...))
 }
