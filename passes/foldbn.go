@@ -27,6 +27,9 @@ import (
 // the sum, as the ADD did); folding a MUL rounds (x·w)·s as x·(w·s), a
 // difference of about one float32 rounding per product.
 func foldBatchNorm(g *ir.Graph) (bool, error) {
+	if len(g.Ops) > maxRewriteOps {
+		return false, nil
+	}
 	changed := false
 	for {
 		if !foldOneAffine(g) {

@@ -41,6 +41,9 @@ import (
 // Every rule computes the same values, element for element, so eval's
 // results do not change at all.
 func layout(g *ir.Graph) (bool, error) {
+	if len(g.Ops) > maxRewriteOps {
+		return false, nil
+	}
 	changed := false
 	for iter := 0; iter < 4*len(g.Ops)+16; iter++ {
 		if !layoutStep(g) {

@@ -16,6 +16,13 @@ import (
 // frontends).
 const onnxSource = "onnx"
 
+// maxRewriteOps bounds the graphs layout and fold-batchnorm rewrite: they
+// restart their scan after every rewrite (O(ops²)), so a hostile graph of
+// 100,000 wrapped convolutions would take hours. Larger graphs keep
+// their transposes and batch normalisations (still correct, only slower
+// code); microcontroller models have a few hundred ops.
+const maxRewriteOps = 2000
+
 // needsRewrite reports whether g gets the ONNX graph passes.
 func needsRewrite(g *ir.Graph) bool { return strings.HasPrefix(g.Source, onnxSource) }
 

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 	"github.com/tinygen/tinygen/eval"
@@ -170,3 +171,36 @@ output %2
 		t.Errorf("a TFLite graph was rewritten")
 	}
 }
+
+// TestRewriteBounded checks that a large ONNX graph of transposes goes
+// through the passes quickly: beyond maxRewriteOps they leave it alone.
+func TestRewriteBounded(t *testing.T) {
+	g := &ir.Graph{Source: "onnx opset 13"}
+	x := g.AddTensor(&ir.Tensor{Name: "x", DType: ir.Float32, Shape: ir.Shape{1, 2, 3, 4}})
+	g.Inputs = []*ir.Tensor{x}
+	perms := [][]int{{0, 2, 3, 1}, {0, 3, 1, 2}}
+	for i := 0; i < rewriteBoundedPairs; i++ {
+		p := perms[i%2]
+		y := g.AddTensor(&ir.Tensor{Name: "t", DType: ir.Float32, Shape: permShape(x.Shape, p)})
+		g.AddOp(&ir.Op{Kind: ir.Transpose, Inputs: []*ir.Tensor{x}, Outputs: []*ir.Tensor{y}, Attrs: ir.TransposeAttrs{Perm: p}, SourceIndex: -1})
+		y2 := g.AddTensor(&ir.Tensor{Name: "r", DType: ir.Float32, Shape: y.Shape.Clone()})
+		g.AddOp(&ir.Op{Kind: ir.Relu, Inputs: []*ir.Tensor{y}, Outputs: []*ir.Tensor{y2}, SourceIndex: -1})
+		x = y2
+	}
+	g.Outputs = []*ir.Tensor{x}
+	start := time.Now()
+	h, err := RewriteGraph(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("%d ops took %v", len(g.Ops), d)
+	}
+	if err := h.Verify(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rewriteBoundedPairs is how many TRANSPOSE+RELU pairs TestRewriteBounded
+// builds: just within maxRewriteOps, the worst case the passes rewrite.
+var rewriteBoundedPairs = maxRewriteOps/2 - 1
