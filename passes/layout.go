@@ -17,6 +17,11 @@ import (
 //   - fold: TRANSPOSE of a constant → the permuted constant;
 //   - reshape: a TRANSPOSE that moves only size-1 axes → RESHAPE, and
 //     RESHAPE(RESHAPE(x)) → RESHAPE(x), a RESHAPE to the same shape → x;
+//   - quantised data movement: RESHAPE(DEQUANTIZE(q)) →
+//     DEQUANTIZE(RESHAPE(q)), and QUANTIZE(DEQUANTIZE(q)) → q when the
+//     QUANTIZE has q's type and parameters (a QDQ pair around data
+//     movement, as ONNX Runtime's QOperator export writes Transpose and
+//     Reshape);
 //   - sink: an elementwise op whose input is a TRANSPOSE read by nothing
 //     else runs before it: RELU(TRANSPOSE(x, p)) → TRANSPOSE(RELU(x), p),
 //     likewise RELU6, LOGISTIC, TANH, LEAKY_RELU, HARD_SWISH, QUANTIZE,
@@ -45,14 +50,13 @@ func layout(g *ir.Graph) (bool, error) {
 		return false, nil
 	}
 	changed := false
-	for iter := 0; iter < 4*len(g.Ops)+16; iter++ {
+	for iter := 0; iter < 16*len(g.Ops)+64; iter++ {
 		if !layoutStep(g) {
 			break
 		}
-		changed = true
-	}
-	if changed {
+		// Ops a rule left unread must not count as readers.
 		removeDead(g)
+		changed = true
 	}
 	return changed, nil
 }
@@ -133,11 +137,21 @@ func layoutStep(g *ir.Graph) bool {
 				o.Inputs[0] = p.Inputs[0]
 				return true
 			}
+			if p, ok := prod[x]; ok && p.Kind == ir.Dequantize && soleUse(x) && !p.Inputs[0].Quant.PerChannel() {
+				// Move data, not floats: RESHAPE before DEQUANTIZE.
+				swapUnary(g, p, o)
+				return true
+			}
 			if x.Shape.Equal(out.Shape) && !isOutput(g, out) && !x.IsConst() {
 				replaceUses(g, out, x)
 				g.Ops = slices.Delete(g.Ops, i, i+1)
 				return true
 			}
+		case o.Kind == ir.Quantize && sameQuantAsSource(prod, o) && !isOutput(g, out):
+			// QUANTIZE(DEQUANTIZE(q)) with q's parameters is q.
+			replaceUses(g, out, prod[o.Inputs[0]].Inputs[0])
+			g.Ops = slices.Delete(g.Ops, i, i+1)
+			return true
 		case elementwiseUnary(o) || o.Kind == ir.Pad:
 			t, perm := transposeOf(o.Inputs[0])
 			if t == nil || !soleUse(o.Inputs[0]) {
@@ -196,6 +210,35 @@ func sinkTranspose(g *ir.Graph, t, o *ir.Op, inv []int) {
 	// Inputs of o other than x may be produced between t and o: restore a
 	// topological order (stable, so nothing else moves).
 	_ = g.SortTopologically()
+}
+
+// swapUnary rewrites first → second (second the only reader of first's
+// output, both with one input) into second → first: second runs on
+// first's input (its output keeps second's shape and takes the input's
+// type and quantisation), first on that.
+func swapUnary(g *ir.Graph, first, second *ir.Op) {
+	a := first.Inputs[0]
+	old := second.Outputs[0]
+	mid := g.AddTensor(&ir.Tensor{Name: old.Name + "/q", DType: a.DType, Quant: a.Quant.Clone(), Shape: old.Shape.Clone()})
+	second.Inputs[0] = a
+	second.Outputs[0] = mid
+	first.Inputs[0] = mid
+	first.Outputs[0] = old
+	fi, si := slices.Index(g.Ops, first), slices.Index(g.Ops, second)
+	g.Ops[fi], g.Ops[si] = second, first
+	_ = g.SortTopologically()
+}
+
+// sameQuantAsSource reports whether QUANTIZE o reads a DEQUANTIZE whose
+// input has o's output type and (per-tensor) parameters.
+func sameQuantAsSource(prod map[*ir.Tensor]*ir.Op, o *ir.Op) bool {
+	p, ok := prod[o.Inputs[0]]
+	if !ok || p.Kind != ir.Dequantize {
+		return false
+	}
+	q, y := p.Inputs[0], o.Outputs[0]
+	return q.DType == y.DType && q.Quant != nil && y.Quant != nil && !q.Quant.PerChannel() && !y.Quant.PerChannel() &&
+		q.Scale() == y.Scale() && q.ZeroPoint() == y.ZeroPoint()
 }
 
 // permutedConstant returns constant c broadcast to rank r (leading 1s)
