@@ -67,20 +67,19 @@ var allowed = map[string][]string{
 // end-to-end tests (bench's tests drive driver). Production code keeps the
 // stricter rules of allowed.
 var testAllowed = map[string][]string{
-	"bench":                          {"driver", "internal/shared/sharedtest"},
-	"cmd/tinygen":                    {"github.com/rogpeppe/go-internal/testscript", "frontends/tflite", "internal/hostcc", "internal/hostile", "internal/shared", "internal/testmodels", "ir"},
-	"codegen/c":                      {"eval", "internal/golden", "internal/hostcc", "internal/hostile", "internal/shared/sharedtest", "internal/testmodels", "passes", "kernels", "targets"},
-	"passes":                         {"internal/testmodels", "internal/shared/sharedtest", "frontends/tflite", "github.com/rogpeppe/go-internal/txtar"},
-	"driver":                         {"internal/hostile", "internal/shared/sharedtest", "frontends/onnx/onnxbuild"},
-	"frontends/tflite":               {"internal/shared", "internal/shared/sharedtest", "internal/testmodels"},
-	"frontends/onnx":                 {"eval", "internal/shared", "internal/shared/sharedtest", "google.golang.org/protobuf/proto", "frontends/onnx/onnxbuild"},
-	"frontends/onnx/internal/onnxpb": {"internal/shared/sharedtest"},
-	"internal/conformance":           {"driver", "eval", "internal/hostcc", "internal/shared/sharedtest", "ir", "quant"},
-	"internal/qemuplugin":            {"internal/hostcc"},
-	"internal/tensorio":              {"github.com/sbinet/npyio"},
-	"kernels":                        {"internal/shared/sharedtest", "internal/testmodels"},
-	"kernels/kerneltest":             {"plan"},
-	"plan":                           {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
+	"bench":                {"driver", "internal/shared/sharedtest"},
+	"cmd/tinygen":          {"github.com/rogpeppe/go-internal/testscript", "frontends/tflite", "internal/hostcc", "internal/hostile", "internal/shared", "internal/testmodels", "ir"},
+	"codegen/c":            {"eval", "internal/golden", "internal/hostcc", "internal/hostile", "internal/shared/sharedtest", "internal/testmodels", "passes", "kernels", "targets"},
+	"passes":               {"internal/testmodels", "internal/shared/sharedtest", "frontends/tflite", "github.com/rogpeppe/go-internal/txtar"},
+	"driver":               {"internal/hostile", "internal/shared/sharedtest", "frontends/onnx/onnxbuild"},
+	"frontends/tflite":     {"internal/shared", "internal/shared/sharedtest", "internal/testmodels"},
+	"frontends/onnx":       {"eval", "internal/shared", "internal/shared/sharedtest", "google.golang.org/protobuf/proto", "frontends/onnx/onnxbuild"},
+	"internal/conformance": {"driver", "eval", "internal/hostcc", "internal/shared/sharedtest", "ir", "quant"},
+	"internal/qemuplugin":  {"internal/hostcc"},
+	"internal/tensorio":    {"github.com/sbinet/npyio"},
+	"kernels":              {"internal/shared/sharedtest", "internal/testmodels"},
+	"kernels/kerneltest":   {"plan"},
+	"plan":                 {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
 }
 
 type pkg struct {

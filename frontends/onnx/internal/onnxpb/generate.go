@@ -4,7 +4,7 @@
 // `go generate` (Debian package protobuf-compiler for protoc, and
 // `go install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12`, the
 // version go.mod requires). The proto file has no go_package option, so
-// the import path is given with --go_opt=M. TestGeneratedUpToDate checks
+// the import path is given with --go_opt=M. TestGeneratedUpToDate (frontends/onnx) checks
 // that the committed file matches what protoc produces.
 package onnxpb
 
