@@ -10,9 +10,9 @@ import (
 	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 )
 
-// TestGeneratedUpToDate regenerates onnx.pb.go with protoc and
-// protoc-gen-go into a temporary folder and compares it with the committed
-// file. It needs protoc (Debian package protobuf-compiler) and
+// TestGeneratedUpToDate regenerates onnx.pb.go with protoc,
+// protoc-gen-go and internal/lazypb into a temporary folder and compares
+// it with the committed file. It needs protoc (Debian package protobuf-compiler) and
 // protoc-gen-go on PATH (go install
 // google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12).
 func TestGeneratedUpToDate(t *testing.T) {
@@ -26,6 +26,9 @@ func TestGeneratedUpToDate(t *testing.T) {
 		"--go_opt=Monnx.proto=github.com/tinygen/tinygen/frontends/onnx/internal/onnxpb", "onnx.proto")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("protoc: %v\n%s", err, b)
+	}
+	if b, err := exec.Command("go", "run", "./internal/lazypb", filepath.Join(out, "onnx.pb.go")).CombinedOutput(); err != nil {
+		t.Fatalf("lazypb: %v\n%s", err, b)
 	}
 	got, err := os.ReadFile(filepath.Join(out, "onnx.pb.go"))
 	if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/tinygen/tinygen/frontends/onnx/internal/onnxpb"
 	"github.com/tinygen/tinygen/ir"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // SourcePrefix starts Graph.Source for graphs this frontend produced.
@@ -76,6 +77,7 @@ func Parse(data []byte) (*ir.Graph, error) {
 // initializers, in order: the inputs a test data set's input_<i>.pb files
 // give.
 func InputNames(data []byte) ([]string, error) {
+	onnxpb.Init()
 	var m onnxpb.ModelProto
 	if err := (proto.UnmarshalOptions{RecursionLimit: 64}).Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("not a valid ONNX model (protocol buffer decoding failed: %v)", err)
@@ -98,6 +100,7 @@ func InputNames(data []byte) ([]string, error) {
 // inputs (ONNX's node tests do so) and tinygen compiles them into the code.
 // A bound value must have the input's declared type and element count.
 func ParseWith(data []byte, consts map[string]*ir.Tensor) (*ir.Graph, error) {
+	onnxpb.Init()
 	var m onnxpb.ModelProto
 	if err := (proto.UnmarshalOptions{RecursionLimit: 64}).Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("not a valid ONNX model (protocol buffer decoding failed: %v)", err)
@@ -168,9 +171,10 @@ func dtypeOf(dt int32) (ir.DType, error) {
 	case onnxpb.TensorProto_BOOL:
 		return ir.Bool, nil
 	}
-	name := onnxpb.TensorProto_DataType_name[dt]
-	if name == "" {
+	v := onnxpb.TensorProto_DataType(dt).Descriptor().Values().ByNumber(protoreflect.EnumNumber(dt))
+	if v == nil {
 		return 0, fmt.Errorf("unknown element type %d", dt)
 	}
+	name := string(v.Name())
 	return 0, &UnsupportedError{Msg: fmt.Sprintf("element type %s is not supported (tinygen compiles float32, int8, uint8, int16, int32, int64 and bool tensors)", name)}
 }

@@ -15,6 +15,7 @@ import (
 // DecodeTensor decodes a serialised TensorProto (a test_data_set_*/*.pb
 // file) into an IR constant tensor holding its data.
 func DecodeTensor(data []byte) (*ir.Tensor, error) {
+	onnxpb.Init()
 	var tp onnxpb.TensorProto
 	if err := (proto.UnmarshalOptions{RecursionLimit: 16}).Unmarshal(data, &tp); err != nil {
 		return nil, fmt.Errorf("not a valid ONNX TensorProto: %v", err)

@@ -134,6 +134,7 @@ func (v Value) proto() *onnxpb.ValueInfoProto {
 
 // Encode serialises the model (deterministically).
 func (m Model) Encode() []byte {
+	onnxpb.Init()
 	mp := &onnxpb.ModelProto{IrVersion: proto.Int64(m.IRVersion), ProducerName: proto.String(m.Producer), Graph: &onnxpb.GraphProto{Name: proto.String("g")}}
 	if m.IRVersion == 0 {
 		mp.IrVersion = proto.Int64(8)
@@ -191,6 +192,7 @@ func (m Model) Encode() []byte {
 
 // EncodeTensor serialises a TensorProto (a test_data_set file).
 func EncodeTensor(t Tensor) []byte {
+	onnxpb.Init()
 	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(t.proto())
 	if err != nil {
 		panic(err)

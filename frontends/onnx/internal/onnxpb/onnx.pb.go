@@ -105,44 +105,6 @@ const (
 	Version_IR_VERSION Version = 14
 )
 
-// Enum value maps for Version.
-var (
-	Version_name = map[int32]string{
-		0:  "_START_VERSION",
-		1:  "IR_VERSION_2017_10_10",
-		2:  "IR_VERSION_2017_10_30",
-		3:  "IR_VERSION_2017_11_3",
-		4:  "IR_VERSION_2019_1_22",
-		5:  "IR_VERSION_2019_3_18",
-		6:  "IR_VERSION_2019_9_19",
-		7:  "IR_VERSION_2020_5_8",
-		8:  "IR_VERSION_2021_7_30",
-		9:  "IR_VERSION_2023_5_5",
-		10: "IR_VERSION_2024_3_25",
-		11: "IR_VERSION_2025_05_12",
-		12: "IR_VERSION_2025_08_26",
-		13: "IR_VERSION_2025_11_06",
-		14: "IR_VERSION",
-	}
-	Version_value = map[string]int32{
-		"_START_VERSION":        0,
-		"IR_VERSION_2017_10_10": 1,
-		"IR_VERSION_2017_10_30": 2,
-		"IR_VERSION_2017_11_3":  3,
-		"IR_VERSION_2019_1_22":  4,
-		"IR_VERSION_2019_3_18":  5,
-		"IR_VERSION_2019_9_19":  6,
-		"IR_VERSION_2020_5_8":   7,
-		"IR_VERSION_2021_7_30":  8,
-		"IR_VERSION_2023_5_5":   9,
-		"IR_VERSION_2024_3_25":  10,
-		"IR_VERSION_2025_05_12": 11,
-		"IR_VERSION_2025_08_26": 12,
-		"IR_VERSION_2025_11_06": 13,
-		"IR_VERSION":            14,
-	}
-)
-
 func (x Version) Enum() *Version {
 	p := new(Version)
 	*p = x
@@ -186,18 +148,6 @@ type OperatorStatus int32
 const (
 	OperatorStatus_EXPERIMENTAL OperatorStatus = 0
 	OperatorStatus_STABLE       OperatorStatus = 1
-)
-
-// Enum value maps for OperatorStatus.
-var (
-	OperatorStatus_name = map[int32]string{
-		0: "EXPERIMENTAL",
-		1: "STABLE",
-	}
-	OperatorStatus_value = map[string]int32{
-		"EXPERIMENTAL": 0,
-		"STABLE":       1,
-	}
 )
 
 func (x OperatorStatus) Enum() *OperatorStatus {
@@ -257,44 +207,6 @@ const (
 	AttributeProto_GRAPHS         AttributeProto_AttributeType = 10
 	AttributeProto_SPARSE_TENSORS AttributeProto_AttributeType = 12
 	AttributeProto_TYPE_PROTOS    AttributeProto_AttributeType = 14
-)
-
-// Enum value maps for AttributeProto_AttributeType.
-var (
-	AttributeProto_AttributeType_name = map[int32]string{
-		0:  "UNDEFINED",
-		1:  "FLOAT",
-		2:  "INT",
-		3:  "STRING",
-		4:  "TENSOR",
-		5:  "GRAPH",
-		11: "SPARSE_TENSOR",
-		13: "TYPE_PROTO",
-		6:  "FLOATS",
-		7:  "INTS",
-		8:  "STRINGS",
-		9:  "TENSORS",
-		10: "GRAPHS",
-		12: "SPARSE_TENSORS",
-		14: "TYPE_PROTOS",
-	}
-	AttributeProto_AttributeType_value = map[string]int32{
-		"UNDEFINED":      0,
-		"FLOAT":          1,
-		"INT":            2,
-		"STRING":         3,
-		"TENSOR":         4,
-		"GRAPH":          5,
-		"SPARSE_TENSOR":  11,
-		"TYPE_PROTO":     13,
-		"FLOATS":         6,
-		"INTS":           7,
-		"STRINGS":        8,
-		"TENSORS":        9,
-		"GRAPHS":         10,
-		"SPARSE_TENSORS": 12,
-		"TYPE_PROTOS":    14,
-	}
 )
 
 func (x AttributeProto_AttributeType) Enum() *AttributeProto_AttributeType {
@@ -383,68 +295,6 @@ const (
 	TensorProto_INT2  TensorProto_DataType = 26 // Signed integer in range [-2, 1], using two's complement representation
 )
 
-// Enum value maps for TensorProto_DataType.
-var (
-	TensorProto_DataType_name = map[int32]string{
-		0:  "UNDEFINED",
-		1:  "FLOAT",
-		2:  "UINT8",
-		3:  "INT8",
-		4:  "UINT16",
-		5:  "INT16",
-		6:  "INT32",
-		7:  "INT64",
-		8:  "STRING",
-		9:  "BOOL",
-		10: "FLOAT16",
-		11: "DOUBLE",
-		12: "UINT32",
-		13: "UINT64",
-		14: "COMPLEX64",
-		15: "COMPLEX128",
-		16: "BFLOAT16",
-		17: "FLOAT8E4M3FN",
-		18: "FLOAT8E4M3FNUZ",
-		19: "FLOAT8E5M2",
-		20: "FLOAT8E5M2FNUZ",
-		21: "UINT4",
-		22: "INT4",
-		23: "FLOAT4E2M1",
-		24: "FLOAT8E8M0",
-		25: "UINT2",
-		26: "INT2",
-	}
-	TensorProto_DataType_value = map[string]int32{
-		"UNDEFINED":      0,
-		"FLOAT":          1,
-		"UINT8":          2,
-		"INT8":           3,
-		"UINT16":         4,
-		"INT16":          5,
-		"INT32":          6,
-		"INT64":          7,
-		"STRING":         8,
-		"BOOL":           9,
-		"FLOAT16":        10,
-		"DOUBLE":         11,
-		"UINT32":         12,
-		"UINT64":         13,
-		"COMPLEX64":      14,
-		"COMPLEX128":     15,
-		"BFLOAT16":       16,
-		"FLOAT8E4M3FN":   17,
-		"FLOAT8E4M3FNUZ": 18,
-		"FLOAT8E5M2":     19,
-		"FLOAT8E5M2FNUZ": 20,
-		"UINT4":          21,
-		"INT4":           22,
-		"FLOAT4E2M1":     23,
-		"FLOAT8E8M0":     24,
-		"UINT2":          25,
-		"INT2":           26,
-	}
-)
-
 func (x TensorProto_DataType) Enum() *TensorProto_DataType {
 	p := new(TensorProto_DataType)
 	*p = x
@@ -490,18 +340,6 @@ type TensorProto_DataLocation int32
 const (
 	TensorProto_DEFAULT  TensorProto_DataLocation = 0
 	TensorProto_EXTERNAL TensorProto_DataLocation = 1
-)
-
-// Enum value maps for TensorProto_DataLocation.
-var (
-	TensorProto_DataLocation_name = map[int32]string{
-		0: "DEFAULT",
-		1: "EXTERNAL",
-	}
-	TensorProto_DataLocation_value = map[string]int32{
-		"DEFAULT":  0,
-		"EXTERNAL": 1,
-	}
 )
 
 func (x TensorProto_DataLocation) Enum() *TensorProto_DataLocation {
@@ -3506,8 +3344,8 @@ func file_onnx_proto_rawDescGZIP() []byte {
 	return file_onnx_proto_rawDescData
 }
 
-var file_onnx_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_onnx_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_onnx_proto_enumTypes [5]protoimpl.EnumInfo
+var file_onnx_proto_msgTypes [28]protoimpl.MessageInfo
 var file_onnx_proto_goTypes = []any{
 	(Version)(0),                         // 0: onnx.Version
 	(OperatorStatus)(0),                  // 1: onnx.OperatorStatus
@@ -3611,7 +3449,7 @@ var file_onnx_proto_depIdxs = []int32{
 	0,  // [0:60] is the sub-list for field type_name
 }
 
-func init() { file_onnx_proto_init() }
+// file_onnx_proto_init runs on first use: see Init (lazy.go).
 func file_onnx_proto_init() {
 	if File_onnx_proto != nil {
 		return
@@ -3644,8 +3482,8 @@ func file_onnx_proto_init() {
 		},
 		GoTypes:           file_onnx_proto_goTypes,
 		DependencyIndexes: file_onnx_proto_depIdxs,
-		EnumInfos:         file_onnx_proto_enumTypes,
-		MessageInfos:      file_onnx_proto_msgTypes,
+		EnumInfos:         file_onnx_proto_enumTypes[:],
+		MessageInfos:      file_onnx_proto_msgTypes[:],
 	}.Build()
 	File_onnx_proto = out.File
 	file_onnx_proto_goTypes = nil
