@@ -82,6 +82,8 @@ type benchModel struct {
 	vectors  []project.Vector
 	floatOut []bool
 	ref      string // "golden" or "eval"
+	// rtol and atol compare float outputs (0: golden.FloatRelTol/AbsTol).
+	rtol, atol float64
 }
 
 // DefaultBenchModels returns the default matrix's models: the bundled
@@ -329,6 +331,7 @@ func loadBenchModel(path string, limit int) (*benchModel, error) {
 	if c, ok := goldenFor(m); ok {
 		bm.name, bm.ref = c.Name, "golden"
 		bm.aliases = append(bm.aliases, m.Graph.Name)
+		bm.rtol, bm.atol = goldenTolerance(c, m)
 		for _, v := range c.Vectors {
 			bm.vectors = append(bm.vectors, project.Vector{Inputs: v.Inputs, Outputs: v.Outputs})
 		}
@@ -443,7 +446,11 @@ func benchSources(bm *benchModel, cfg benchConfig, target *targets.Target, opts 
 		return nil, project.Harness{}, nil, err
 	}
 	files := cfiles
-	h := project.Harness{Model: prefix, FloatOutputs: bm.floatOut, RTol: golden.FloatRelTol, ATol: golden.FloatAbsTol,
+	rtol, atol := float64(golden.FloatRelTol), float64(golden.FloatAbsTol)
+	if bm.rtol != 0 || bm.atol != 0 {
+		rtol, atol = bm.rtol, bm.atol
+	}
+	h := project.Harness{Model: prefix, FloatOutputs: bm.floatOut, RTol: float32(rtol), ATol: float32(atol),
 		CallerArena: v["arena"] == "caller", ArenaSize: mp.Plan.Size, ArenaAlign: mp.Plan.Align, Vectors: bm.vectors}
 	for _, t := range bm.m.Graph.Inputs {
 		h.Inputs = append(h.Inputs, t.NumBytes())

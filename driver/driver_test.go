@@ -113,7 +113,7 @@ func TestLoadErrors(t *testing.T) {
 		{"missing", filepath.Join(dir, "none.tflite"), "no such file"},
 		{"folder", dir, "is a folder"},
 		{"truncated", write("t.tflite", good[:len(good)/2]), "t.tflite: "},
-		{"onnx", write("m.onnx", []byte("x")), "ONNX models are not supported yet"},
+		{"onnx", write("m.onnx", []byte("x")), "not an ONNX model: the file does not start like a serialised ModelProto"},
 		{"text", write("m.txt", []byte("hello")), "not a model: this is a text file"},
 		{"unknown", write("m.bin", []byte{0xde, 0xad, 0xbe, 0xef, 0, 1}), "unknown model format"},
 		{"ir that fails Verify", write("bad.ir", []byte(badIR)), "invalid model"},

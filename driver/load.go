@@ -14,6 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tinygen/tinygen/frontends/onnx"
 	"github.com/tinygen/tinygen/frontends/tflite"
 	"github.com/tinygen/tinygen/internal/ctext"
 	"github.com/tinygen/tinygen/internal/readfile"
@@ -122,7 +123,8 @@ type Model struct {
 }
 
 // Load reads a model file: a .tflite flatbuffer (recognised by its "TFL3"
-// identifier or extension) or tinygen's textual IR (".ir"). The graph is
+// identifier or extension), an ONNX ModelProto (recognised by its first
+// bytes or the ".onnx" extension) or tinygen's textual IR (".ir"). The graph is
 // verified. Only a regular file is read (a named pipe or a device is
 // refused at once, without blocking), at most MaxModelBytes of it, and a
 // graph with more than MaxOps operators or MaxTensors tensors is refused.
@@ -133,6 +135,11 @@ func Load(path string) (*Model, error) {
 		return nil, err
 	}
 	g, err := parse(path, data)
+	return finishLoad(path, data, g, err)
+}
+
+// finishLoad checks and names a parsed graph (Load's second half).
+func finishLoad(path string, data []byte, g *ir.Graph, err error) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -164,12 +171,14 @@ func parse(path string, data []byte) (*ir.Graph, error) {
 		return tflite.Parse(data)
 	case bytes.HasPrefix(data, []byte(ir.TextHeader)), ext == ".ir":
 		return ir.Parse(bytes.NewReader(data))
+	case ext == ".onnx" && looksLikeProtobuf(data), onnx.Looks(data):
+		return onnx.Parse(data)
 	}
 	if what := sniff(data); what != "" {
 		return nil, fmt.Errorf("not a model: %s", what)
 	}
 	if ext == ".onnx" {
-		return nil, fmt.Errorf("ONNX models are not supported yet; convert the model to .tflite")
+		return nil, fmt.Errorf("not an ONNX model: the file does not start like a serialised ModelProto (bytes % x)", data[:min(len(data), 8)])
 	}
 	if isText(data) {
 		first, _, _ := bytes.Cut(data[:min(len(data), 60)], []byte("\n"))
@@ -200,8 +209,6 @@ func sniff(data []byte) string {
 		return "this is a gzip-compressed file; decompress it first (gunzip)"
 	case bytes.HasPrefix(data, []byte("\x89HDF\r\n\x1a\n")):
 		return "this is an HDF5 file (a Keras .h5 model?); convert the model to .tflite with the TensorFlow Lite converter"
-	case looksLikeProtobuf(data) && bytes.Contains(lower, []byte("onnx")):
-		return "this is an ONNX model (a protocol buffer); ONNX models are not supported yet, convert the model to .tflite"
 	case looksLikeProtobuf(data) && (bytes.Contains(lower, []byte("serving_default")) || bytes.Contains(lower, []byte("tensorflow")) ||
 		bytes.Contains(lower, []byte("saved_model"))):
 		return "this is a TensorFlow protocol buffer (a SavedModel's saved_model.pb or a frozen GraphDef); " +

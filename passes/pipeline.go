@@ -58,6 +58,14 @@ const (
 // by a function so that no caller can change what another sees.
 func Pipeline() []Pass {
 	return []Pass{
+		{Name: "layout", Doc: "ONNX graphs: cancel and sink the NCHW/NHWC transposes, fold them into constants",
+			Run: rewritePass(layout)},
+		{Name: "fold-constants", Doc: "ONNX graphs: evaluate ops whose inputs are all constants",
+			Run: rewritePass(foldConstants)},
+		{Name: "fold-batchnorm", Doc: "ONNX graphs: fold per-channel MUL/ADD (BatchNormalization) into the convolution or fully connected op before",
+			Run: rewritePass(foldBatchNorm)},
+		{Name: "fuse-activations", Doc: "ONNX graphs: fuse RELU, RELU6 and RELU_N1_TO_1 into the op before",
+			Run: rewritePass(fuseActivations)},
 		{Name: "check", Doc: "verify the graph and the kernels' constraints (TFLM's Prepare checks)",
 			Run: check, Required: true, Provides: []Fact{Checked}},
 		{Name: "select-kernels", Doc: "choose a kernel and compute its parameters for every op, by the target's kernel sets",

@@ -52,7 +52,7 @@ func newRoot(stdout, stderr io.Writer, args []string) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, stderr), newPlan(stdout), newBench(stdout, stderr), newTargets(stdout))
+	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, stderr), newPlan(stdout), newBench(stdout, stderr), newTargets(stdout), newConformance(stdout, stderr))
 	return root
 }
 

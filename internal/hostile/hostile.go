@@ -65,6 +65,8 @@ func All() ([]Case, error) {
 		{Resources, resourceCases},
 		{Arithmetic, arithmeticCases},
 		{Structure, structureCases},
+		{TextInjection, onnxTextCases},
+		{Resources, onnxResourceCases},
 	} {
 		cs, err := gen.fn()
 		if err != nil {
