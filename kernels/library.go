@@ -145,11 +145,17 @@ func (l *Library) CheckPreference(prefer []string) error {
 // and its parameters; then, in the order of prefer, the first set with a
 // kernel that specialises that reference kernel and accepts op wins.
 // Reaching Reference in prefer, or the end of the list, selects the
-// reference kernel (every op falls back to it).
+// reference kernel (every op falls back to it). An op whose explicit
+// window is not one TFLite's SAME or VALID could give (tfliteWindow) keeps
+// the reference kernel: specialised kernels are written for TFLite's
+// geometry.
 func (l *Library) Select(op *ir.Op, prefer []string) (Call, error) {
 	ref, err := Lower(op)
 	if err != nil {
 		return Call{}, err
+	}
+	if !tfliteWindow(op) {
+		return ref, nil
 	}
 	for _, name := range prefer {
 		s, err := l.set(name)

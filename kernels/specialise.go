@@ -37,3 +37,57 @@ func abs64(v int64) int64 {
 	}
 	return v
 }
+
+// tfliteWindow reports whether op has no window, TFLite's SAME or VALID
+// padding, or explicit pads that give the output size and leading padding
+// of SAME or VALID in both dimensions. Those are the only geometries the
+// specialised sets were written and tested for: they read the reference
+// kernel's window (output size and leading padding), and a window that
+// reaches further into the padding than TFLite's ever does (ONNX's larger
+// or asymmetric pads) breaks assumptions some of them make. Select keeps
+// the reference kernel for every other explicit window.
+func tfliteWindow(op *ir.Op) bool {
+	w, ok := ir.WindowOf(op.Attrs)
+	if !ok || w.Padding != ir.PadExplicit {
+		return true
+	}
+	if len(op.Inputs) == 0 || op.Inputs[0] == nil || len(op.Inputs[0].Shape) != 4 {
+		return false
+	}
+	var fh, fw, sh, sw, dh, dw int
+	switch a := op.Attrs.(type) {
+	case ir.Conv2DAttrs:
+		if len(op.Inputs) < 2 || op.Inputs[1] == nil || len(op.Inputs[1].Shape) != 4 {
+			return false
+		}
+		fh, fw, sh, sw, dh, dw = op.Inputs[1].Shape[1], op.Inputs[1].Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW
+	case ir.DepthwiseConv2DAttrs:
+		if len(op.Inputs) < 2 || op.Inputs[1] == nil || len(op.Inputs[1].Shape) != 4 {
+			return false
+		}
+		fh, fw, sh, sw, dh, dw = op.Inputs[1].Shape[1], op.Inputs[1].Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW
+	case ir.Pool2DAttrs:
+		dh, dw = a.Dilations()
+		fh, fw, sh, sw = a.FilterH, a.FilterW, a.StrideH, a.StrideW
+	default:
+		return false
+	}
+	in := op.Inputs[0].Shape
+	same := func(inLen, filter, stride, dilation int, out, pad int) bool {
+		for _, p := range []ir.Padding{ir.PadSame, ir.PadValid} {
+			if o, b, err := ir.ConvOutSize(p, inLen, filter, stride, dilation); err == nil && o == out && b == pad {
+				return true
+			}
+		}
+		return false
+	}
+	oh, ph, err := w.Height(in[1], fh, sh, dh)
+	if err != nil {
+		return false
+	}
+	ow, pw, err := w.Width(in[2], fw, sw, dw)
+	if err != nil {
+		return false
+	}
+	return same(in[1], fh, sh, dh, oh, ph) && same(in[2], fw, sw, dw, ow, pw)
+}
