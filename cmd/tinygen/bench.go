@@ -26,7 +26,7 @@ type benchFlags struct {
 	targets, backends, config, baselines []string
 	jobs, vectors                        int
 	results, md, csv, json, elf          string
-	kernels                              string
+	kernels, tflm                        string
 	name                                 string
 	macs                                 int64
 	timeout                              time.Duration
@@ -78,6 +78,7 @@ any run fails, does not fit or does not match its expected outputs.`,
 	fl.StringVar(&f.name, "name", "", "model name for --elf rows (default: the file name)")
 	fl.Int64Var(&f.macs, "macs", 0, "MACs per inference for --elf rows (for instructions per MAC)")
 	fl.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "time-out of each simulator run")
+	fl.StringVar(&f.tflm, "tflm", "", "TFLM source folder for the tflm backends, laid out like ../shared/tflm (default $TINYGEN_TFLM)")
 	fl.StringVar(&f.kernels, "kernels", "", "kernel set preferred over each target's list (reference stays the fallback)")
 	return cmd
 }
@@ -138,7 +139,7 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 	} else {
 		opts := driver.BenchOptions{Models: models, Targets: f.targets, Backends: f.backends,
 			Config: f.config, Vectors: f.vectors, Results: results, Timeout: f.timeout, Generator: driver.Generator(version),
-			Kernels: f.kernels}
+			Kernels: f.kernels, TFLM: f.tflm, BuildJobs: f.jobs}
 		if err := driver.CheckBenchOptions(opts); err != nil {
 			return usageError{err}
 		}
