@@ -189,7 +189,7 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 					if tflm.IsBackend(backend) {
 						// TFLM has no tinygen settings: one run per
 						// model and target.
-						if ci > 0 {
+						if ci > 0 || !tflmApplies(backend, t, tgts) {
 							continue
 						}
 						id := RunID(bm.name, backend, t.Name)

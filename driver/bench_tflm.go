@@ -90,3 +90,21 @@ func tflmJob(bm *benchModel, backend string, t *targets.Target, b *tflm.Builder,
 		Measure: tflm.Measure,
 	}, nil
 }
+
+// tflmApplies reports whether a TFLM variant runs on target t of a
+// matrix: a variant a target cannot build (CMSIS-NN without the DSP
+// extension) is left out of a matrix with other targets, so that
+// --backend aot,tflm,tflm-cmsisnn --target cortex-m4,rv32imc runs every
+// sensible pair; BenchJobs fails when no target of the matrix can build
+// it (tflmJob's error).
+func tflmApplies(backend string, t *targets.Target, all []*targets.Target) bool {
+	if tflm.CheckVariant(tflm.Variant(backend), t) == nil {
+		return true
+	}
+	for _, o := range all {
+		if tflm.CheckVariant(tflm.Variant(backend), o) == nil {
+			return false
+		}
+	}
+	return true // no target can: tflmJob reports it
+}

@@ -85,10 +85,9 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 	if err != nil {
 		return "", err
 	}
-	if t.Arch == targets.ArchRISCV32 {
-		if err := checkCxxHeaders(ctx, cxx, t); err != nil {
-			return "", err
-		}
+	cxxInc, err := cxxIncludes(ctx, cxx, t)
+	if err != nil {
+		return "", err
 	}
 	units, err := b.Tree.units(t, v, fw.Ops)
 	if err != nil {
@@ -136,6 +135,9 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 				compiler = cc
 			}
 			args := append(targetFlags(t, v, u.kind != cmsisC), optFlag(u.kind))
+			if u.kind != cmsisC {
+				args = append(args, cxxInc...)
+			}
 			for _, inc := range includes(v) {
 				args = append(args, "-I"+inc)
 			}
@@ -178,7 +180,8 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 		local = append(local, obj)
 	}
 	mainObj := filepath.Join("obj", "tflm_main.o")
-	args := append(append(targetFlags(t, v, true), "-O2", "-I."), incAbs...)
+	args := append(append(append(targetFlags(t, v, true), "-O2"), cxxInc...), "-I.")
+	args = append(args, incAbs...)
 	args = append(args, "-c", MainFile, "-o", mainObj)
 	if err := run(cxx, args...); err != nil {
 		return "", fmt.Errorf("compiling %s: %w", MainFile, err)

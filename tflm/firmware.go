@@ -48,6 +48,12 @@ type Firmware struct {
 	// ArenaBytes is the size of the static arena the firmware searches
 	// its smallest working arena in.
 	ArenaBytes int
+	// ArenaHead adds arena_head=<bytes> to the result line: the size of
+	// TFLM's non-persistent (head) arena section after AllocateTensors,
+	// read through a RecordingMicroInterpreter outside the measured
+	// regions (it links TFLM's recording allocator, so bench leaves it
+	// off to keep ROM comparable with the baselines).
+	ArenaHead bool
 }
 
 var typeSizes = map[string]int{"int8": 1, "uint8": 1, "int16": 2, "int32": 4, "float32": 4}
@@ -98,6 +104,10 @@ func (fw *Firmware) Files() ([]genfile.File, error) {
 	w("#include \"tensorflow/lite/micro/micro_interpreter.h\"\n")
 	w("#include \"tensorflow/lite/micro/micro_mutable_op_resolver.h\"\n")
 	w("#include \"tensorflow/lite/schema/schema_generated.h\"\n")
+	if fw.ArenaHead {
+		w("#include \"tensorflow/lite/micro/recording_micro_interpreter.h\"\n")
+		w("#define TG_TFLM_ARENA_HEAD 1\n")
+	}
 	w("#include \"tg_board.h\"\n\n")
 	w("extern \"C\" {\n")
 	w("// The .tflite file, 16-byte aligned in flash (%s).\n", DataFile)
@@ -317,6 +327,16 @@ int main(void)
         }
     }
     const size_t arena_min = hi;
+#ifdef TG_TFLM_ARENA_HEAD
+    size_t arena_head;
+    {
+        tflite::RecordingMicroInterpreter probe(model, resolver, tflm_arena, kArenaBytes);
+        if (probe.AllocateTensors() != kTfLiteOk) {
+            return Fail("AllocateTensors-with-recording");
+        }
+        arena_head = probe.GetMicroAllocator().GetSimpleMemoryAllocator()->GetNonPersistentUsedBytes();
+    }
+#endif
 
     alignas(tflite::MicroInterpreter) static unsigned char storage[sizeof(tflite::MicroInterpreter)];
     tg_bench_begin();
@@ -366,6 +386,9 @@ int main(void)
     PutKV("stack_bytes", tg_board_stack_used());
     PutKV("arena_used", interpreter->arena_used_bytes());
     PutKV("arena_min", arena_min);
+#ifdef TG_TFLM_ARENA_HEAD
+    PutKV("arena_head", arena_head);
+#endif
     Puts("\nTINYGEN-END\n");
     return passed == kNumVectors ? 0 : 1;
 }

@@ -120,10 +120,11 @@ func mapSplit(path string) (runtime, kernels int64, err error) {
 		if !romSection(sec) {
 			continue
 		}
-		n, err := strconv.ParseInt(strings.TrimPrefix(size, "0x"), 16, 64)
-		if err != nil {
-			continue
+		u, err := strconv.ParseUint(strings.TrimPrefix(size, "0x"), 16, 64)
+		if err != nil || u > 1<<32 {
+			continue // not a size a 32- or 64-bit firmware section has
 		}
+		n := int64(u)
 		switch {
 		case strings.Contains(obj, frameworkLib+"("):
 			runtime += n
