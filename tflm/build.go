@@ -36,6 +36,31 @@ const (
 type Builder struct {
 	Tree  *Tree
 	Cache *Cache
+
+	mu     sync.Mutex
+	cxxInc map[string][]string // C++ header flags per compiler and target
+}
+
+// cxxIncludes memoises the package function per compiler and target.
+func (b *Builder) cxxIncludes(ctx context.Context, cxx string, t *targets.Target) ([]string, error) {
+	key := cxx + "\x00" + t.Name
+	b.mu.Lock()
+	flags, ok := b.cxxInc[key]
+	b.mu.Unlock()
+	if ok {
+		return flags, nil
+	}
+	flags, err := cxxIncludes(ctx, cxx, t)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	if b.cxxInc == nil {
+		b.cxxInc = map[string][]string{}
+	}
+	b.cxxInc[key] = flags
+	b.mu.Unlock()
+	return flags, nil
 }
 
 // ModelOps returns the builtin operator names of a .tflite model's
@@ -85,7 +110,7 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 	if err != nil {
 		return "", err
 	}
-	cxxInc, err := cxxIncludes(ctx, cxx, t)
+	cxxInc, err := b.cxxIncludes(ctx, cxx, t)
 	if err != nil {
 		return "", err
 	}
@@ -160,7 +185,7 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 	// The firmware's own objects, in the run folder.
 	run := func(name string, args ...string) error {
 		record(name, args...)
-		_, err := toolchain.Run(ctx, linkTimeout, dir, nil, name, args...)
+		_, err := runTool(ctx, linkTimeout, dir, nil, name, args...)
 		return err
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "obj"), 0o755); err != nil {

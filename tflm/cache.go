@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/tinygen/tinygen/internal/toolchain"
 )
 
 // CacheEnvVar overrides the object cache folder
@@ -87,11 +85,11 @@ func (c *Cache) compilerVersion(ctx context.Context, compiler string) (string, e
 	if ok {
 		return v, nil
 	}
-	res, err := toolchain.Run(ctx, time.Minute, "", nil, compiler, "--version")
+	out, err := runTool(ctx, time.Minute, "", nil, compiler, "--version")
 	if err != nil {
-		return "", fmt.Errorf("%s --version: %w", compiler, err)
+		return "", err
 	}
-	v, _, _ = strings.Cut(string(res.Stdout), "\n")
+	v, _, _ = strings.Cut(string(out), "\n")
 	c.mu.Lock()
 	c.versions[compiler] = v
 	c.mu.Unlock()
@@ -168,7 +166,7 @@ func (c *Cache) compile(ctx context.Context, tr *Tree, compiler string, args []s
 	defer os.Remove(tmpName) // gone after the rename
 	full := append(append([]string{}, args...), "-c", src, "-o", tmpName)
 	name, full := niced(compiler, full)
-	if _, err := toolchain.Run(ctx, compileTimeout, tr.Dir, nil, name, full...); err != nil {
+	if _, err := runTool(ctx, compileTimeout, tr.Dir, nil, name, full...); err != nil {
 		return "", fmt.Errorf("compiling TFLM %s: %w", src, err)
 	}
 	if err := os.Rename(tmpName, path); err != nil {

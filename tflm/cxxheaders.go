@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tinygen/tinygen/internal/toolchain"
 	"github.com/tinygen/tinygen/targets"
 )
 
@@ -46,8 +45,8 @@ func cxxIncludes(ctx context.Context, cxx string, t *targets.Target) ([]string, 
 			}
 		}
 		candidates = append(candidates, flags)
-	} else if ver, err := toolchain.Run(ctx, time.Minute, "", nil, cxx, "-dumpfullversion"); err == nil {
-		v := strings.TrimSpace(string(ver.Stdout))
+	} else if ver, err := runTool(ctx, time.Minute, "", nil, cxx, "-dumpfullversion"); err == nil {
+		v := strings.TrimSpace(string(ver))
 		major, _, _ := strings.Cut(v, ".")
 		dirs, _ := filepath.Glob(filepath.Join(newlibCxxRoot, major+".*"))
 		for _, d := range dirs {
@@ -66,6 +65,6 @@ func cxxIncludes(ctx context.Context, cxx string, t *targets.Target) ([]string, 
 // target with the extra flags.
 func compilesCstddef(ctx context.Context, cxx string, t *targets.Target, extra []string) bool {
 	args := append(append(append([]string{}, t.CompileFlags()...), extra...), "-std=c++17", "-x", "c++", "-fsyntax-only", "-")
-	_, err := toolchain.Run(ctx, time.Minute, "", []byte("#include <cstddef>\n#include <cmath>\n#include <algorithm>\n"), cxx, args...)
+	_, err := runTool(ctx, time.Minute, "", []byte("#include <cstddef>\n#include <cmath>\n#include <algorithm>\n"), cxx, args...)
 	return err == nil
 }
