@@ -232,3 +232,66 @@ func FuzzMapSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestFirmwareFiles(t *testing.T) {
+	fw := &Firmware{Model: []byte("TFL3model"), Ops: []string{"CONV_2D", "SOFTMAX", "CONV_2D"}, ArenaBytes: 4096,
+		OutputTypes: []string{"int8"}, Vectors: []Vector{
+			{Inputs: [][]byte{{1, 2, 3}}, Outputs: [][]byte{{4}}},
+			{Inputs: [][]byte{{5, 6, 7}}, Outputs: [][]byte{{8}}},
+		}}
+	files, err := fw.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]string{}
+	for _, f := range files {
+		byName[f.Name] = string(f.Data)
+	}
+	main := byName[MainFile]
+	for _, want := range []string{"MicroMutableOpResolver<2>", "r.AddConv2D()", "r.AddSoftmax()", "kNumVectors = 2",
+		"{0u, 3u}", "{16u, 1u}", "{32u, 3u}", "{48u, 1u}", "alignas(16) uint8_t tflm_arena[4096]", "tg_bench_begin();"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("%s lacks %q", MainFile, want)
+		}
+	}
+	if strings.Contains(main, "recording_micro_interpreter") {
+		t.Errorf("%s uses the recording interpreter without ArenaHead", MainFile)
+	}
+	if byName[ModelFile] != "TFL3model" || len(byName[VectorsFile]) != 64 {
+		t.Errorf("model %q, vectors %d bytes", byName[ModelFile], len(byName[VectorsFile]))
+	}
+	if d := byName[DataFile]; !strings.Contains(d, `.incbin "model.tflite"`) || !strings.Contains(d, ".section .testdata") {
+		t.Errorf("%s:\n%s", DataFile, d)
+	}
+	again, _ := fw.Files()
+	for i := range files {
+		if string(again[i].Data) != string(files[i].Data) {
+			t.Errorf("%s differs between two generations", files[i].Name)
+		}
+	}
+	fw.ArenaHead = true
+	files, _ = fw.Files()
+	if !strings.Contains(string(files[0].Data), "GetNonPersistentUsedBytes") {
+		t.Errorf("ArenaHead does not read the non-persistent size")
+	}
+
+	bad := []struct {
+		name    string
+		edit    func(f *Firmware)
+		wantErr string
+	}{
+		{"unknown op", func(f *Firmware) { f.Ops = []string{"LSTM"} }, "operator LSTM"},
+		{"no vectors", func(f *Firmware) { f.Vectors = nil }, "at least one test vector"},
+		{"types", func(f *Firmware) { f.OutputTypes = nil }, "output types"},
+		{"ragged", func(f *Firmware) { f.Vectors[1].Inputs = nil }, "vector 1"},
+		{"partial element", func(f *Firmware) { f.OutputTypes = []string{"int32"} }, "whole number"},
+	}
+	for _, tt := range bad {
+		f := *fw
+		f.Vectors = []Vector{{Inputs: [][]byte{{1}}, Outputs: [][]byte{{1}}}, {Inputs: [][]byte{{1}}, Outputs: [][]byte{{1}}}}
+		tt.edit(&f)
+		if _, err := f.Files(); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("%s: error %v, want %q", tt.name, err, tt.wantErr)
+		}
+	}
+}
