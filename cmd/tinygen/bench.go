@@ -55,6 +55,11 @@ synthetic model and, when a shared folder is found ($TINYGEN_SHARED or
 --elf FW.elf --target T measures a finished firmware that follows
 docs/bench-protocol.md (a TFLM or TVM build, say) in the same table.
 
+--backend tflm,tflm-cmsisnn builds stock TFLM from source (--tflm DIR or
+$TINYGEN_TFLM, laid out like ../shared/tflm) for each target, objects
+cached in $TINYGEN_TFLM_CACHE or the user cache folder, and compares it
+with tinygen's rows of the same run (docs/tflm.md).
+
 Baselines: the shared folder's baselines/*.csv are added unless
 --no-shared-baselines; --baseline FILE.csv adds more. Exit status 1 when
 any run fails, does not fit or does not match its expected outputs.`,
