@@ -204,12 +204,18 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 		}
 		local = append(local, obj)
 	}
-	mainObj := filepath.Join("obj", "tflm_main.o")
+	// The main (the heaviest compile of a firmware: all of TFLM's
+	// headers) goes through the cache too, keyed by its contents.
 	args := append(append(append(targetFlags(t, v, true), "-O2"), cxxInc...), "-I.")
 	args = append(args, incAbs...)
-	args = append(args, "-c", MainFile, "-o", mainObj)
-	if err := run(cxx, args...); err != nil {
+	cached, err := b.Cache.GeneratedObject(ctx, b.Tree, dir, cxx, args, MainFile, "tg_board.h")
+	if err != nil {
 		return "", fmt.Errorf("compiling %s: %w", MainFile, err)
+	}
+	mainObj := filepath.Join("obj", "tflm_main.o")
+	record(cxx, append(append([]string{}, args...), "-c", MainFile, "-o", mainObj)...)
+	if err := copyFile(cached, filepath.Join(dir, mainObj)); err != nil {
+		return "", err
 	}
 	dataObj := filepath.Join("obj", "tflm_data.o")
 	args = append(append([]string{}, t.CompileFlags()...), "-c", DataFile, "-o", dataObj)
@@ -252,4 +258,13 @@ func archiver(cc string) string {
 		return strings.TrimSuffix(cc, "gcc") + "ar"
 	}
 	return "ar"
+}
+
+// copyFile copies a cached object into the run folder.
+func copyFile(from, to string) error {
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, 0o644)
 }

@@ -110,12 +110,34 @@ func objectKey(stamp, compiler, version string, args []string, src string) strin
 // with compiler and args, compiling it first when needed. The compiler
 // runs in the tree's folder.
 func (c *Cache) Object(ctx context.Context, tr *Tree, compiler string, args []string, src string) (string, error) {
+	return c.object(ctx, tr, tr.Dir, compiler, args, src, src)
+}
+
+// GeneratedObject is Object for a generated source file src in dir (the
+// firmware's main): the key hashes the contents of src and of the local
+// headers it includes (deps, in dir) instead of the source's path, so
+// the same main for another model file (an offline-planned copy) or a
+// second run is compiled once.
+func (c *Cache) GeneratedObject(ctx context.Context, tr *Tree, dir, compiler string, args []string, src string, deps ...string) (string, error) {
+	h := sha256.New()
+	for _, name := range append([]string{src}, deps...) {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", name, len(data))
+		h.Write(data)
+	}
+	return c.object(ctx, tr, dir, compiler, args, src, "generated:"+hex.EncodeToString(h.Sum(nil)))
+}
+
+func (c *Cache) object(ctx context.Context, tr *Tree, dir, compiler string, args []string, src, id string) (string, error) {
 	c.init()
 	version, err := c.compilerVersion(ctx, compiler)
 	if err != nil {
 		return "", err
 	}
-	key := objectKey(tr.Stamp, compiler, version, args, src)
+	key := objectKey(tr.Stamp, compiler, version, args, id)
 	path := filepath.Join(c.Dir, "objects", key[:2], key+".o")
 	c.mu.Lock()
 	if call, ok := c.inflight[key]; ok {
@@ -130,7 +152,7 @@ func (c *Cache) Object(ctx context.Context, tr *Tree, compiler string, args []st
 	call := &compileCall{done: make(chan struct{})}
 	c.inflight[key] = call
 	c.mu.Unlock()
-	call.path, call.err = c.compile(ctx, tr, compiler, args, src, path)
+	call.path, call.err = c.compile(ctx, dir, compiler, args, src, path)
 	if call.err != nil {
 		// A failure (a time-out, Ctrl-C) is not remembered.
 		c.mu.Lock()
@@ -141,7 +163,7 @@ func (c *Cache) Object(ctx context.Context, tr *Tree, compiler string, args []st
 	return call.path, call.err
 }
 
-func (c *Cache) compile(ctx context.Context, tr *Tree, compiler string, args []string, src, path string) (string, error) {
+func (c *Cache) compile(ctx context.Context, dir, compiler string, args []string, src, path string) (string, error) {
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
 		c.mu.Lock()
 		c.Hits++
@@ -166,7 +188,7 @@ func (c *Cache) compile(ctx context.Context, tr *Tree, compiler string, args []s
 	defer os.Remove(tmpName) // gone after the rename
 	full := append(append([]string{}, args...), "-c", src, "-o", tmpName)
 	name, full := niced(compiler, full)
-	if _, err := runTool(ctx, compileTimeout, tr.Dir, nil, name, full...); err != nil {
+	if _, err := runTool(ctx, compileTimeout, dir, nil, name, full...); err != nil {
 		return "", fmt.Errorf("compiling TFLM %s: %w", src, err)
 	}
 	if err := os.Rename(tmpName, path); err != nil {
