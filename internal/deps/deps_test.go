@@ -77,6 +77,7 @@ var testAllowed = map[string][]string{
 	"kernels":              {"internal/shared/sharedtest", "internal/testmodels"},
 	"kernels/kerneltest":   {"plan"},
 	"plan":                 {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
+	"tflm":                 {"driver", "internal/golden", "internal/shared/sharedtest"},
 }
 
 type pkg struct {
