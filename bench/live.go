@@ -7,7 +7,15 @@ import "strings"
 
 // tflmBaselineVariant maps a live TFLM backend to the variant name the
 // baseline CSV files use for the same build (tflm is tflm-ref there).
-var tflmBaselineVariant = map[string]string{"tflm": "tflm-ref", "tflm-cmsisnn": "tflm-cmsisnn"}
+func tflmBaselineVariant(backend string) (string, bool) {
+	switch backend {
+	case "tflm":
+		return "tflm-ref", true
+	case "tflm-cmsisnn":
+		return "tflm-cmsisnn", true
+	}
+	return "", false
+}
 
 // isTFLMVariant reports whether a backend or baseline variant names a
 // TFLM build.
@@ -18,7 +26,7 @@ func isTFLMVariant(v string) bool { return strings.HasPrefix(v, "tflm") }
 // variant (tflm with tflm-ref, tflm-cmsisnn with tflm-cmsisnn); every
 // other run with every baseline.
 func variantComparable(b Baseline, res *Result) bool {
-	want, live := tflmBaselineVariant[res.Backend]
+	want, live := tflmBaselineVariant(res.Backend)
 	if !live || !isTFLMVariant(b.Variant) {
 		return true
 	}
@@ -32,11 +40,11 @@ func variantComparable(b Baseline, res *Result) bool {
 func liveComparisons(results []*Result) []Comparison {
 	var out []Comparison
 	for _, res := range results {
-		if _, live := tflmBaselineVariant[res.Backend]; live || res.Status != StatusOK {
+		if _, live := tflmBaselineVariant(res.Backend); live || res.Status != StatusOK {
 			continue
 		}
 		for _, t := range results {
-			if _, live := tflmBaselineVariant[t.Backend]; !live || t.Status != StatusOK || t.Model != res.Model || t.Target != res.Target {
+			if _, live := tflmBaselineVariant(t.Backend); !live || t.Status != StatusOK || t.Model != res.Model || t.Target != res.Target {
 				continue
 			}
 			out = append(out, Comparison{Model: res.Model, Target: res.Target, Backend: res.Backend, Config: res.Config,

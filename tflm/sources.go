@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/tinygen/tinygen/targets"
 )
@@ -33,7 +34,13 @@ func IsBackend(name string) bool { return name == string(Reference) || name == s
 
 // dspCores are the Cortex-M cores with the DSP extension CMSIS-NN's
 // optimised kernels use.
-var dspCores = map[string]bool{"cortex-m4": true, "cortex-m7": true, "cortex-m33": true, "cortex-m55": true}
+func dspCore(cpu string) bool {
+	switch cpu {
+	case "cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55":
+		return true
+	}
+	return false
+}
 
 // CheckVariant reports whether a variant can be built for a target.
 func CheckVariant(v Variant, t *targets.Target) error {
@@ -41,7 +48,7 @@ func CheckVariant(v Variant, t *targets.Target) error {
 	case Reference:
 		return nil
 	case CMSISNN:
-		if t.Arch != targets.ArchARM || !dspCores[t.CPU] {
+		if t.Arch != targets.ArchARM || !dspCore(t.CPU) {
 			return fmt.Errorf("backend %s needs an Arm Cortex-M core with the DSP extension (cortex-m4, m7, m33, m55); target %s is %s", v, t.Name, t.CPU)
 		}
 		return nil
@@ -78,32 +85,35 @@ type opInfo struct {
 }
 
 // ops maps TFLite builtin operator names to their TFLM registration and
-// kernel files (README "Reference kernels", measured from link maps).
-var ops = map[string]opInfo{
-	"CONV_2D":           {"AddConv2D", []string{"conv", "conv_common"}},
-	"DEPTHWISE_CONV_2D": {"AddDepthwiseConv2D", []string{"depthwise_conv", "depthwise_conv_common", "conv_common"}},
-	"FULLY_CONNECTED":   {"AddFullyConnected", []string{"fully_connected", "fully_connected_common"}},
-	"AVERAGE_POOL_2D":   {"AddAveragePool2D", []string{"pooling", "pooling_common"}},
-	"MAX_POOL_2D":       {"AddMaxPool2D", []string{"pooling", "pooling_common"}},
-	"SOFTMAX":           {"AddSoftmax", []string{"softmax", "softmax_common"}},
-	"ADD":               {"AddAdd", []string{"add", "add_common"}},
-	"MUL":               {"AddMul", []string{"mul", "mul_common"}},
-	"RESHAPE":           {"AddReshape", []string{"reshape", "reshape_common"}},
-	"QUANTIZE":          {"AddQuantize", []string{"quantize", "quantize_common"}},
-	"DEQUANTIZE":        {"AddDequantize", []string{"dequantize", "dequantize_common"}},
-	"LOGISTIC":          {"AddLogistic", []string{"logistic", "logistic_common"}},
-	"MEAN":              {"AddMean", []string{"reduce", "reduce_common"}},
-	"PAD":               {"AddPad", []string{"pad", "pad_common"}},
-	"CONCATENATION":     {"AddConcatenation", []string{"concatenation"}},
-	"RELU":              {"AddRelu", []string{"activations", "activations_common"}},
-	"RELU6":             {"AddRelu6", []string{"activations", "activations_common"}},
-	"TANH":              {"AddTanh", []string{"tanh"}},
-}
+// kernel files (README "Reference kernels", measured from link maps); it
+// is built on first use, not at every start of tinygen.
+var ops = sync.OnceValue(func() map[string]opInfo {
+	return map[string]opInfo{
+		"CONV_2D":           {"AddConv2D", []string{"conv", "conv_common"}},
+		"DEPTHWISE_CONV_2D": {"AddDepthwiseConv2D", []string{"depthwise_conv", "depthwise_conv_common", "conv_common"}},
+		"FULLY_CONNECTED":   {"AddFullyConnected", []string{"fully_connected", "fully_connected_common"}},
+		"AVERAGE_POOL_2D":   {"AddAveragePool2D", []string{"pooling", "pooling_common"}},
+		"MAX_POOL_2D":       {"AddMaxPool2D", []string{"pooling", "pooling_common"}},
+		"SOFTMAX":           {"AddSoftmax", []string{"softmax", "softmax_common"}},
+		"ADD":               {"AddAdd", []string{"add", "add_common"}},
+		"MUL":               {"AddMul", []string{"mul", "mul_common"}},
+		"RESHAPE":           {"AddReshape", []string{"reshape", "reshape_common"}},
+		"QUANTIZE":          {"AddQuantize", []string{"quantize", "quantize_common"}},
+		"DEQUANTIZE":        {"AddDequantize", []string{"dequantize", "dequantize_common"}},
+		"LOGISTIC":          {"AddLogistic", []string{"logistic", "logistic_common"}},
+		"MEAN":              {"AddMean", []string{"reduce", "reduce_common"}},
+		"PAD":               {"AddPad", []string{"pad", "pad_common"}},
+		"CONCATENATION":     {"AddConcatenation", []string{"concatenation"}},
+		"RELU":              {"AddRelu", []string{"activations", "activations_common"}},
+		"RELU6":             {"AddRelu6", []string{"activations", "activations_common"}},
+		"TANH":              {"AddTanh", []string{"tanh"}},
+	}
+})
 
 // SupportedOps lists the builtin operators the TFLM backend registers.
 func SupportedOps() []string {
 	var names []string
-	for n := range ops {
+	for n := range ops() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -117,7 +127,7 @@ func resolverCalls(opNames []string) ([]string, error) {
 	var calls []string
 	seen := map[string]bool{}
 	for _, name := range opNames {
-		info, ok := ops[name]
+		info, ok := ops()[name]
 		if !ok {
 			return nil, fmt.Errorf("operator %s: the TFLM backend registers only %s", name, strings.Join(SupportedOps(), ", "))
 		}
@@ -173,7 +183,7 @@ func (tr *Tree) units(t *targets.Target, v Variant, opNames []string) ([]unit, e
 	}
 	kernels := map[string]bool{"kernel_util": true}
 	for _, name := range opNames {
-		info, ok := ops[name]
+		info, ok := ops()[name]
 		if !ok {
 			return nil, fmt.Errorf("operator %s: the TFLM backend registers only %s", name, strings.Join(SupportedOps(), ", "))
 		}
