@@ -17,13 +17,15 @@ func TestParseOutput(t *testing.T) {
 		want      Output
 		err       string
 	}{
-		{name: "complete", out: "hello\nTINYGEN-RESULT vectors=3 passed=3 stack_bytes=280\nTINYGEN-END\n",
-			want: Output{Vectors: 3, Passed: 3, StackBytes: 280, Complete: true, HasResult: true}},
+		{name: "complete", out: "hello\nTINYGEN-RESULT vectors=3 passed=3 stack_bytes=280 arena_used=64\nTINYGEN-END\n",
+			want: Output{Vectors: 3, Passed: 3, StackBytes: 280, Complete: true, HasResult: true,
+				Fields: map[string]int64{"vectors": 3, "passed": 3, "stack_bytes": 280, "arena_used": 64}}},
 		{name: "mismatch", out: "TINYGEN-MISMATCH vector=1 output=0 index=4 got=7 want=9\r\nTINYGEN-RESULT vectors=2 passed=1\r\nTINYGEN-END\r\n",
 			want: Output{Vectors: 2, Passed: 1, StackBytes: -1, Complete: true, HasResult: true,
-				Mismatches: []string{"TINYGEN-MISMATCH vector=1 output=0 index=4 got=7 want=9"}}},
+				Fields: map[string]int64{"vectors": 2, "passed": 1}, Mismatches: []string{"TINYGEN-MISMATCH vector=1 output=0 index=4 got=7 want=9"}}},
 		{name: "crashed", out: "tg: fault HardFault\n", want: Output{StackBytes: -1}},
-		{name: "no sentinel", out: "TINYGEN-RESULT vectors=1 passed=1\n", want: Output{Vectors: 1, Passed: 1, StackBytes: -1, HasResult: true}},
+		{name: "no sentinel", out: "TINYGEN-RESULT vectors=1 passed=1\n", want: Output{Vectors: 1, Passed: 1, StackBytes: -1, HasResult: true,
+			Fields: map[string]int64{"vectors": 1, "passed": 1}}},
 		{name: "garbled", out: "TINYGEN-RESULT vectors=x passed=1\n", err: "not a non-negative integer"},
 		{name: "too many passed", out: "TINYGEN-RESULT vectors=1 passed=2\n", err: "passed ≤ vectors"},
 		{name: "two results", out: "TINYGEN-RESULT vectors=1 passed=1\nTINYGEN-RESULT vectors=1 passed=1\n", err: "two TINYGEN-RESULT"},

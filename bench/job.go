@@ -10,6 +10,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -49,6 +50,13 @@ type Job struct {
 	// ELF is a finished firmware image to run and measure instead of
 	// building Files.
 	ELF string
+	// Build, when set, builds the firmware instead of compiling Files (a
+	// TFLM firmware, say): it writes into dir, passes every command to
+	// record (for run.sh) and returns the ELF's path.
+	Build func(ctx context.Context, dir string, record func(name string, args ...string)) (string, error)
+	// Measure, when set, replaces MeasureELF once the firmware has run;
+	// fields are its TINYGEN-RESULT fields.
+	Measure func(elfPath string, fields map[string]int64) (Memory, error)
 	// CFlags are extra compile flags (optimisation level, defines).
 	CFlags []string
 	// Prefix is the generated model's C prefix, used to attribute ROM to

@@ -79,7 +79,7 @@ func NewReport(results []*Result, baselines []Baseline) *Report {
 	used := map[int]bool{}
 	for _, res := range results {
 		for i, b := range baselines {
-			if !BaselineMatches(b, res) {
+			if !BaselineMatches(b, res) || !variantComparable(b, res) {
 				continue
 			}
 			if !used[i] {
@@ -95,6 +95,7 @@ func NewReport(results []*Result, baselines []Baseline) *Report {
 			}
 		}
 	}
+	r.Comparisons = append(r.Comparisons, liveComparisons(results)...)
 	r.Warnings = unmatchedBaselineFiles(results, baselines, used)
 	return r
 }

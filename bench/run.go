@@ -36,9 +36,10 @@ const markerOverhead = 2
 // Output is what a firmware printed, parsed by the protocol.
 type Output struct {
 	// Vectors and Passed come from the TINYGEN-RESULT line; StackBytes
-	// from its stack_bytes field (-1 if absent).
+	// from its stack_bytes field (-1 if absent); Fields holds every field.
 	Vectors, Passed int
 	StackBytes      int64
+	Fields          map[string]int64
 	// Mismatches are the TINYGEN-MISMATCH lines.
 	Mismatches []string
 	// Complete is set when the sentinel line was printed.
@@ -93,6 +94,7 @@ func ParseOutput(out []byte) (Output, error) {
 				}
 				fields[k] = n
 			}
+			o.Fields = fields
 			vec, ok1 := fields["vectors"]
 			pass, ok2 := fields["passed"]
 			if !ok1 || !ok2 || pass > vec {

@@ -130,7 +130,12 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 		return fail(err)
 	}
 	elfPath := j.ELF
-	if elfPath == "" {
+	if j.Build != nil {
+		var err error
+		if elfPath, err = j.Build(ctx, j.Dir, sc.add); err != nil {
+			return fail(err)
+		}
+	} else if elfPath == "" {
 		var err error
 		if elfPath, err = build(ctx, j, sc); err != nil {
 			return fail(err)
@@ -192,6 +197,13 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 		sim.status = out.ExitStatus
 	}
 	res.Vectors, res.Passed = out.Vectors, out.Passed
+	if j.Measure != nil {
+		mem, err := j.Measure(elfPath, out.Fields)
+		if err != nil {
+			return fail(err)
+		}
+		res.Memory = mem
+	}
 	if out.StackBytes > 0 {
 		res.StackUsed = out.StackBytes
 	}

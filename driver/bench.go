@@ -21,6 +21,7 @@ import (
 	"github.com/tinygen/tinygen/kernels"
 	"github.com/tinygen/tinygen/project"
 	"github.com/tinygen/tinygen/targets"
+	"github.com/tinygen/tinygen/tflm"
 )
 
 // BuiltinModel names the bundled synthetic model the default benchmark
@@ -55,6 +56,10 @@ type BenchOptions struct {
 	Check bool
 	// Profile asks every run for a per-step instruction profile.
 	Profile bool
+	// TFLM is the TFLM source folder for the tflm backends ($TINYGEN_TFLM
+	// if empty); BuildJobs bounds its compiler processes.
+	TFLM      string
+	BuildJobs int
 }
 
 // ConfigKeys are the settings --config accepts, with their values.
@@ -72,7 +77,7 @@ func ConfigKeys() map[string][]string {
 var configDefaults = map[string]string{"opt": "O2", "planner": "best", "aliasing": "all", "order": "memory", "arena": "static"}
 
 // Backends lists the code generator variants bench knows.
-func Backends() []string { return []string{"aot"} }
+func Backends() []string { return append([]string{"aot"}, tflm.Backends()...) }
 
 // benchModel is a loaded model with its test vectors.
 type benchModel struct {
@@ -128,10 +133,10 @@ func CheckBenchOptions(opts BenchOptions) error {
 }
 
 func checkBackend(b string) error {
-	switch b {
-	case "aot":
+	switch {
+	case b == "aot", tflm.IsBackend(b):
 		return nil
-	case "interp":
+	case b == "interp":
 		return fmt.Errorf("backend interp: the interpreter-mode runtime is not part of tinygen yet; use --backend aot")
 	}
 	return fmt.Errorf("unknown backend %q (have %s)", b, strings.Join(Backends(), ", "))
@@ -169,14 +174,37 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 	}
 	var jobs []*bench.Job
 	ids := map[string]bool{}
+	var builder *tflm.Builder
+	for _, b := range opts.Backends {
+		if tflm.IsBackend(b) && builder == nil {
+			if builder, err = tflmBuilder(opts); err != nil {
+				return nil, fmt.Errorf("backend %s: %w", b, err)
+			}
+		}
+	}
 	for _, path := range opts.Models {
 		bm, err := loadBenchModel(path, opts.Vectors)
 		if err != nil {
 			return nil, err
 		}
-		for _, cfg := range configs {
+		for ci, cfg := range configs {
 			for _, backend := range opts.Backends {
 				for _, t := range tgts {
+					if tflm.IsBackend(backend) {
+						// TFLM has no tinygen settings: one run per
+						// model and target.
+						if ci > 0 || !tflmApplies(backend, t, tgts) {
+							continue
+						}
+						id := RunID(bm.name, backend, t.Name)
+						ids[id] = true
+						job, err := tflmJob(bm, backend, t, builder, opts, id)
+						if err != nil {
+							return nil, err
+						}
+						jobs = append(jobs, job)
+						continue
+					}
 					// Each target gets its own compile: its alignment and
 					// kernel sets reach the generated code.
 					files, harness, mp, err := benchSources(bm, cfg, t, opts)

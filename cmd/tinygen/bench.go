@@ -26,7 +26,7 @@ type benchFlags struct {
 	targets, backends, config, baselines []string
 	jobs, vectors                        int
 	results, md, csv, json, elf          string
-	kernels                              string
+	kernels, tflm                        string
 	name                                 string
 	macs                                 int64
 	timeout                              time.Duration
@@ -57,6 +57,11 @@ synthetic model and, when a shared folder is found ($TINYGEN_SHARED or
 --elf FW.elf --target T measures a finished firmware that follows
 docs/bench-protocol.md (a TFLM or TVM build, say) in the same table.
 
+--backend tflm,tflm-cmsisnn builds stock TFLM from source (--tflm DIR or
+$TINYGEN_TFLM, laid out like ../shared/tflm) for each target, objects
+cached in $TINYGEN_TFLM_CACHE or the user cache folder, and compares it
+with tinygen's rows of the same run (docs/tflm.md).
+
 Baselines: the shared folder's baselines/*.csv are added unless
 --no-shared-baselines; --baseline FILE.csv adds more. Exit status 1 when
 any run fails, does not fit or does not match its expected outputs.`,
@@ -80,6 +85,7 @@ any run fails, does not fit or does not match its expected outputs.`,
 	fl.StringVar(&f.name, "name", "", "model name for --elf rows (default: the file name)")
 	fl.Int64Var(&f.macs, "macs", 0, "MACs per inference for --elf rows (for instructions per MAC)")
 	fl.DurationVar(&f.timeout, "timeout", bench.DefaultTimeout, "time-out of each simulator run")
+	fl.StringVar(&f.tflm, "tflm", "", "TFLM source folder for the tflm backends, laid out like ../shared/tflm (default $TINYGEN_TFLM)")
 	fl.StringVar(&f.kernels, "kernels", "", "kernel set preferred over each target's list (reference stays the fallback)")
 	f.serial.add(cmd)
 	fl.BoolVar(&f.profile, "profile", false, "also report instructions per step (op, kernel, set, MACs, instructions, instr/MAC, share); report-profile.csv beside each CSV report")
@@ -146,7 +152,7 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 	} else {
 		opts := driver.BenchOptions{Models: models, Targets: f.targets, Backends: f.backends,
 			Config: f.config, Vectors: f.vectors, Results: results, Timeout: f.timeout, Generator: driver.Generator(version),
-			Kernels: f.kernels, Profile: f.profile}
+			Kernels: f.kernels, Profile: f.profile, TFLM: f.tflm, BuildJobs: f.jobs}
 		if err := driver.CheckBenchOptions(opts); err != nil {
 			return usageError{err}
 		}

@@ -22,7 +22,7 @@ const module = "github.com/tinygen/tinygen"
 // kernels (their lowering), no passes.
 var allowed = map[string][]string{
 	"cmd/tinygen":                      {"driver", "bench", "targets", "github.com/spf13/cobra", "github.com/google/shlex"},
-	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir", "internal/readfile", "internal/ctext", "passes", "program", "frontends/onnx", "internal/hostcc"},
+	"driver":                           {"ir", "quant", "eval", "frontends/tflite", "internal/tensorio", "plan", "codegen/c", "kernels", "bench", "internal/golden", "internal/shared", "internal/testmodels", "internal/toolchain", "project", "targets", "planviz", "internal/outdir", "internal/readfile", "internal/ctext", "passes", "program", "frontends/onnx", "internal/hostcc", "tflm"},
 	"kernels":                          {"ir", "quant", "program"},
 	"program":                          {"ir", "internal/genfile"},
 	"passes":                           {"ir", "eval", "kernels", "plan", "program", "targets", "internal/ctext"},
@@ -56,6 +56,7 @@ var allowed = map[string][]string{
 	"planviz":                          {"golang.org/x/image/font", "golang.org/x/image/font/basicfont", "golang.org/x/image/math/fixed"},
 	"internal/toolchain":               {},
 	"targets":                          {"internal/genfile"},
+	"tflm":                             {"bench", "targets", "frontends/tflite", "internal/genfile", "internal/outdir", "internal/toolchain"},
 	"kernels/kerneltest":               {"kernels", "passes", "codegen/c", "eval", "ir", "quant", "program", "targets", "internal/ctext", "internal/hostcc", "internal/golden", "internal/shared/sharedtest", "internal/testmodels"}, // test-support: imports testing
 
 	// A go generate tool, not linked into tinygen.
@@ -81,6 +82,7 @@ var testAllowed = map[string][]string{
 	"kernels":              {"internal/shared/sharedtest", "internal/testmodels", "driver", "bench"}, // driver, bench: armv7em on QEMU
 	"kernels/kerneltest":   {"plan"},
 	"plan":                 {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
+	"tflm":                 {"driver", "internal/golden", "internal/shared/sharedtest"},
 }
 
 type pkg struct {
