@@ -1,0 +1,157 @@
+// rules.go: the bounds rules of the kernels' parameter structs, from which
+// the generated bounds checks come (table.go). The runtime's validator
+// calls a kernel's check at init, before anything runs; it must prove that
+// the kernel, called with these parameters and these buffers, reads and
+// writes only inside them (and does no undefined arithmetic on its
+// indices).
+//
+// A rule is a list of C conditions, all of which must hold, evaluated in
+// order with && (a later condition may rely on an earlier one). In them:
+//   F(path)        a scalar field of the record (int64_t; float fields as float)
+//   FP(path)       the record bytes of an array field (for the walk helpers)
+//   NEED(arg, n)   argument arg is present and holds n elements of its type
+//   OPT(arg, n)    argument arg is absent (NULL) or holds n elements
+//   PNEED(ptr, n)  the constant of pointer field ptr holds n elements
+//   PD(ptr), PB(ptr)  that constant's bytes and size
+//   A(arg)         the argument's bytes; in->list_bytes / in->n_list a list's
+// A condition starting with "{" is a C block that clears ok itself. Every
+// argument and pointer field must have a NEED/OPT/PNEED (the generator
+// refuses otherwise), so a new params struct cannot run unchecked.
+//
+// Geometry is bounded to 2^16 per dimension (tg_rtk_dim) and to 2^14 for
+// window strides, dilations, filter sizes and paddings, so that the
+// kernels' int32 index arithmetic cannot overflow.
+
+package blob
+
+// window are the conditions of a tg_window_t member win.
+var window = []string{
+	"tg_rtk_dim(F(win.batches), 1) && tg_rtk_dim(F(win.in_h), 1) && tg_rtk_dim(F(win.in_w), 1) && tg_rtk_dim(F(win.in_c), 1)",
+	"tg_rtk_dim(F(win.out_h), 1) && tg_rtk_dim(F(win.out_w), 1) && tg_rtk_dim(F(win.out_c), 1)",
+	"tg_rtk_win(F(win.filter_h), 1) && tg_rtk_win(F(win.filter_w), 1) && tg_rtk_win(F(win.stride_h), 1) && tg_rtk_win(F(win.stride_w), 1)",
+	"tg_rtk_win(F(win.dilation_h), 1) && tg_rtk_win(F(win.dilation_w), 1) && tg_rtk_win(F(win.pad_h), 0) && tg_rtk_win(F(win.pad_w), 0)",
+	"tg_rtk_win(F(win.out_h), 1) && tg_rtk_win(F(win.out_w), 1)",
+}
+
+// Extents of the NHWC input and output of a window.
+const (
+	winIn  = "tg_rtk_mul(tg_rtk_mul(F(win.batches), F(win.in_h)), tg_rtk_mul(F(win.in_w), F(win.in_c)))"
+	winOut = "tg_rtk_mul(tg_rtk_mul(F(win.batches), F(win.out_h)), tg_rtk_mul(F(win.out_w), F(win.out_c)))"
+)
+
+func cat(parts ...[]string) []string {
+	var out []string
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// broadcast are the conditions of a tg_broadcast_t member bc between
+// inputs a, b and output.
+var broadcast = []string{
+	"F(bc.broadcast) != 0 || (tg_rtk_dim(F(bc.size), 0) || (F(bc.size) >= 0 && F(bc.size) <= 0x4000000))",
+	"F(bc.broadcast) != 0 || (NEED(a, F(bc.size)) && NEED(b, F(bc.size)) && NEED(output, F(bc.size)))",
+	"F(bc.broadcast) == 0 || (tg_rtk_walk_in(FP(bc.dims), FP(bc.a_strides), 0, A(a), ES(a)) && " +
+		"tg_rtk_walk_in(FP(bc.dims), FP(bc.b_strides), 0, A(b), ES(b)) && " +
+		"NEED(output, tg_rtk_count(FP(bc.dims))))",
+}
+
+func shifts(names ...string) []string {
+	var out []string
+	for _, n := range names {
+		out = append(out, "F("+n+") >= -31 && F("+n+") <= 31")
+	}
+	return out
+}
+
+// boundsRules returns the rule of every params type (by C type name).
+func boundsRules() map[string][]string {
+	conv := cat(window, []string{
+		"tg_rtk_dim(F(filter_c), 1) && F(win.in_c) % F(filter_c) == 0",
+		"F(win.out_c) % (F(win.in_c) / F(filter_c)) == 0",
+		"NEED(input, " + winIn + ")",
+		"NEED(filter, tg_rtk_mul(tg_rtk_mul(F(win.out_c), F(win.filter_h)), tg_rtk_mul(F(win.filter_w), F(filter_c))))",
+		"OPT(bias, F(win.out_c))",
+		"NEED(output, " + winOut + ")",
+	})
+	dw := cat(window, []string{
+		"tg_rtk_dim(F(depth_multiplier), 1) && F(win.out_c) == tg_rtk_mul(F(win.in_c), F(depth_multiplier))",
+		"NEED(input, " + winIn + ")",
+		"NEED(filter, tg_rtk_mul(F(win.out_c), tg_rtk_mul(F(win.filter_h), F(win.filter_w))))",
+		"OPT(bias, F(win.out_c))",
+		"NEED(output, " + winOut + ")",
+	})
+	perChannel := []string{"PNEED(multiplier, F(win.out_c)) && PNEED(shift, F(win.out_c))"}
+	pool := cat(window, []string{
+		"F(win.in_c) == F(win.out_c)",
+		"NEED(input, " + winIn + ")",
+		"NEED(output, " + winOut + ")",
+	})
+	fc := []string{
+		"tg_rtk_dim(F(batches), 1) && tg_rtk_dim(F(units), 1) && tg_rtk_dim(F(depth), 1)",
+		"NEED(input, tg_rtk_mul(F(batches), F(depth))) && NEED(filter, tg_rtk_mul(F(units), F(depth)))",
+		"OPT(bias, F(units)) && NEED(output, tg_rtk_mul(F(batches), F(units)))",
+	}
+	size := "F(size) >= 0 && F(size) <= 0x4000000"
+	unary := []string{size, "NEED(input, F(size)) && NEED(output, F(size))"}
+	reduce := []string{
+		"tg_rtk_walk_in2(FP(r.kept_dims), FP(r.kept_strides), FP(r.reduced_dims), FP(r.reduced_strides), A(input), ES(input))",
+		"NEED(output, tg_rtk_count(FP(r.kept_dims)))",
+	}
+	return map[string][]string{
+		"tg_conv2d_s8_params_t":  cat(conv, perChannel),
+		"tg_conv2d_f32_params_t": conv,
+		"tg_depthwise_conv2d_s8_params_t":  cat(dw, perChannel),
+		"tg_depthwise_conv2d_f32_params_t": dw,
+		"tg_fully_connected_s8_params_t": cat(fc, []string{
+			"PNEED(multiplier, F(per_channel) ? F(units) : 1) && PNEED(shift, F(per_channel) ? F(units) : 1)",
+		}),
+		"tg_fully_connected_f32_params_t": fc,
+		"tg_pool_s8_params_t":             pool,
+		"tg_pool_f32_params_t":            pool,
+		"tg_add_s8_params_t": cat(broadcast, []string{"F(left_shift) >= 0 && F(left_shift) <= 30"},
+			shifts("input1_shift", "input2_shift", "output_shift")),
+		"tg_mul_s8_params_t":      cat(broadcast, shifts("output_shift")),
+		"tg_binary_f32_params_t":  broadcast,
+		"tg_minmax_params_t":      broadcast,
+		"tg_lut_s8_params_t":      unary,
+		"tg_lut_s8_f32_params_t":  unary,
+		"tg_unary_f32_params_t":   unary,
+		"tg_quantize_f32_params_t": unary,
+		"tg_softmax_s8_params_t": {
+			"tg_rtk_dim(F(rows), 0) && tg_rtk_dim(F(depth), 0)",
+			"NEED(input, tg_rtk_mul(F(rows), F(depth))) && NEED(output, tg_rtk_mul(F(rows), F(depth)))",
+		},
+		"tg_softmax_f32_params_t": {
+			"tg_rtk_dim(F(rows), 0) && tg_rtk_dim(F(depth), 0)",
+			"NEED(input, tg_rtk_mul(F(rows), F(depth))) && NEED(output, tg_rtk_mul(F(rows), F(depth)))",
+		},
+		"tg_mean_s8_params_t":  cat(reduce, []string{"F(n) >= 1 && F(n) <= 0x4000000"}, shifts("shift")),
+		"tg_mean_f32_params_t": reduce,
+		"tg_copy_params_t": {
+			"F(bytes) >= 0 && F(bytes) <= 0x40000000",
+			"NEED(input, F(bytes)) && NEED(output, F(bytes))",
+		},
+		"tg_gather_params_t": {
+			"F(elem_bytes) >= 1 && F(elem_bytes) <= 8 && F(base) >= 0 && F(base) <= 0x40000000",
+			"tg_rtk_walk_in(FP(dims), FP(strides), F(base), A(input), F(elem_bytes)) && NEED(input, 0)",
+			"NEED(output, tg_rtk_mul(tg_rtk_count(FP(dims)), F(elem_bytes)))",
+		},
+		"tg_pad_params_t": {
+			"F(elem_bytes) >= 1 && F(elem_bytes) <= 8 && F(base) >= 0 && F(base) <= 0x40000000",
+			"F(out_size) >= 0 && F(out_size) <= 0x4000000",
+			"NEED(output, tg_rtk_mul(F(out_size), F(elem_bytes)))",
+			"tg_rtk_walk_in(FP(in_dims), FP(out_strides), F(base), A(output), F(elem_bytes))",
+			"NEED(input, tg_rtk_mul(tg_rtk_count(FP(in_dims)), F(elem_bytes)))",
+		},
+		"tg_concatenation_params_t": {
+			"tg_rtk_dim(F(outer), 0) && F(count) >= 1 && F(count) == (int64_t)in->n_list",
+			"PNEED(chunk_bytes, F(count))",
+			"{ int64_t total = 0; uint32_t i; for (i = 0; ok && i < in->n_list; i++) { " +
+				"int64_t c = tg_rtk_i32(PD(chunk_bytes) + 4 * i); " +
+				"ok = c >= 0 && c <= 0x1000000 && tg_rtk_need(in->list_bytes[i], 1, tg_rtk_mul(F(outer), c)); total += c; } " +
+				"ok = ok && NEED(output, tg_rtk_mul(F(outer), total)); }",
+		},
+	}
+}
