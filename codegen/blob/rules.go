@@ -96,12 +96,12 @@ func boundsRules() map[string][]string {
 	size := "F(size) >= 0 && F(size) <= 0x4000000"
 	unary := []string{size, "NEED(input, F(size)) && NEED(output, F(size))"}
 	reduce := []string{
-		"tg_rtk_walk_in2(FP(r.kept_dims), FP(r.kept_strides), FP(r.reduced_dims), FP(r.reduced_strides), A(input), ES(input))",
+		"NEED(input, 0) && tg_rtk_walk_in2(FP(r.kept_dims), FP(r.kept_strides), FP(r.reduced_dims), FP(r.reduced_strides), A(input), ES(input))",
 		"NEED(output, tg_rtk_count(FP(r.kept_dims)))",
 	}
 	return map[string][]string{
-		"tg_conv2d_s8_params_t":  cat(conv, perChannel),
-		"tg_conv2d_f32_params_t": conv,
+		"tg_conv2d_s8_params_t":            cat(conv, perChannel),
+		"tg_conv2d_f32_params_t":           conv,
 		"tg_depthwise_conv2d_s8_params_t":  cat(dw, perChannel),
 		"tg_depthwise_conv2d_f32_params_t": dw,
 		"tg_fully_connected_s8_params_t": cat(fc, []string{
@@ -112,12 +112,12 @@ func boundsRules() map[string][]string {
 		"tg_pool_f32_params_t":            pool,
 		"tg_add_s8_params_t": cat(broadcast, []string{"F(left_shift) >= 0 && F(left_shift) <= 30"},
 			shifts("input1_shift", "input2_shift", "output_shift")),
-		"tg_mul_s8_params_t":      cat(broadcast, shifts("output_shift")),
-		"tg_binary_f32_params_t":  broadcast,
-		"tg_minmax_params_t":      broadcast,
-		"tg_lut_s8_params_t":      unary,
-		"tg_lut_s8_f32_params_t":  unary,
-		"tg_unary_f32_params_t":   unary,
+		"tg_mul_s8_params_t":       cat(broadcast, shifts("output_shift")),
+		"tg_binary_f32_params_t":   broadcast,
+		"tg_minmax_params_t":       broadcast,
+		"tg_lut_s8_params_t":       unary,
+		"tg_lut_s8_f32_params_t":   unary,
+		"tg_unary_f32_params_t":    unary,
 		"tg_quantize_f32_params_t": unary,
 		"tg_softmax_s8_params_t": {
 			"tg_rtk_dim(F(rows), 0) && tg_rtk_dim(F(depth), 0)",
