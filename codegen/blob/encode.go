@@ -25,9 +25,8 @@ const (
 	// HeaderBytes is the size of the fixed header.
 	HeaderBytes = 64
 	ioBytes     = 48
-	constBytes  = 12
+	tensorBytes = 12
 	stepBytes   = 12
-	argBytes    = 12
 	// MaxRank is the largest input/output rank a blob records.
 	MaxRank = 8
 	// MaxArgs is the most argument records of one step (TG_RT_MAX_ARGS).
@@ -36,14 +35,21 @@ const (
 	MaxPtrs = 8
 )
 
-// Argument kinds.
+// Tensor kinds.
 const (
-	argNone   = 0
-	argArena  = 1
-	argInput  = 2
-	argOutput = 3
-	argConst  = 4
-	argList   = 5
+	tArena  = 1
+	tInput  = 2
+	tOutput = 3
+	tConst  = 4
+)
+
+// Argument entries: a tensor index, argAbsent for NULL, or argList|n
+// followed by n tensor indices.
+const (
+	argAbsent = 0xffff
+	argList   = 0x8000
+	// MaxTensors is the most tensor records of a blob.
+	MaxTensors = 0x7fff
 )
 
 var dtypeCodes = map[ir.DType]byte{ir.Int8: 1, ir.UInt8: 2, ir.Int16: 3, ir.Int32: 4, ir.Int64: 5, ir.Float32: 6, ir.Bool: 7}
@@ -71,7 +77,6 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 	if align > 64 || align&(align-1) != 0 {
 		return nil, fmt.Errorf("codegen/blob: arena alignment %d (want a power of two up to 64)", p.Arena.Align)
 	}
-	e := &encoder{}
 	var ios []byte
 	for _, list := range [][]program.IO{p.Inputs, p.Outputs} {
 		for _, io := range list {
@@ -82,25 +87,33 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 			ios = append(ios, r...)
 		}
 	}
-	var steps, args, params []byte
-	nArgs := 0
+	// Tensors 0..len(Constants)-1 are the constants, in order, so that a
+	// ConstRef's index is its tensor index; the others follow as steps
+	// use them.
+	tt := &tensorTable{index: map[tensorKey]int{}}
+	for range p.Constants {
+		tt.keys = append(tt.keys, tensorKey{})
+	}
+	var steps, params []byte
+	var args []uint16
 	for _, st := range p.Steps {
 		var id int
 		var rec []byte
-		var as []byte
-		n := 0
+		var as []uint16
 		switch st.Kind {
 		case program.ViewStep:
 			continue
 		case program.CopyStep:
 			id = CopyID
-			src, err := argRecord(st.Copy.From, false)
+			src, err := tt.add(st.Copy.From, false)
 			if err != nil {
 				return nil, fmt.Errorf("codegen/blob: step %d: %w", st.Index, err)
 			}
-			dst, _ := argRecord(program.Location{Kind: program.LocOutput, Index: st.Copy.Output, Bytes: st.Copy.Bytes}, true)
-			binary.LittleEndian.PutUint32(src[8:], uint32(st.Copy.Bytes))
-			as, n = append(src, dst...), 2
+			dst, err := tt.add(program.Location{Kind: program.LocOutput, Index: st.Copy.Output, Bytes: st.Copy.Bytes}, true)
+			if err != nil {
+				return nil, fmt.Errorf("codegen/blob: step %d: %w", st.Index, err)
+			}
+			as = []uint16{src, dst}
 		default:
 			var ok bool
 			id, ok = KernelID(st.Kernel)
@@ -112,25 +125,21 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("codegen/blob: step %d (%s): %w", st.Index, st.Kernel, err)
 			}
-			as, n, err = stepArgs(d, st)
+			as, err = stepArgs(d, st, tt)
 			if err != nil {
 				return nil, fmt.Errorf("codegen/blob: step %d (%s): %w", st.Index, st.Kernel, err)
 			}
 		}
-		if n > MaxArgs {
-			return nil, fmt.Errorf("codegen/blob: step %d has %d arguments (the runtime takes %d)", st.Index, n, MaxArgs)
+		if len(as) > MaxArgs {
+			return nil, fmt.Errorf("codegen/blob: step %d has %d argument entries (the runtime takes %d)", st.Index, len(as), MaxArgs)
 		}
 		r := make([]byte, stepBytes)
 		binary.LittleEndian.PutUint16(r[0:], uint16(id))
-		binary.LittleEndian.PutUint16(r[2:], uint16(n))
+		binary.LittleEndian.PutUint16(r[2:], uint16(len(as)))
 		binary.LittleEndian.PutUint32(r[4:], uint32(len(params))) // relative; fixed below
-		binary.LittleEndian.PutUint32(r[8:], uint32(nArgs))
-		if rec == nil {
-			binary.LittleEndian.PutUint32(r[4:], 0xffffffff) // no parameters
-		}
+		binary.LittleEndian.PutUint32(r[8:], uint32(len(args)))
 		steps = append(steps, r...)
 		args = append(args, as...)
-		nArgs += n
 		params = append(params, rec...)
 		for len(params)%4 != 0 {
 			params = append(params, 0)
@@ -139,33 +148,42 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 	if len(steps)/stepBytes > 0xffff {
 		return nil, fmt.Errorf("codegen/blob: %d steps (at most 65535)", len(steps)/stepBytes)
 	}
+	if len(tt.keys) > MaxTensors {
+		return nil, fmt.Errorf("codegen/blob: %d tensors (at most %d)", len(tt.keys), MaxTensors)
+	}
 	ioOff := HeaderBytes
-	constOff := ioOff + len(ios)
-	stepOff := constOff + constBytes*len(p.Constants)
+	tensorOff := ioOff + len(ios)
+	stepOff := tensorOff + tensorBytes*len(tt.keys)
 	argOff := stepOff + len(steps)
-	dataOff := argOff + len(args)
-	paramOff := dataOff
-	// Step records point at their parameters inside the data region.
+	dataOff := argOff + (2*len(args)+3)/4*4
 	for i := 0; i < len(steps); i += stepBytes {
 		v := binary.LittleEndian.Uint32(steps[i+4:])
-		if v == 0xffffffff {
-			v = uint32(paramOff)
-		} else {
-			v += uint32(paramOff)
-		}
-		binary.LittleEndian.PutUint32(steps[i+4:], v)
+		binary.LittleEndian.PutUint32(steps[i+4:], v+uint32(dataOff))
 	}
 	body := make([]byte, 0, dataOff+len(params))
 	body = append(body, make([]byte, HeaderBytes)...)
 	body = append(body, ios...)
-	constTable := len(body)
-	body = append(body, make([]byte, constBytes*len(p.Constants))...)
+	tensorTable := len(body)
+	body = append(body, make([]byte, tensorBytes*len(tt.keys))...)
 	body = append(body, steps...)
-	body = append(body, args...)
+	for _, a := range args {
+		body = binary.LittleEndian.AppendUint16(body, a)
+	}
+	for len(body) < dataOff {
+		body = append(body, 0)
+	}
 	body = append(body, params...)
+	for i, k := range tt.keys {
+		r := body[tensorTable+i*tensorBytes:]
+		if i < len(p.Constants) {
+			continue
+		}
+		r[0] = k.kind
+		binary.LittleEndian.PutUint32(r[4:], uint32(k.a))
+		binary.LittleEndian.PutUint32(r[8:], uint32(k.bytes))
+	}
 	for i, c := range p.Constants {
-		code, ok := elemCodes[c.Elem]
-		if !ok {
+		if _, ok := elemCodes[c.Elem]; !ok {
 			return nil, fmt.Errorf("codegen/blob: constant %s has element type %s", c.Symbol, c.Elem)
 		}
 		a := max(c.Align, program.ElemSize(c.Elem), 4)
@@ -173,11 +191,11 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 			body = append(body, 0)
 		}
 		off := len(body)
-		body = e.constBytes(body, &c)
-		r := body[constTable+i*constBytes:]
-		binary.LittleEndian.PutUint32(r[0:], uint32(off))
-		binary.LittleEndian.PutUint32(r[4:], uint32(len(body)-off))
-		r[8] = code
+		body = constBytes(body, &c)
+		r := body[tensorTable+i*tensorBytes:]
+		r[0] = tConst
+		binary.LittleEndian.PutUint32(r[4:], uint32(off))
+		binary.LittleEndian.PutUint32(r[8:], uint32(len(body)-off))
 	}
 	if len(body) > math.MaxInt32 {
 		return nil, fmt.Errorf("codegen/blob: the blob would hold %d bytes", len(body))
@@ -195,21 +213,69 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 	le.PutUint16(h[28:], uint16(len(p.Inputs)))
 	le.PutUint16(h[30:], uint16(len(p.Outputs)))
 	le.PutUint32(h[32:], uint32(ioOff))
-	le.PutUint32(h[36:], uint32(constOff))
-	le.PutUint32(h[40:], uint32(len(p.Constants)))
+	le.PutUint32(h[36:], uint32(tensorOff))
+	le.PutUint32(h[40:], uint32(len(tt.keys)))
 	le.PutUint32(h[44:], uint32(stepOff))
 	le.PutUint32(h[48:], uint32(len(steps)/stepBytes))
 	le.PutUint32(h[52:], uint32(argOff))
-	le.PutUint32(h[56:], uint32(nArgs))
+	le.PutUint32(h[56:], uint32(len(args)))
 	le.PutUint32(h[60:], uint32(dataOff))
 	le.PutUint32(h[12:], crc32.ChecksumIEEE(body[HeaderBytes:]))
 	return body, nil
 }
 
-type encoder struct{}
+// tensorKey identifies a tensor record: kind, offset or index, bytes.
+type tensorKey struct {
+	kind  byte
+	a     int
+	bytes int
+}
+
+// tensorTable collects the tensor records, one per distinct storage.
+type tensorTable struct {
+	keys  []tensorKey
+	index map[tensorKey]int
+}
+
+// add returns the argument entry of a location.
+func (tt *tensorTable) add(l program.Location, write bool) (uint16, error) {
+	var k tensorKey
+	switch l.Kind {
+	case program.LocNone:
+		if write {
+			return 0, fmt.Errorf("a written argument is absent")
+		}
+		return argAbsent, nil
+	case program.LocConst:
+		if write {
+			return 0, fmt.Errorf("a written argument in constant storage")
+		}
+		return uint16(l.Index), nil
+	case program.LocArena, program.LocScratch:
+		k = tensorKey{tArena, l.Offset, l.Bytes}
+	case program.LocInput:
+		if write {
+			return 0, fmt.Errorf("a written argument in input storage")
+		}
+		k = tensorKey{tInput, l.Index, l.Bytes}
+	case program.LocOutput:
+		k = tensorKey{tOutput, l.Index, l.Bytes}
+	default:
+		return 0, fmt.Errorf("location kind %v", l.Kind)
+	}
+	if i, ok := tt.index[k]; ok {
+		return uint16(i), nil
+	}
+	tt.index[k] = len(tt.keys)
+	tt.keys = append(tt.keys, k)
+	if len(tt.keys) > MaxTensors {
+		return 0, fmt.Errorf("more than %d tensors", MaxTensors)
+	}
+	return uint16(len(tt.keys) - 1), nil
+}
 
 // constBytes appends a constant's elements, little-endian.
-func (e *encoder) constBytes(b []byte, c *program.Constant) []byte {
+func constBytes(b []byte, c *program.Constant) []byte {
 	size := program.ElemSize(c.Elem)
 	if c.Elem == "float" {
 		for _, v := range c.Floats {
@@ -246,88 +312,50 @@ func ioRecord(t *ir.Tensor) ([]byte, error) {
 	return r, nil
 }
 
-// argRecord encodes one location.
-func argRecord(l program.Location, write bool) ([]byte, error) {
-	r := make([]byte, argBytes)
-	switch l.Kind {
-	case program.LocNone:
-		r[0] = argNone
-	case program.LocArena, program.LocScratch:
-		r[0] = argArena
-		binary.LittleEndian.PutUint32(r[4:], uint32(l.Offset))
-	case program.LocInput:
-		r[0] = argInput
-		binary.LittleEndian.PutUint32(r[4:], uint32(l.Index))
-	case program.LocOutput:
-		r[0] = argOutput
-		binary.LittleEndian.PutUint32(r[4:], uint32(l.Index))
-	case program.LocConst:
-		r[0] = argConst
-		binary.LittleEndian.PutUint32(r[4:], uint32(l.Index))
-	default:
-		return nil, fmt.Errorf("location kind %v", l.Kind)
-	}
-	if l.Kind != program.LocNone {
-		binary.LittleEndian.PutUint32(r[8:], uint32(l.Bytes))
-	}
-	if write {
-		if l.Kind == program.LocNone || l.Kind == program.LocInput || l.Kind == program.LocConst {
-			return nil, fmt.Errorf("a written argument in %v storage", l.Kind)
-		}
-		r[1] = 1
-	}
-	return r, nil
-}
-
-// stepArgs encodes a kernel step's arguments against the kernel's
-// prototype.
-func stepArgs(d *Decls, st program.Step) ([]byte, int, error) {
+// stepArgs encodes a kernel step's argument entries against the
+// kernel's prototype.
+func stepArgs(d *Decls, st program.Step, tt *tensorTable) ([]uint16, error) {
 	proto, ok := d.Protos[st.Kernel]
 	if !ok {
-		return nil, 0, fmt.Errorf("no prototype of %s in the kernel headers", st.Kernel)
+		return nil, fmt.Errorf("no prototype of %s in the kernel headers", st.Kernel)
 	}
 	if len(proto)-1 != len(st.Args) {
-		return nil, 0, fmt.Errorf("%d arguments, the prototype has %d", len(st.Args), len(proto)-1)
+		return nil, fmt.Errorf("%d arguments, the prototype has %d", len(st.Args), len(proto)-1)
 	}
-	var out []byte
-	n := 0
+	var out []uint16
 	for i, a := range st.Args {
 		par := proto[i+1]
 		write := !par.Const
 		if a.Output && !write {
-			return nil, 0, fmt.Errorf("argument %s is written but const in the prototype", a.Name)
+			return nil, fmt.Errorf("argument %s is written but const in the prototype", a.Name)
 		}
 		if par.List != (a.List != nil) {
-			return nil, 0, fmt.Errorf("argument %s: list in the prototype %v, in the step %v", a.Name, par.List, a.List != nil)
+			return nil, fmt.Errorf("argument %s: list in the prototype %v, in the step %v", a.Name, par.List, a.List != nil)
 		}
 		if a.List != nil {
-			if len(a.List) == 0 {
-				return nil, 0, fmt.Errorf("argument %s: empty list", a.Name)
+			if len(a.List) == 0 || len(a.List) >= MaxArgs {
+				return nil, fmt.Errorf("argument %s: a list of %d", a.Name, len(a.List))
 			}
-			r := make([]byte, argBytes)
-			r[0] = argList
-			binary.LittleEndian.PutUint32(r[4:], uint32(len(a.List)))
-			binary.LittleEndian.PutUint32(r[8:], uint32(len(a.List)))
-			out = append(out, r...)
-			n++
+			out = append(out, uint16(argList|len(a.List)))
 			for _, l := range a.List {
-				x, err := argRecord(l, false)
+				x, err := tt.add(l, false)
 				if err != nil {
-					return nil, 0, fmt.Errorf("argument %s: %w", a.Name, err)
+					return nil, fmt.Errorf("argument %s: %w", a.Name, err)
 				}
-				out = append(out, x...)
-				n++
+				if x == argAbsent {
+					return nil, fmt.Errorf("argument %s: an absent list element", a.Name)
+				}
+				out = append(out, x)
 			}
 			continue
 		}
-		x, err := argRecord(a.Loc, write)
+		x, err := tt.add(a.Loc, write)
 		if err != nil {
-			return nil, 0, fmt.Errorf("argument %s: %w", a.Name, err)
+			return nil, fmt.Errorf("argument %s: %w", a.Name, err)
 		}
-		out = append(out, x...)
-		n++
+		out = append(out, x)
 	}
-	return out, n, nil
+	return out, nil
 }
 
 // encodeParams encodes a step's parameter struct as its record: every

@@ -7,7 +7,9 @@
 //
 // A rule is a list of C conditions, all of which must hold, evaluated in
 // order with && (a later condition may rely on an earlier one). In them:
-//   F(path)        a scalar field of the record (int64_t; float fields as float)
+//   F(path)        a scalar field of the record (int32_t; float fields as float)
+//   IN(lo, hi, path, ...)  every listed int32 field is in [lo, hi], where
+//                  hi - lo + 1 is a power of two (one compare for all)
 //   FP(path)       the record bytes of an array field (for the walk helpers)
 //   NEED(arg, n)   argument arg is present and holds n elements of its type
 //   OPT(arg, n)    argument arg is absent (NULL) or holds n elements
@@ -18,19 +20,20 @@
 // argument and pointer field must have a NEED/OPT/PNEED (the generator
 // refuses otherwise), so a new params struct cannot run unchecked.
 //
-// Geometry is bounded to 2^16 per dimension (tg_rtk_dim) and to 2^14 for
-// window strides, dilations, filter sizes and paddings, so that the
-// kernels' int32 index arithmetic cannot overflow.
+// Geometry is bounded to 2^16 per dimension and to 2^14 for output
+// heights and widths, window strides, dilations, filter sizes and
+// paddings, so that the kernels' int32 index arithmetic (oy * stride_h -
+// pad_h + dilation_h * fy) cannot overflow.
 
 package blob
 
+import "strings"
+
 // window are the conditions of a tg_window_t member win.
 var window = []string{
-	"tg_rtk_dim(F(win.batches), 1) && tg_rtk_dim(F(win.in_h), 1) && tg_rtk_dim(F(win.in_w), 1) && tg_rtk_dim(F(win.in_c), 1)",
-	"tg_rtk_dim(F(win.out_h), 1) && tg_rtk_dim(F(win.out_w), 1) && tg_rtk_dim(F(win.out_c), 1)",
-	"tg_rtk_win(F(win.filter_h), 1) && tg_rtk_win(F(win.filter_w), 1) && tg_rtk_win(F(win.stride_h), 1) && tg_rtk_win(F(win.stride_w), 1)",
-	"tg_rtk_win(F(win.dilation_h), 1) && tg_rtk_win(F(win.dilation_w), 1) && tg_rtk_win(F(win.pad_h), 0) && tg_rtk_win(F(win.pad_w), 0)",
-	"tg_rtk_win(F(win.out_h), 1) && tg_rtk_win(F(win.out_w), 1)",
+	"IN(1, 65536, win.batches, win.in_h, win.in_w, win.in_c, win.out_c)",
+	"IN(1, 16384, win.out_h, win.out_w, win.filter_h, win.filter_w, win.stride_h, win.stride_w, win.dilation_h, win.dilation_w)",
+	"IN(0, 16383, win.pad_h, win.pad_w)",
 }
 
 // Extents of the NHWC input and output of a window.
@@ -50,7 +53,7 @@ func cat(parts ...[]string) []string {
 // broadcast are the conditions of a tg_broadcast_t member bc between
 // inputs a, b and output.
 var broadcast = []string{
-	"F(bc.broadcast) != 0 || (tg_rtk_dim(F(bc.size), 0) || (F(bc.size) >= 0 && F(bc.size) <= 0x4000000))",
+	"IN(0, 0x3ffffff, bc.size)",
 	"F(bc.broadcast) != 0 || (NEED(a, F(bc.size)) && NEED(b, F(bc.size)) && NEED(output, F(bc.size)))",
 	"F(bc.broadcast) == 0 || (tg_rtk_walk_in(FP(bc.dims), FP(bc.a_strides), 0, A(a), ES(a)) && " +
 		"tg_rtk_walk_in(FP(bc.dims), FP(bc.b_strides), 0, A(b), ES(b)) && " +
@@ -58,17 +61,13 @@ var broadcast = []string{
 }
 
 func shifts(names ...string) []string {
-	var out []string
-	for _, n := range names {
-		out = append(out, "F("+n+") >= -31 && F("+n+") <= 31")
-	}
-	return out
+	return []string{"IN(-32, 31, " + strings.Join(names, ", ") + ")"}
 }
 
 // boundsRules returns the rule of every params type (by C type name).
 func boundsRules() map[string][]string {
 	conv := cat(window, []string{
-		"tg_rtk_dim(F(filter_c), 1) && F(win.in_c) % F(filter_c) == 0",
+		"IN(1, 65536, filter_c)", "F(win.in_c) % F(filter_c) == 0",
 		"F(win.out_c) % (F(win.in_c) / F(filter_c)) == 0",
 		"NEED(input, " + winIn + ")",
 		"NEED(filter, tg_rtk_mul(tg_rtk_mul(F(win.out_c), F(win.filter_h)), tg_rtk_mul(F(win.filter_w), F(filter_c))))",
@@ -76,7 +75,7 @@ func boundsRules() map[string][]string {
 		"NEED(output, " + winOut + ")",
 	})
 	dw := cat(window, []string{
-		"tg_rtk_dim(F(depth_multiplier), 1) && F(win.out_c) == tg_rtk_mul(F(win.in_c), F(depth_multiplier))",
+		"IN(1, 65536, depth_multiplier)", "F(win.out_c) == tg_rtk_mul(F(win.in_c), F(depth_multiplier))",
 		"NEED(input, " + winIn + ")",
 		"NEED(filter, tg_rtk_mul(F(win.out_c), tg_rtk_mul(F(win.filter_h), F(win.filter_w))))",
 		"OPT(bias, F(win.out_c))",
@@ -89,7 +88,7 @@ func boundsRules() map[string][]string {
 		"NEED(output, " + winOut + ")",
 	})
 	fc := []string{
-		"tg_rtk_dim(F(batches), 1) && tg_rtk_dim(F(units), 1) && tg_rtk_dim(F(depth), 1)",
+		"IN(1, 65536, batches, units, depth)",
 		"NEED(input, tg_rtk_mul(F(batches), F(depth))) && NEED(filter, tg_rtk_mul(F(units), F(depth)))",
 		"OPT(bias, F(units)) && NEED(output, tg_rtk_mul(F(batches), F(units)))",
 	}
@@ -110,7 +109,7 @@ func boundsRules() map[string][]string {
 		"tg_fully_connected_f32_params_t": fc,
 		"tg_pool_s8_params_t":             pool,
 		"tg_pool_f32_params_t":            pool,
-		"tg_add_s8_params_t": cat(broadcast, []string{"F(left_shift) >= 0 && F(left_shift) <= 30"},
+		"tg_add_s8_params_t": cat(broadcast, []string{"IN(0, 31, left_shift)"},
 			shifts("input1_shift", "input2_shift", "output_shift")),
 		"tg_mul_s8_params_t":       cat(broadcast, shifts("output_shift")),
 		"tg_binary_f32_params_t":   broadcast,
@@ -120,11 +119,11 @@ func boundsRules() map[string][]string {
 		"tg_unary_f32_params_t":    unary,
 		"tg_quantize_f32_params_t": unary,
 		"tg_softmax_s8_params_t": {
-			"tg_rtk_dim(F(rows), 0) && tg_rtk_dim(F(depth), 0)",
+			"IN(0, 65535, rows, depth)",
 			"NEED(input, tg_rtk_mul(F(rows), F(depth))) && NEED(output, tg_rtk_mul(F(rows), F(depth)))",
 		},
 		"tg_softmax_f32_params_t": {
-			"tg_rtk_dim(F(rows), 0) && tg_rtk_dim(F(depth), 0)",
+			"IN(0, 65535, rows, depth)",
 			"NEED(input, tg_rtk_mul(F(rows), F(depth))) && NEED(output, tg_rtk_mul(F(rows), F(depth)))",
 		},
 		"tg_mean_s8_params_t":  cat(reduce, []string{"F(n) >= 1 && F(n) <= 0x4000000"}, shifts("shift")),
@@ -146,7 +145,7 @@ func boundsRules() map[string][]string {
 			"NEED(input, tg_rtk_mul(tg_rtk_count(FP(in_dims)), F(elem_bytes)))",
 		},
 		"tg_concatenation_params_t": {
-			"tg_rtk_dim(F(outer), 0) && F(count) >= 1 && F(count) == (int64_t)in->n_list",
+			"IN(0, 65535, outer)", "F(count) >= 1 && F(count) == (int64_t)in->n_list",
 			"PNEED(chunk_bytes, F(count))",
 			"{ int64_t total = 0; uint32_t i; for (i = 0; ok && i < in->n_list; i++) { " +
 				"int64_t c = tg_rtk_i32(PD(chunk_bytes) + 4 * i); " +

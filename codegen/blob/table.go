@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -113,6 +114,24 @@ func runs(leaves []Leaf) []run {
 	return out
 }
 
+var reIN = regexp.MustCompile(`\bIN\(\s*([-0-9a-fx]+)\s*,\s*([-0-9a-fx]+)\s*,([^()]*)\)`)
+
+// load is the C expression that reads a leaf at a record offset: one
+// aligned load for 4-aligned int32 fields.
+func load(l Leaf, off int) string {
+	switch {
+	case l.Elem == "int8_t":
+		return fmt.Sprintf("(int32_t)(int8_t)r[%d]", off)
+	case l.Elem == "uint8_t":
+		return fmt.Sprintf("(int32_t)r[%d]", off)
+	case l.Elem == "float":
+		return fmt.Sprintf("tg_rtk_f32(r + %d)", off)
+	case off%4 == 0:
+		return fmt.Sprintf("TG_RTK_I32A(r + %d)", off)
+	}
+	return fmt.Sprintf("tg_rtk_i32(r + %d)", off)
+}
+
 var reRuleRef = regexp.MustCompile(`\b(F|FP|A|ES|PB|PD|NEED|OPT|PNEED)\(\s*([A-Za-z_][A-Za-z_0-9.]*)`)
 
 func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
@@ -167,6 +186,19 @@ func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
 	if nPtrs > MaxPtrs {
 		return fmt.Errorf("%d pointer members (the runtime takes %d)", nPtrs, MaxPtrs)
 	}
+	ptrOffs := "NULL"
+	if nPtrs > 0 {
+		var offs []string
+		off := 0
+		for _, l := range leaves {
+			if l.Kind == Ptr {
+				offs = append(offs, fmt.Sprint(off))
+			}
+			off += l.Bytes()
+		}
+		fmt.Fprintf(c, "static const uint8_t ptrs_%s[%d] = {%s};\n", k.Symbol, nPtrs, strings.Join(offs, ", "))
+		ptrOffs = "ptrs_" + k.Symbol
+	}
 	// Static checks that every run of 4-byte values is contiguous in the
 	// C struct, as the decoder assumes.
 	for i, r := range rs {
@@ -185,8 +217,8 @@ func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
 		return err
 	}
 	fmt.Fprintf(c, "\nstatic int check_%s(const tg_rt_check_in_t *in) {\n%s}\n\n", k.Symbol, body)
-	fmt.Fprintf(c, "static const tg_rt_kernel_t k_%s = {call_%s, check_%s, fields_%s, %d, %d, %d, 0x%02x, 0x%02x, %d};\n\n",
-		k.Symbol, k.Symbol, k.Symbol, k.Symbol, len(rs), recBytes, len(args), listArg, outMask, nPtrs)
+	fmt.Fprintf(c, "static const tg_rt_kernel_t k_%s = {call_%s, check_%s, fields_%s, %s, %d, %d, %d, 0x%02x, 0x%02x, %d};\n\n",
+		k.Symbol, k.Symbol, k.Symbol, k.Symbol, ptrOffs, len(rs), recBytes, len(args), listArg, outMask, nPtrs)
 	return nil
 }
 
@@ -271,16 +303,7 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 			name := m[2]
 			switch m[1] {
 			case "F":
-				l := leafOf[name]
-				switch l.Elem {
-				case "int8_t":
-					return fmt.Sprintf("((int64_t)(int8_t)r[%d]", offs[name])
-				case "uint8_t":
-					return fmt.Sprintf("((int64_t)r[%d]", offs[name])
-				case "float":
-					return fmt.Sprintf("(tg_rtk_f32(r + %d)", offs[name])
-				}
-				return fmt.Sprintf("((int64_t)tg_rtk_i32(r + %d)", offs[name])
+				return "(" + load(leafOf[name], offs[name])
 			case "FP":
 				return fmt.Sprintf("(r + %d", offs[name])
 			case "A":
@@ -301,10 +324,39 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 			return x
 		})
 	}
+	// IN(lo, hi, a, b, ...) becomes one compare of the OR of the offsets.
+	var inErr error
+	expandIN := func(cond string) string {
+		return reIN.ReplaceAllStringFunc(cond, func(x string) string {
+			m := reIN.FindStringSubmatch(x)
+			lo, err1 := strconv.ParseInt(strings.TrimSpace(m[1]), 0, 64)
+			hi, err2 := strconv.ParseInt(strings.TrimSpace(m[2]), 0, 64)
+			span := hi - lo + 1
+			if err1 != nil || err2 != nil || span <= 0 || span&(span-1) != 0 || span > 1<<31 {
+				inErr = fmt.Errorf("IN(%s, %s): the span must be a power of two", m[1], m[2])
+				return x
+			}
+			var terms []string
+			for _, f := range strings.Split(m[3], ",") {
+				f = strings.TrimSpace(f)
+				l, ok := leafOf[f]
+				if !ok || l.Kind != B4 || l.Elem == "float" {
+					inErr = fmt.Errorf("IN: %s is not an int32 field", f)
+					return x
+				}
+				terms = append(terms, fmt.Sprintf("((uint32_t)%s - %du)", load(l, offs[f]), uint32(int32(lo))))
+			}
+			return fmt.Sprintf("(%s) < %du", strings.Join(terms, " | "), span)
+		})
+	}
 	// A condition may close its own F( … ) parentheses: F(x) becomes
 	// ((int64_t)read(x)), so the macro-style call keeps its closing
 	// parenthesis.
 	for _, cond := range rule {
+		cond = expandIN(cond)
+		if inErr != nil {
+			return "", fmt.Errorf("bounds rule of %s: %w", k.ParamsType, inErr)
+		}
 		if strings.HasPrefix(cond, "{") {
 			// A C block that sets ok (for loops over lists).
 			fmt.Fprintf(&b, "  %s\n", repl(cond))
@@ -322,13 +374,14 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 func usedHelpers(code string) string {
 	src := "#define TG_RTK_ABSENT 0xffffffffu\n\n" + checkHelpers + walkHelpers
 	parts := strings.Split(src, "\n\n")
-	reDef := regexp.MustCompile(`(?m)^static [a-z0-9_]+ (tg_rtk_[a-z0-9_]+)\(`)
+	reDef := regexp.MustCompile(`(?m)^(?:static|TG_RTK_INLINE) [a-z0-9_]+ (tg_rtk_[a-z0-9_]+)\(`)
 	need := map[string]bool{}
 	text := code
 	// Helpers call only helpers defined before them: walk backwards.
 	for i := len(parts) - 1; i >= 0; i-- {
 		m := reDef.FindStringSubmatch(parts[i])
-		if m == nil {
+		if m == nil || strings.HasPrefix(parts[i], "#") {
+			text += parts[i]
 			continue
 		}
 		if strings.Contains(text, m[1]+"(") {
@@ -339,7 +392,7 @@ func usedHelpers(code string) string {
 	var out strings.Builder
 	for _, p := range parts {
 		m := reDef.FindStringSubmatch(p)
-		if m == nil || need[m[1]] {
+		if m == nil || strings.HasPrefix(p, "#") || need[m[1]] {
 			out.WriteString(strings.TrimSpace(p) + "\n\n")
 		}
 	}
@@ -347,13 +400,25 @@ func usedHelpers(code string) string {
 }
 
 // checkHelpers are the static helpers of the bounds checks.
-const checkHelpers = `
-static int32_t tg_rtk_i32(const uint8_t *p) {
+const checkHelpers = `#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TG_RTK_INLINE static inline __attribute__((always_inline))
+#define TG_RTK_I32A(p) tg_rtk_i32a(p)
+TG_RTK_INLINE int32_t tg_rtk_i32a(const uint8_t *p) {
+  int32_t v;
+  __builtin_memcpy(&v, __builtin_assume_aligned(p, 4), 4);
+  return v;
+}
+#else
+#define TG_RTK_INLINE static
+#define TG_RTK_I32A(p) tg_rtk_i32(p)
+#endif
+
+TG_RTK_INLINE int32_t tg_rtk_i32(const uint8_t *p) {
   return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
 }
 
 /* tg_rtk_f32 reads a float field for range checks (NaN compares false). */
-static float tg_rtk_f32(const uint8_t *p) {
+TG_RTK_INLINE float tg_rtk_f32(const uint8_t *p) {
   union {
     uint32_t u;
     float f;
@@ -363,21 +428,21 @@ static float tg_rtk_f32(const uint8_t *p) {
 }
 
 /* tg_rtk_need: a present buffer of bytes holds n elements of size es. */
-static int tg_rtk_need(uint32_t bytes, int32_t es, int64_t n) {
+TG_RTK_INLINE int tg_rtk_need(uint32_t bytes, int32_t es, int64_t n) {
   return bytes != TG_RTK_ABSENT && n >= 0 && n <= (int64_t)0x7fffffff && n * es <= (int64_t)bytes;
 }
 
 /* tg_rtk_opt: an absent buffer, or one that holds n elements. */
-static int tg_rtk_opt(uint32_t bytes, int32_t es, int64_t n) {
+TG_RTK_INLINE int tg_rtk_opt(uint32_t bytes, int32_t es, int64_t n) {
   return bytes == TG_RTK_ABSENT || tg_rtk_need(bytes, es, n);
 }
 
 /* tg_rtk_dim: a dimension or count in [lo, 2^16]. */
-static int tg_rtk_dim(int64_t v, int64_t lo) { return v >= lo && v <= 65536; }
+TG_RTK_INLINE int tg_rtk_dim(int64_t v, int64_t lo) { return v >= lo && v <= 65536; }
 
 /* tg_rtk_mul multiplies two counts in [0, 2^31 + 1], saturating above
  * 2^31 (no product of such counts overflows int64); -1 stays invalid. */
-static int64_t tg_rtk_mul(int64_t a, int64_t b) {
+TG_RTK_INLINE int64_t tg_rtk_mul(int64_t a, int64_t b) {
   int64_t m;
   if (a < 0 || b < 0) {
     return -1;
@@ -392,7 +457,7 @@ static int64_t tg_rtk_mul(int64_t a, int64_t b) {
 // TG_WALK_ROWS): element base + sum(i[d] * strides[d]) for i[d] in
 // [0, dims[d]).
 const walkHelpers = `/* tg_rtk_win: a window size, stride, dilation or padding in [lo, 2^14]. */
-static int tg_rtk_win(int64_t v, int64_t lo) { return v >= lo && v <= 16384; }
+TG_RTK_INLINE int tg_rtk_win(int64_t v, int64_t lo) { return v >= lo && v <= 16384; }
 
 /* tg_rtk_count: the elements of a walk over 6 dimensions (each checked in
  * [0, 2^16] first by the walk helpers or here; -1 if one is out of range). */

@@ -25,8 +25,8 @@
 #define H_N_IN 28u
 #define H_N_OUT 30u
 #define H_IO 32u
-#define H_CONST 36u
-#define H_N_CONST 40u
+#define H_TENSOR 36u
+#define H_N_TENSOR 40u
 #define H_STEP 44u
 #define H_N_STEP 48u
 #define H_ARG 52u
@@ -35,27 +35,46 @@
 #define HEADER_BYTES 64u
 
 #define IO_BYTES 48u
-#define CONST_BYTES 12u
+#define TENSOR_BYTES 12u
 #define STEP_BYTES 12u
-#define ARG_BYTES 12u
 
-/* Argument kinds. */
-#define A_NONE 0u
-#define A_ARENA 1u
-#define A_INPUT 2u
-#define A_OUTPUT 3u
-#define A_CONST 4u
-#define A_LIST 5u
-#define A_WRITE 1u /* flag: the kernel writes the argument */
+/* Tensor kinds. */
+#define T_ARENA 1u
+#define T_INPUT 2u
+#define T_OUTPUT 3u
+#define T_CONST 4u
 
+/* Argument entries: a tensor index, A_ABSENT (NULL), or A_LIST | n
+ * followed by n tensor indices. */
+#define A_ABSENT 0xffffu
+#define A_LIST 0x8000u
+#define ABSENT 0xffffffffu
+
+/* Little-endian reads of blob fields. Every 32-bit field of the header and
+ * the tables is 4-aligned in a blob that tg_rt_init found 8-aligned, so on
+ * little-endian GCC/Clang targets a read is one load. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TG_RT_INLINE static inline __attribute__((always_inline))
+TG_RT_INLINE uint32_t rd32(const uint8_t *p) {
+  uint32_t v;
+  __builtin_memcpy(&v, __builtin_assume_aligned(p, 4), 4);
+  return v;
+}
+TG_RT_INLINE uint32_t rd16(const uint8_t *p) {
+  uint16_t v;
+  __builtin_memcpy(&v, __builtin_assume_aligned(p, 2), 2);
+  return v;
+}
+#else
+#define TG_RT_INLINE static
 static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
-
 static uint32_t rd32(const uint8_t *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
+#endif
 
 /* in_range reports whether [off, off+len) lies inside [lo, hi). */
-static int in_range(uint32_t off, uint32_t len, uint32_t lo, uint32_t hi) {
+TG_RT_INLINE int in_range(uint32_t off, uint32_t len, uint32_t lo, uint32_t hi) {
   return off >= lo && off <= hi && len <= hi - off;
 }
 
@@ -64,42 +83,83 @@ static tg_rt_status_t fail(tg_rt_ctx_t *ctx, tg_rt_status_t st, uint32_t detail)
   return st;
 }
 
-static uint32_t elem_size(uint32_t dtype) {
+/* check_io validates the input/output records: a known element type, a
+ * rank the record holds, and bytes equal to the shape's elements times the
+ * element size (without overflow). Returns the first bad index, or n. */
+static uint32_t check_io(const uint8_t *r, uint32_t n) {
   static const uint8_t sizes[8] = {0, 1, 1, 2, 4, 8, 4, 1};
-  return dtype < 8u ? sizes[dtype] : 0u;
-}
-
-/* check_io validates the input/output records. */
-static int check_io(const uint8_t *b, uint32_t n) {
   uint32_t i, d;
-  for (i = 0; i < n; i++) {
-    const uint8_t *r = b + i * IO_BYTES;
-    uint32_t es = elem_size(r[0]), rank = r[1];
-    uint32_t elems = 1;
+  for (i = 0; i < n; i++, r += IO_BYTES) {
+    uint32_t es = r[0] < 8u ? sizes[r[0]] : 0u, rank = r[1], elems = 1;
     if (es == 0u || rank > TG_RT_MAX_RANK) {
-      return (int)i;
+      break;
     }
     for (d = 0; d < rank; d++) {
       uint32_t dim = rd32(r + 16 + 4 * d);
       if (dim > 0x7fffffffu || (dim != 0u && elems > 0x7fffffffu / dim)) {
-        return (int)i;
+        return i;
       }
       elems *= dim;
     }
     if (elems > 0x7fffffffu / es || elems * es != rd32(r + 4)) {
-      return (int)i;
+      break;
     }
   }
-  return -1;
+  return i;
+}
+
+/* The runtime's own byte copy (kernel id 0): a source and an output of
+ * the same size, no parameters. */
+static const tg_rt_kernel_t copy_kernel = {NULL, NULL, NULL, NULL, 0, 0, 2, 0xff, 0x02, 0};
+
+/* check_tensors validates the tensor records: arena ranges aligned and
+ * inside the arena, input/output indices and sizes, constants 4-aligned
+ * inside the data region. Returns the first bad index, or n. */
+static uint32_t check_tensors(const uint8_t *b, const uint8_t *t, uint32_t n, uint32_t need, uint32_t align,
+                              uint32_t n_in, uint32_t n_out, uint32_t data, uint32_t total) {
+  const uint8_t *io = b + rd32(b + H_IO);
+  uint32_t i;
+  for (i = 0; i < n; i++, t += TENSOR_BYTES) {
+    uint32_t w0 = rd32(t), v = rd32(t + 4), len = rd32(t + 8), lim;
+    switch (w0) {
+    case T_ARENA:
+      if ((v & (align - 1u)) != 0u) {
+        return i;
+      }
+      lim = need;
+      break;
+    case T_INPUT:
+    case T_OUTPUT:
+      if (v >= (w0 == T_INPUT ? n_in : n_out)) {
+        return i;
+      }
+      if (len > rd32(io + (w0 == T_INPUT ? v : n_in + v) * IO_BYTES + 4)) {
+        return i;
+      }
+      continue;
+    case T_CONST:
+      if ((v & 3u) != 0u || v < data) {
+        return i;
+      }
+      lim = total;
+      break;
+    default:
+      return i;
+    }
+    if (v > lim || len > lim - v) {
+      return i;
+    }
+  }
+  return i;
 }
 
 tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes, void *arena,
                           size_t arena_bytes) {
-  const uint8_t *b = (const uint8_t *)blob;
-  uint32_t total, align, need, n_in, n_out, n_io, io, cst, n_cst, stp, n_stp, arg, n_arg, data, s, i;
-  uint32_t bytes[TG_RT_MAX_ARGS], lbytes[TG_RT_MAX_ARGS];
+  const uint8_t *b = (const uint8_t *)blob, *tt;
+  uint32_t total, align, need, n_in, n_out, n_io, io, tns, n_t, stp, n_stp, arg, n_arg, data, s, i;
+  uint32_t bytes[TG_RT_MAX_ARGS], lbytes[TG_RT_MAX_ARGS], ptr_bytes[TG_RT_MAX_PTRS];
   const uint8_t *ptrs[TG_RT_MAX_PTRS];
-  uint32_t ptr_bytes[TG_RT_MAX_PTRS];
+  tg_rt_check_in_t in;
 
   if (ctx == NULL) {
     return TG_RT_ERR_ARGUMENT;
@@ -115,7 +175,7 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
   if (blob_bytes < HEADER_BYTES) {
     return fail(ctx, TG_RT_ERR_TRUNCATED, HEADER_BYTES);
   }
-  if (b[0] != 'T' || b[1] != 'G' || b[2] != 'B' || b[3] != 'L') {
+  if (rd32(b + H_MAGIC) != 0x4c424754u) { /* "TGBL" */
     return TG_RT_ERR_MAGIC;
   }
   if (rd16(b + H_VERSION) != TG_RT_FORMAT_VERSION) {
@@ -131,21 +191,20 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
   n_out = rd16(b + H_N_OUT);
   n_io = n_in + n_out;
   io = rd32(b + H_IO);
-  cst = rd32(b + H_CONST);
-  n_cst = rd32(b + H_N_CONST);
+  tns = rd32(b + H_TENSOR);
+  n_t = rd32(b + H_N_TENSOR);
   stp = rd32(b + H_STEP);
   n_stp = rd32(b + H_N_STEP);
   arg = rd32(b + H_ARG);
   n_arg = rd32(b + H_N_ARG);
   data = rd32(b + H_DATA);
-  /* Every table lies in the blob, 4-aligned; counts are bounded first so
+  /* Every table lies in the blob, aligned; counts are bounded first so
    * that the products cannot overflow. */
   if (rd16(b + H_HEADER_BYTES) != HEADER_BYTES || align < 4u || align > 64u || (align & (align - 1u)) != 0u ||
-      (need & (align - 1u)) != 0u || n_io > 0xffffu || n_cst > 0xffffffu || n_stp > 0xffffu ||
-      n_arg > 0xffffffu || n_in == 0u || ((io | cst | stp | arg | data) & 3u) != 0u ||
-      !in_range(io, n_io * IO_BYTES, HEADER_BYTES, total) || !in_range(cst, n_cst * CONST_BYTES, HEADER_BYTES, total) ||
-      !in_range(stp, n_stp * STEP_BYTES, HEADER_BYTES, total) || !in_range(arg, n_arg * ARG_BYTES, HEADER_BYTES, total) ||
-      !in_range(data, 0, HEADER_BYTES, total)) {
+      (need & (align - 1u)) != 0u || n_t > 0x7fffu || n_stp > 0xffffu || n_arg > 0xffffffu || n_in == 0u ||
+      ((io | tns | stp | arg | data) & 3u) != 0u || !in_range(io, n_io * IO_BYTES, HEADER_BYTES, total) ||
+      !in_range(tns, n_t * TENSOR_BYTES, HEADER_BYTES, total) || !in_range(stp, n_stp * STEP_BYTES, HEADER_BYTES, total) ||
+      !in_range(arg, n_arg * 2u, HEADER_BYTES, total) || data > total) {
     return TG_RT_ERR_HEADER;
   }
   if (arena_bytes < need) {
@@ -154,137 +213,99 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
   if (((uintptr_t)arena & (align - 1u)) != 0u) {
     return fail(ctx, TG_RT_ERR_ALIGN, align);
   }
-  i = (uint32_t)check_io(b + io, n_io);
-  if (i != 0xffffffffu) {
+  i = check_io(b + io, n_io);
+  if (i != n_io) {
     return fail(ctx, TG_RT_ERR_IO, i);
   }
-  for (i = 0; i < n_cst; i++) {
-    const uint8_t *r = b + cst + i * CONST_BYTES;
-    uint32_t es = elem_size(r[8]), off = rd32(r);
-    if (es == 0u || (off & (es - 1u)) != 0u || !in_range(off, rd32(r + 4), data, total)) {
-      return fail(ctx, TG_RT_ERR_CONST, i);
-    }
+  tt = b + tns;
+  i = check_tensors(b, tt, n_t, need, align, n_in, n_out, data, total);
+  if (i != n_t) {
+    return fail(ctx, TG_RT_ERR_TENSOR, i);
   }
   for (s = 0; s < n_stp; s++) {
-    const uint8_t *r = b + stp + s * STEP_BYTES;
+    const uint8_t *r = b + stp + s * STEP_BYTES, *x;
     uint32_t id = rd16(r), na = rd16(r + 2), po = rd32(r + 4), first = rd32(r + 8);
-    uint32_t a, top = 0, list_left = 0;
-    const tg_rt_kernel_t *k = NULL;
-    tg_rt_check_in_t in;
-    uint32_t n_list = 0;
+    uint32_t a, top = 0, n_list = 0;
+    const tg_rt_kernel_t *k = &copy_kernel;
 
     if (na > TG_RT_MAX_ARGS || first > n_arg || na > n_arg - first) {
       return fail(ctx, TG_RT_ERR_STEP, s);
     }
-    if (id == 0u) {
-      /* The runtime's byte copy: a readable source, a written output
-       * of the same size, no parameters. */
-      const uint8_t *src = b + arg + first * ARG_BYTES;
-      if (na != 2u || src[0] == A_LIST || src[0] == A_NONE || src[ARG_BYTES] != A_OUTPUT ||
-          rd32(src + 8) != rd32(src + ARG_BYTES + 8)) {
-        return fail(ctx, TG_RT_ERR_STEP, s);
-      }
-    } else {
+    if (id != 0u) {
       if (id >= tg_rt_num_kernels || tg_rt_kernels[id] == NULL) {
         return fail(ctx, TG_RT_ERR_KERNEL_MISSING, id);
       }
       k = tg_rt_kernels[id];
-      if (!in_range(po, k->rec_bytes, data, total)) {
+      if ((po & 3u) != 0u || !in_range(po, k->rec_bytes, data, total)) {
         return fail(ctx, TG_RT_ERR_STEP, s);
       }
     }
-    for (a = 0; a < na; a++) {
-      const uint8_t *x = b + arg + (first + a) * ARG_BYTES;
-      uint32_t kind = x[0], fl = x[1], v = rd32(x + 4), n = rd32(x + 8);
-      int writes, elem = list_left > 0u;
-      if (elem) {
-        list_left--;
-        writes = 0;
-      } else {
-        if (id != 0u && top >= k->n_args) {
-          return fail(ctx, TG_RT_ERR_ARG, s);
-        }
-        writes = id == 0u ? a == 1u : (int)((k->out_mask >> top) & 1u);
-        if (id != 0u && (kind == A_LIST) != (top == k->list_arg)) {
-          return fail(ctx, TG_RT_ERR_ARG, s);
-        }
-        top++;
-      }
-      if ((uint32_t)writes != (fl & A_WRITE) || x[2] != 0u || x[3] != 0u) {
+    x = b + arg + 2u * first;
+    for (a = 0; a < na; a++, top++) {
+      uint32_t v = rd16(x + 2u * a), writes = (uint32_t)(k->out_mask >> top) & 1u, kind;
+      if (top >= k->n_args) {
         return fail(ctx, TG_RT_ERR_ARG, s);
       }
-      switch (kind) {
-      case A_NONE:
-        if (v != 0u || n != 0u || writes) {
+      if (v == A_ABSENT) {
+        if (writes || top == k->list_arg) {
           return fail(ctx, TG_RT_ERR_ARG, s);
         }
-        break;
-      case A_ARENA:
-        if ((v & (align - 1u)) != 0u || !in_range(v, n, 0, need)) {
+        bytes[top] = ABSENT;
+        continue;
+      }
+      if ((v & A_LIST) != 0u) {
+        /* A list: n readable tensors. */
+        uint32_t n = v & ~A_LIST, j;
+        if (top != k->list_arg || n == 0u || n >= na - a) {
           return fail(ctx, TG_RT_ERR_ARG, s);
         }
-        break;
-      case A_INPUT:
-      case A_OUTPUT:
-        if ((kind == A_INPUT && (v >= n_in || writes)) || (kind == A_OUTPUT && v >= n_out) ||
-            n > rd32(b + io + (kind == A_INPUT ? v : n_in + v) * IO_BYTES + 4)) {
-          return fail(ctx, TG_RT_ERR_ARG, s);
+        for (j = 0; j < n; j++) {
+          uint32_t e = rd16(x + 2u * (a + 1u + j));
+          if (e >= n_t) {
+            return fail(ctx, TG_RT_ERR_ARG, s);
+          }
+          lbytes[j] = rd32(tt + e * TENSOR_BYTES + 8);
         }
-        break;
-      case A_CONST:
-        if (v >= n_cst || writes || n > rd32(b + cst + v * CONST_BYTES + 4)) {
-          return fail(ctx, TG_RT_ERR_ARG, s);
-        }
-        break;
-      case A_LIST:
-        if (v != n || v == 0u || v > na - a - 1u || writes) {
-          return fail(ctx, TG_RT_ERR_ARG, s);
-        }
-        list_left = v;
-        break;
-      default:
+        n_list = n;
+        bytes[top] = n;
+        a += n;
+        continue;
+      }
+      if (v >= n_t || top == k->list_arg) {
         return fail(ctx, TG_RT_ERR_ARG, s);
       }
-      if (elem) {
-        lbytes[n_list++] = n;
-      } else {
-        bytes[top - 1u] = kind == A_NONE ? 0xffffffffu : n;
+      kind = tt[v * TENSOR_BYTES];
+      if (writes && kind != T_ARENA && kind != T_OUTPUT) {
+        return fail(ctx, TG_RT_ERR_ARG, s);
       }
+      bytes[top] = rd32(tt + v * TENSOR_BYTES + 8);
     }
-    if (id == 0u) {
-      continue;
-    }
-    if (top != k->n_args || list_left != 0u) {
+    if (top != k->n_args) {
       return fail(ctx, TG_RT_ERR_ARG, s);
     }
-    /* Pointer fields name constants; the kernel's check sees them. */
-    {
-      const uint8_t *rec = b + po;
-      uint32_t f, off = 0, np = 0;
-      for (f = 0; f < k->n_fields; f++) {
-        const tg_rt_field_t *fd = &k->fields[f];
-        if (fd->kind == TG_RT_F_PTR) {
-          uint32_t c = rd32(rec + off);
-          if (c >= n_cst || np >= TG_RT_MAX_PTRS) {
-            return fail(ctx, TG_RT_ERR_PARAMS, s);
-          }
-          ptrs[np] = b + rd32(b + cst + c * CONST_BYTES);
-          ptr_bytes[np] = rd32(b + cst + c * CONST_BYTES + 4);
-          np++;
-          off += 4u;
-        } else {
-          off += (uint32_t)fd->kind * fd->count;
-        }
+    if (id == 0u) {
+      if (bytes[0] != bytes[1] || bytes[0] == ABSENT) {
+        return fail(ctx, TG_RT_ERR_ARG, s);
       }
-      in.rec = rec;
-      in.arg_bytes = bytes;
-      in.list_bytes = lbytes;
-      in.n_list = n_list;
-      in.ptr = ptrs;
-      in.ptr_bytes = ptr_bytes;
-      if (k->check(&in) != 0) {
+      continue;
+    }
+    /* Pointer fields name constant tensors; the kernel's check sees them. */
+    for (i = 0; i < k->n_ptrs; i++) {
+      uint32_t c = rd32(b + po + k->ptr_offs[i]);
+      if (c >= n_t || tt[c * TENSOR_BYTES] != T_CONST) {
         return fail(ctx, TG_RT_ERR_PARAMS, s);
       }
+      ptrs[i] = b + rd32(tt + c * TENSOR_BYTES + 4);
+      ptr_bytes[i] = rd32(tt + c * TENSOR_BYTES + 8);
+    }
+    in.rec = b + po;
+    in.arg_bytes = bytes;
+    in.list_bytes = lbytes;
+    in.n_list = n_list;
+    in.ptr = ptrs;
+    in.ptr_bytes = ptr_bytes;
+    if (k->check(&in) != 0) {
+      return fail(ctx, TG_RT_ERR_PARAMS, s);
     }
   }
   ctx->blob = b;
@@ -300,12 +321,12 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
 /* decode writes a parameter record into the C struct at dst. */
 static void decode(const tg_rt_kernel_t *k, const uint8_t *b, const uint8_t *rec, uint8_t *dst) {
   uint32_t f, i;
-  const uint8_t *cst = b + rd32(b + H_CONST);
+  const uint8_t *tt = b + rd32(b + H_TENSOR);
   for (f = 0; f < k->n_fields; f++) {
     const tg_rt_field_t *fd = &k->fields[f];
     uint8_t *d = dst + fd->off;
     if (fd->kind == TG_RT_F_PTR) {
-      const void *p = b + rd32(cst + rd32(rec) * CONST_BYTES);
+      const void *p = b + rd32(tt + rd32(rec) * TENSOR_BYTES + 4);
       const uint8_t *pb = (const uint8_t *)&p;
       for (i = 0; i < sizeof p; i++) {
         d[i] = pb[i];
@@ -341,7 +362,7 @@ static void decode(const tg_rt_kernel_t *k, const uint8_t *b, const uint8_t *rec
 }
 
 tg_rt_status_t tg_rt_invoke(tg_rt_ctx_t *ctx, const void *const *inputs, void *const *outputs) {
-  const uint8_t *b, *st, *args, *cst;
+  const uint8_t *b, *st, *args, *tt;
   uint32_t s, n_steps;
   tg_rt_params_t params;
   void *ptr[TG_RT_MAX_ARGS];
@@ -355,35 +376,39 @@ tg_rt_status_t tg_rt_invoke(tg_rt_ctx_t *ctx, const void *const *inputs, void *c
   b = ctx->blob;
   st = b + rd32(b + H_STEP);
   args = b + rd32(b + H_ARG);
-  cst = b + rd32(b + H_CONST);
+  tt = b + rd32(b + H_TENSOR);
   n_steps = ctx->n_steps;
   for (s = 0; s < n_steps; s++, st += STEP_BYTES) {
     uint32_t id = rd16(st), na = rd16(st + 2), a, slot = 0, extra = 0;
-    const uint8_t *x = args + rd32(st + 8) * ARG_BYTES;
-    /* Top-level arguments take slots 0..; list elements go after them
-     * and the list's slot points at its first element. */
-    for (a = 0; a < na; a++, x += ARG_BYTES) {
-      uint32_t v = rd32(x + 4);
+    const uint8_t *x = args + 2u * rd32(st + 8);
+    /* Arguments take slots 0..; list elements go at the end of ptr and
+     * the list's slot points at its first element. */
+    for (a = 0; a < na; a++) {
+      uint32_t v = rd16(x + 2u * a);
       void *p = NULL;
-      switch (x[0]) {
-      case A_ARENA:
-        p = ctx->arena + v;
-        break;
-      case A_INPUT:
-        p = (void *)(uintptr_t)inputs[v];
-        break;
-      case A_OUTPUT:
-        p = outputs[v];
-        break;
-      case A_CONST:
-        p = (void *)(uintptr_t)(b + rd32(cst + v * CONST_BYTES));
-        break;
-      case A_LIST:
-        ptr[slot++] = &ptr[TG_RT_MAX_ARGS - v];
-        extra = v;
+      if (v == A_ABSENT) {
+        /* NULL */
+      } else if ((v & A_LIST) != 0u) {
+        extra = v & ~A_LIST;
+        ptr[slot++] = &ptr[TG_RT_MAX_ARGS - extra];
         continue;
-      default:
-        break;
+      } else {
+        const uint8_t *t = tt + v * TENSOR_BYTES;
+        uint32_t off = rd32(t + 4);
+        switch (t[0]) {
+        case T_ARENA:
+          p = ctx->arena + off;
+          break;
+        case T_INPUT:
+          p = (void *)(uintptr_t)inputs[off];
+          break;
+        case T_OUTPUT:
+          p = outputs[off];
+          break;
+        default:
+          p = (void *)(uintptr_t)(b + off);
+          break;
+        }
       }
       if (extra > 0u) {
         ptr[TG_RT_MAX_ARGS - extra] = p;
@@ -395,7 +420,7 @@ tg_rt_status_t tg_rt_invoke(tg_rt_ctx_t *ctx, const void *const *inputs, void *c
     if (id == 0u) {
       const uint8_t *src = (const uint8_t *)ptr[0];
       uint8_t *dst = (uint8_t *)ptr[1];
-      uint32_t n = rd32(x - ARG_BYTES + 8), i;
+      uint32_t n = rd32(tt + rd16(x) * TENSOR_BYTES + 8), i;
       for (i = 0; i < n; i++) {
         dst[i] = src[i];
       }

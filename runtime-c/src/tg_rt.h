@@ -51,7 +51,7 @@ typedef enum {
   TG_RT_ERR_ALIGN = 6,          /* blob or arena pointer misaligned; detail: the alignment needed */
   TG_RT_ERR_HEADER = 7,         /* a header field or table out of range */
   TG_RT_ERR_IO = 8,             /* an input/output record is invalid; detail: its index */
-  TG_RT_ERR_CONST = 9,          /* a constant record is invalid; detail: its index */
+  TG_RT_ERR_TENSOR = 9,         /* a tensor record is invalid; detail: its index */
   TG_RT_ERR_STEP = 10,          /* a step record is invalid; detail: the step */
   TG_RT_ERR_KERNEL_MISSING = 11,/* the firmware lacks a kernel; detail: the kernel id */
   TG_RT_ERR_ARG = 12,           /* a step argument is invalid; detail: the step */

@@ -60,6 +60,7 @@ typedef struct {
   tg_rt_call_t call;
   tg_rt_check_t check;
   const tg_rt_field_t *fields;
+  const uint8_t *ptr_offs; /* record offsets of the pointer fields */
   uint16_t n_fields;
   uint16_t rec_bytes; /* the encoded record's size */
   uint8_t n_args;     /* tensor arguments after the parameters */
