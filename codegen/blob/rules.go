@@ -60,6 +60,12 @@ var broadcast = []string{
 		"NEED(output, tg_rtk_count(FP(bc.dims))))",
 }
 
+// offsets bound zero-point offsets that kernels add to int8 values in
+// int32 arithmetic (a zero point is in [-128, 255]).
+func offsets(names ...string) []string {
+	return []string{"IN(-256, 255, " + strings.Join(names, ", ") + ")"}
+}
+
 func shifts(names ...string) []string {
 	return []string{"IN(-32, 31, " + strings.Join(names, ", ") + ")"}
 }
@@ -101,9 +107,9 @@ func boundsRules() map[string][]string {
 	return map[string][]string{
 		"tg_conv2d_s8_params_t":            cat(conv, perChannel),
 		"tg_conv2d_f32_params_t":           conv,
-		"tg_depthwise_conv2d_s8_params_t":  cat(dw, perChannel),
+		"tg_depthwise_conv2d_s8_params_t":  cat(dw, perChannel, offsets("input_offset")),
 		"tg_depthwise_conv2d_f32_params_t": dw,
-		"tg_fully_connected_s8_params_t": cat(fc, []string{
+		"tg_fully_connected_s8_params_t": cat(fc, offsets("input_offset", "filter_offset"), []string{
 			"PNEED(multiplier, F(per_channel) ? F(units) : 1) && PNEED(shift, F(per_channel) ? F(units) : 1)",
 		}),
 		"tg_fully_connected_f32_params_t": fc,

@@ -8,12 +8,15 @@
  *                       little-endian length and the bytes; for each prints
  *                       one line "init=<status> detail=<d> crc=<status>
  *                       invoke=<status>" (invoke on zero inputs, only when
- *                       init succeeded; -1 when not run).
+ *                       init succeeded; -1 when not run). Each blob, arena
+ *                       and tensor gets a heap buffer of exactly its size.
  * Exit status: 0 on success, 2 on a runtime error (printed to stderr), 3 on
  * a truncated input, 4 on an I/O error.
  */
+#define _POSIX_C_SOURCE 200112L
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "tg_rt.h"
 
@@ -26,45 +29,60 @@ static uint8_t blob[MAX_BLOB] __attribute__((aligned(64)));
 static uint8_t arena[MAX_ARENA] __attribute__((aligned(64)));
 static uint8_t io[2 * MAX_IO][MAX_IO_BYTES] __attribute__((aligned(64)));
 
+/* run_many feeds each blob through init, the CRC check and invoke, with
+ * the blob, the arena and every tensor in a heap buffer of exactly its
+ * size, so that AddressSanitizer catches any access outside them. */
 static int run_many(void) {
   for (;;) {
     uint8_t len[4];
-    uint32_t n, k, total = 0;
+    uint32_t n, k, need;
     tg_rt_ctx_t ctx;
     tg_rt_status_t st, crc;
-    int inv = -1;
+    int inv = -1, ok = 1;
     const void *ins[MAX_IO];
     void *outs[MAX_IO];
+    void *bufs[2 * MAX_IO] = {NULL};
+    uint8_t *b, *ar = NULL;
+    tg_rt_tensor_t t;
     if (fread(len, 1, 4, stdin) != 4) {
       return 0;
     }
     n = (uint32_t)len[0] | (uint32_t)len[1] << 8 | (uint32_t)len[2] << 16 | (uint32_t)len[3] << 24;
-    if (n > MAX_BLOB || fread(blob, 1, n, stdin) != n) {
+    if (n > MAX_BLOB || (b = (uint8_t *)malloc(n > 0 ? n : 1)) == NULL) {
+      return 4;
+    }
+    if (fread(b, 1, n, stdin) != n) {
       return 3;
     }
-    st = tg_rt_init(&ctx, blob, n, arena, sizeof arena);
-    crc = tg_rt_check_crc(blob, n);
+    crc = tg_rt_check_crc(b, n);
+    st = tg_rt_init(&ctx, b, n, NULL, 0);
+    if (st == TG_RT_ERR_ARENA_SMALL && (need = tg_rt_detail(&ctx)) <= MAX_ARENA) {
+      void *p = NULL;
+      if (posix_memalign(&p, 64, need) == 0) {
+        ar = (uint8_t *)p;
+        st = tg_rt_init(&ctx, b, n, ar, need);
+      }
+    }
     if (st == TG_RT_OK) {
-      tg_rt_tensor_t t;
-      int fits = 1;
-      for (k = 0; k < MAX_IO; k++) {
-        ins[k] = io[k];
-        outs[k] = io[MAX_IO + k];
+      for (k = 0; ok && tg_rt_input(&ctx, k, &t) == TG_RT_OK; k++) {
+        ok = k < MAX_IO && t.bytes <= MAX_IO_BYTES && (bufs[k] = calloc(1, t.bytes + 1u)) != NULL;
+        ins[k] = bufs[k];
       }
-      for (k = 0; tg_rt_input(&ctx, k, &t) == TG_RT_OK; k++) {
-        fits = fits && k < MAX_IO && t.bytes <= MAX_IO_BYTES;
-        total += t.bytes;
+      for (k = 0; ok && tg_rt_output(&ctx, k, &t) == TG_RT_OK; k++) {
+        ok = k < MAX_IO && t.bytes <= MAX_IO_BYTES && (bufs[MAX_IO + k] = malloc(t.bytes + 1u)) != NULL;
+        outs[k] = bufs[MAX_IO + k];
       }
-      for (k = 0; tg_rt_output(&ctx, k, &t) == TG_RT_OK; k++) {
-        fits = fits && k < MAX_IO && t.bytes <= MAX_IO_BYTES;
-      }
-      if (fits) {
+      if (ok) {
         inv = (int)tg_rt_invoke(&ctx, ins, outs);
+      }
+      for (k = 0; k < 2 * MAX_IO; k++) {
+        free(bufs[k]);
       }
     }
     printf("init=%d detail=%lu crc=%d invoke=%d\n", (int)st, (unsigned long)tg_rt_detail(&ctx), (int)crc, inv);
     fflush(stdout);
-    (void)total;
+    free(ar);
+    free(b);
   }
 }
 
