@@ -105,7 +105,7 @@ func boundsRules() map[string][]string {
 		"NEED(output, tg_rtk_count(FP(r.kept_dims)))",
 	}
 	return map[string][]string{
-		"tg_conv2d_s8_params_t":            cat(conv, perChannel),
+		"tg_conv2d_s8_params_t":            cat(conv, perChannel, offsets("input_offset")),
 		"tg_conv2d_f32_params_t":           conv,
 		"tg_depthwise_conv2d_s8_params_t":  cat(dw, perChannel, offsets("input_offset")),
 		"tg_depthwise_conv2d_f32_params_t": dw,
