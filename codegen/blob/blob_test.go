@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -291,5 +292,20 @@ func TestEncodeErrors(t *testing.T) {
 	big.Inputs = []program.IO{{Index: 0, Tensor: &ir.Tensor{Name: "x", DType: ir.Int8, Shape: ir.Shape{1, 1, 1, 1, 1, 1, 1, 1, 1}}}}
 	if _, err := Encode(&big, d, "t"); err == nil || !strings.Contains(err.Error(), "rank 9") {
 		t.Errorf("rank 9 input: %v", err)
+	}
+}
+
+// TestFormatDocListsIDs requires docs/blob-format.md to list every kernel
+// id as ids.go defines it.
+func TestFormatDocListsIDs(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "blob-format.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range KernelSymbols() {
+		row := "| " + strconv.Itoa(i+1) + " | `" + s + "` |"
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/blob-format.md lacks the row %s", row)
+		}
 	}
 }
