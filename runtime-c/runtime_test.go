@@ -25,6 +25,7 @@ import (
 	"github.com/tinygen/tinygen/frontends/tflite"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/hostcc"
+	"github.com/tinygen/tinygen/internal/shared"
 	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/ir"
@@ -227,6 +228,16 @@ func TestTruncateAndFlip(t *testing.T) {
 		}
 		_, data := synthetic(t, tm)
 		seeds = append(seeds, data)
+	}
+	// A real model's blob when the shared folder is there.
+	if dir, err := shared.Dir(); err == nil {
+		m, err := driver.Load(filepath.Join(dir, "models", "hello_world", "hello_world_int8.tflite"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds = append(seeds, compileBlob(t, m))
+	} else if os.Getenv("CI") == "true" {
+		t.Fatal(err)
 	}
 	for i, data := range seeds {
 		ok := many(t, bin, [][]byte{data})

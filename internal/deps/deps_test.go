@@ -77,7 +77,7 @@ var testAllowed = map[string][]string{
 	"internal/tensorio":    {"github.com/sbinet/npyio"},
 	"kernels":              {"internal/shared/sharedtest", "internal/testmodels"},
 	"kernels/kerneltest":   {"plan"},
-	"runtime-c":            {"codegen/blob", "driver", "frontends/tflite", "internal/golden", "internal/hostcc", "internal/shared/sharedtest", "internal/testmodels", "ir"},
+	"runtime-c":            {"codegen/blob", "driver", "frontends/tflite", "internal/golden", "internal/hostcc", "internal/shared", "internal/shared/sharedtest", "internal/testmodels", "ir"},
 	"codegen/blob":         {"kernels", "passes", "targets", "internal/testmodels", "frontends/tflite", "internal/hostcc", "internal/shared/sharedtest"},
 	"plan":                 {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
 }

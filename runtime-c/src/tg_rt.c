@@ -50,6 +50,12 @@
 #define A_LIST 0x8000u
 #define ABSENT 0xffffffffu
 
+/* The blob's constants are little-endian and kernels read them in place:
+ * the runtime runs on little-endian targets only (every tinygen target). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "tinygen's interpreter runtime needs a little-endian target"
+#endif
+
 /* Little-endian reads of blob fields. Every 32-bit field of the header and
  * the tables is 4-aligned in a blob that tg_rt_init found 8-aligned, so on
  * little-endian GCC/Clang targets a read is one load. */
@@ -318,10 +324,12 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
   return TG_RT_OK;
 }
 
-/* decode writes a parameter record into the C struct at dst. */
+/* decode writes a parameter record into the C struct at dst. The target
+ * is little-endian (see above), so a value's bytes in the record are its
+ * bytes in memory: every run but a pointer is a byte copy. */
 static void decode(const tg_rt_kernel_t *k, const uint8_t *b, const uint8_t *rec, uint8_t *dst) {
-  uint32_t f, i;
   const uint8_t *tt = b + rd32(b + H_TENSOR);
+  uint32_t f, i;
   for (f = 0; f < k->n_fields; f++) {
     const tg_rt_field_t *fd = &k->fields[f];
     uint8_t *d = dst + fd->off;
@@ -332,31 +340,14 @@ static void decode(const tg_rt_kernel_t *k, const uint8_t *b, const uint8_t *rec
         d[i] = pb[i];
       }
       rec += 4;
-    } else if (fd->kind == TG_RT_F_B4) {
-      for (i = 0; i < fd->count; i++) {
-        uint32_t v = rd32(rec);
-        const uint8_t *vb = (const uint8_t *)&v;
-        d[0] = vb[0];
-        d[1] = vb[1];
-        d[2] = vb[2];
-        d[3] = vb[3];
-        d += 4;
-        rec += 4;
-      }
-    } else if (fd->kind == TG_RT_F_B2) {
-      for (i = 0; i < fd->count; i++) {
-        uint16_t v = (uint16_t)rd16(rec);
-        const uint8_t *vb = (const uint8_t *)&v;
-        d[0] = vb[0];
-        d[1] = vb[1];
-        d += 2;
-        rec += 2;
-      }
-    } else {
-      for (i = 0; i < fd->count; i++) {
+      continue;
+    }
+    {
+      uint32_t n = (uint32_t)fd->kind * fd->count;
+      for (i = 0; i < n; i++) {
         d[i] = rec[i];
       }
-      rec += fd->count;
+      rec += n;
     }
   }
 }
