@@ -209,6 +209,7 @@ func field(line, key string) int {
 // Status codes of tg_rt.h the tests look for.
 const (
 	rtOK        = 0
+	rtVersion   = 3
 	rtTruncated = 4
 	rtCRC       = 5
 )
@@ -249,8 +250,8 @@ func TestTruncateAndFlip(t *testing.T) {
 			blobs = append(blobs, data[:n])
 		}
 		for k, line := range many(t, bin, blobs) {
-			if field(line, "init") == rtOK {
-				t.Errorf("blob %d truncated to %d bytes: init accepted it: %s", i, k, line)
+			if field(line, "init") != rtTruncated {
+				t.Errorf("blob %d truncated to %d bytes: %s, want init=%d (TG_RT_ERR_TRUNCATED)", i, k, line, rtTruncated)
 			}
 		}
 		blobs = blobs[:0]
@@ -266,6 +267,12 @@ func TestTruncateAndFlip(t *testing.T) {
 		accepted := 0
 		for k, line := range many(t, bin, blobs) {
 			pos := k / 2
+			if k%2 == 0 && (pos == 4 || pos == 5) && field(line, "init") != rtVersion {
+				t.Errorf("blob %d with its format version changed: %s, want init=%d (TG_RT_ERR_VERSION)", i, line, rtVersion)
+			}
+			if k%2 == 0 && pos >= 12 && pos < 16 && field(line, "crc") != rtCRC {
+				t.Errorf("blob %d with its CRC field changed: %s, want crc=%d", i, line, rtCRC)
+			}
 			if pos >= blob.HeaderBytes && field(line, "crc") != rtCRC {
 				t.Errorf("blob %d with byte %d changed: the CRC check passed: %s", i, pos, line)
 			}

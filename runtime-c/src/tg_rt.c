@@ -224,6 +224,10 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
     return fail(ctx, TG_RT_ERR_IO, i);
   }
   tt = b + tns;
+  in.arg_bytes = bytes;
+  in.list_bytes = lbytes;
+  in.ptr = ptrs;
+  in.ptr_bytes = ptr_bytes;
   i = check_tensors(b, tt, n_t, need, align, n_in, n_out, data, total);
   if (i != n_t) {
     return fail(ctx, TG_RT_ERR_TENSOR, i);
@@ -248,10 +252,9 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
     }
     x = b + arg + 2u * first;
     for (a = 0; a < na; a++, top++) {
+      /* top < na <= TG_RT_MAX_ARGS: bytes[top] is in range; the count
+       * is checked against the kernel's after the loop. */
       uint32_t v = rd16(x + 2u * a), writes = (uint32_t)(k->out_mask >> top) & 1u, kind;
-      if (top >= k->n_args) {
-        return fail(ctx, TG_RT_ERR_ARG, s);
-      }
       if (v == A_ABSENT) {
         if (writes || top == k->list_arg) {
           return fail(ctx, TG_RT_ERR_ARG, s);
@@ -305,11 +308,7 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
       ptr_bytes[i] = rd32(tt + c * TENSOR_BYTES + 8);
     }
     in.rec = b + po;
-    in.arg_bytes = bytes;
-    in.list_bytes = lbytes;
     in.n_list = n_list;
-    in.ptr = ptrs;
-    in.ptr_bytes = ptr_bytes;
     if (k->check(&in) != 0) {
       return fail(ctx, TG_RT_ERR_PARAMS, s);
     }
