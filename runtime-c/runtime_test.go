@@ -357,3 +357,32 @@ func TestFuzzHarness(t *testing.T) {
 }
 
 func mathFloat32bits(f float32) uint32 { return math.Float32bits(f) }
+
+// TestCompilesEverywhere compiles the runtime and a table of every kernel
+// with the project's warning flags (-Werror -pedantic) with clang and the
+// cross compilers that are installed (gcc builds it in the other tests).
+func TestCompilesEverywhere(t *testing.T) {
+	dir := allKernels(t)
+	srcs := []string{"tg_rt.c", "tg_rt_crc.c", "tg_rtk_table.c"}
+	for _, c := range []struct {
+		cc, pkg string
+		flags   []string
+	}{
+		{"clang", "clang", nil},
+		{"arm-none-eabi-gcc", "gcc-arm-none-eabi", []string{"-Os", "-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", "--specs=picolibc.specs"}},
+		{"arm-none-eabi-gcc", "gcc-arm-none-eabi", []string{"-O2", "-mcpu=cortex-m0", "-mthumb", "--specs=picolibc.specs"}},
+		{"riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf", []string{"-Os", "-march=rv32imc_zicsr", "-mabi=ilp32", "--specs=picolibc.specs"}},
+	} {
+		if _, err := exec.LookPath(c.cc); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s not found: install the Debian package %s", c.cc, c.pkg)
+			}
+			t.Logf("%s not found (Debian package %s): skipped", c.cc, c.pkg)
+			continue
+		}
+		flags := append(append([]string{}, hostcc.WarningFlags...), c.flags...)
+		if err := hostcc.Compile(context.Background(), c.cc, dir, srcs, flags...); err != nil {
+			t.Errorf("%s %v: %v", c.cc, c.flags, err)
+		}
+	}
+}
