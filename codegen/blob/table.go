@@ -203,7 +203,7 @@ func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
 	// C struct, as the decoder assumes.
 	for i, r := range rs {
 		if r.kind == B4 && r.first != r.last {
-			fmt.Fprintf(c, "typedef char tg_rtk_contiguous_%s_%d[(offsetof(%s, %s) + %d == offsetof(%s, %s) + %d) ? 1 : -1];\n",
+			fmt.Fprintf(c, "typedef char tg_rtk_contiguous_%s_%d[\n    (offsetof(%s, %s) + %d ==\n     offsetof(%s, %s) + %d) ? 1 : -1];\n",
 				k.Symbol, i, k.ParamsType, r.last, r.lastCount*4, k.ParamsType, r.first, r.count*4)
 		}
 	}
@@ -217,7 +217,7 @@ func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
 		return err
 	}
 	fmt.Fprintf(c, "\nstatic int check_%s(const tg_rt_check_in_t *in) {\n%s}\n\n", k.Symbol, body)
-	fmt.Fprintf(c, "static const tg_rt_kernel_t k_%s = {call_%s, check_%s, fields_%s, %s, %d, %d, %d, 0x%02x, 0x%02x, %d};\n\n",
+	fmt.Fprintf(c, "static const tg_rt_kernel_t k_%s = {\n    call_%s, check_%s, fields_%s, %s,\n    %d, %d, %d, 0x%02x, 0x%02x, %d};\n\n",
 		k.Symbol, k.Symbol, k.Symbol, k.Symbol, ptrOffs, len(rs), recBytes, len(args), listArg, outMask, nPtrs)
 	return nil
 }
@@ -362,7 +362,7 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 			fmt.Fprintf(&b, "  %s\n", repl(cond))
 			continue
 		}
-		fmt.Fprintf(&b, "  ok = ok && (%s);\n", repl(cond))
+		b.WriteString(wrapC(fmt.Sprintf("  ok = ok && (%s);", repl(cond)), "      ") + "\n")
 	}
 	b.WriteString("  return !ok;\n")
 	return b.String(), nil
@@ -396,6 +396,44 @@ func usedHelpers(code string) string {
 			out.WriteString(strings.TrimSpace(p) + "\n\n")
 		}
 	}
+	return out.String()
+}
+
+// wrapC breaks a long generated line after " && ", " | " and ", " so that no
+// line is longer than 100 columns where a break point allows it.
+func wrapC(line, indent string) string {
+	if len(line) <= 100 {
+		return line
+	}
+	var parts []string
+	rest := line
+	for {
+		i := -1
+		for _, sep := range []string{" && ", " | ", ", "} {
+			if j := strings.Index(rest, sep); j >= 0 && (i < 0 || j < i) {
+				i = j + len(sep) - 1
+			}
+		}
+		if i < 0 {
+			parts = append(parts, rest)
+			break
+		}
+		parts = append(parts, rest[:i])
+		rest = rest[i+1:]
+	}
+	var out strings.Builder
+	cur := ""
+	for _, p := range parts {
+		if cur != "" && len(cur)+len(p)+1 > 100 {
+			out.WriteString(strings.TrimRight(cur, " ") + "\n")
+			cur = indent
+		}
+		if cur != "" && cur != indent {
+			cur += " "
+		}
+		cur += p
+	}
+	out.WriteString(cur)
 	return out.String()
 }
 
