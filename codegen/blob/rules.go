@@ -16,6 +16,9 @@
 //   PNEED(ptr, n)  the constant of pointer field ptr holds n elements
 //   PD(ptr), PB(ptr)  that constant's bytes and size
 //   A(arg)         the argument's bytes; in->list_bytes / in->n_list a list's
+// Rules also bound the work: no loop may run longer than the buffers it
+// walks allow (the fuzzer found a MEAN with zero strides and 2^16-long
+// axes that looped for minutes on a few bytes).
 // A condition starting with "{" is a C block that clears ok itself. Every
 // argument and pointer field must have a NEED/OPT/PNEED (the generator
 // refuses otherwise), so a new params struct cannot run unchecked.
@@ -103,6 +106,10 @@ func boundsRules() map[string][]string {
 	reduce := []string{
 		"NEED(input, 0) && tg_rtk_walk_in2(FP(r.kept_dims), FP(r.kept_strides), FP(r.reduced_dims), FP(r.reduced_strides), A(input), ES(input))",
 		"NEED(output, tg_rtk_count(FP(r.kept_dims)))",
+		// Work: each input element is read once, so the two walks
+		// together visit at most the input's elements (zero strides
+		// cannot make the kernel loop for long on a small buffer).
+		"NEED(input, tg_rtk_mul(tg_rtk_count(FP(r.kept_dims)), tg_rtk_count(FP(r.reduced_dims))))",
 	}
 	return map[string][]string{
 		"tg_conv2d_s8_params_t":            cat(conv, perChannel, offsets("input_offset")),
