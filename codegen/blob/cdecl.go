@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // FieldKind is how a parameter field travels in a blob record.
@@ -69,34 +70,41 @@ type member struct {
 	Const bool
 }
 
-var (
-	reComment  = regexp.MustCompile(`(?s)/\*.*?\*/|//[^\n]*`)
-	reDefine   = regexp.MustCompile(`(?m)^\s*#\s*define\s+([A-Za-z_]\w*)\s+(\d+)\s*$`)
-	reTypedef  = regexp.MustCompile(`(?s)typedef\s+struct\s*\{(.*?)\}\s*([A-Za-z_]\w*)\s*;`)
-	reProto    = regexp.MustCompile(`(?s)void\s+([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;`)
-	reIdent    = regexp.MustCompile(`^[A-Za-z_]\w*$`)
-	reDeclName = regexp.MustCompile(`^(\*?)\s*([A-Za-z_]\w*)\s*(?:\[\s*([A-Za-z_0-9]+)\s*\])?$`)
-)
+// cres are the reader's regular expressions, compiled on first use.
+type cres struct {
+	comment, define, typedef, proto, ident, declName *regexp.Regexp
+}
+
+var cre = sync.OnceValue(func() *cres {
+	return &cres{
+		comment:  regexp.MustCompile(`(?s)/\*.*?\*/|//[^\n]*`),
+		define:   regexp.MustCompile(`(?m)^\s*#\s*define\s+([A-Za-z_]\w*)\s+(\d+)\s*$`),
+		typedef:  regexp.MustCompile(`(?s)typedef\s+struct\s*\{(.*?)\}\s*([A-Za-z_]\w*)\s*;`),
+		proto:    regexp.MustCompile(`(?s)void\s+([A-Za-z_]\w*)\s*\(([^()]*)\)\s*;`),
+		ident:    regexp.MustCompile(`^[A-Za-z_]\w*$`),
+		declName: regexp.MustCompile(`^(\*?)\s*([A-Za-z_]\w*)\s*(?:\[\s*([A-Za-z_0-9]+)\s*\])?$`),
+	}
+})
 
 // ParseHeaders reads the declarations of headers (name → text).
 func ParseHeaders(names []string, texts map[string][]byte) (*Decls, error) {
 	d := &Decls{Defines: map[string]int{}, Structs: map[string][]member{}, Protos: map[string][]Param{}}
 	for _, name := range names {
-		src := reComment.ReplaceAllString(string(texts[name]), " ")
-		for _, m := range reDefine.FindAllStringSubmatch(src, -1) {
+		src := cre().comment.ReplaceAllString(string(texts[name]), " ")
+		for _, m := range cre().define.FindAllStringSubmatch(src, -1) {
 			v, err := strconv.Atoi(m[2])
 			if err == nil {
 				d.Defines[m[1]] = v
 			}
 		}
-		for _, m := range reTypedef.FindAllStringSubmatch(src, -1) {
+		for _, m := range cre().typedef.FindAllStringSubmatch(src, -1) {
 			members, err := d.parseMembers(m[1])
 			if err != nil {
 				return nil, fmt.Errorf("%s: typedef %s: %w", name, m[2], err)
 			}
 			d.Structs[m[2]] = members
 		}
-		for _, m := range reProto.FindAllStringSubmatch(src, -1) {
+		for _, m := range cre().proto.FindAllStringSubmatch(src, -1) {
 			params, err := parseParams(m[2])
 			if err != nil {
 				return nil, fmt.Errorf("%s: prototype of %s: %w", name, m[1], err)
@@ -120,13 +128,13 @@ func (d *Decls) parseMembers(body string) ([]member, error) {
 			isConst = true
 			words = words[1:]
 		}
-		if len(words) < 2 || !reIdent.MatchString(words[0]) {
+		if len(words) < 2 || !cre().ident.MatchString(words[0]) {
 			return nil, fmt.Errorf("cannot read member %q", stmt)
 		}
 		typ := words[0]
 		rest := strings.Join(words[1:], " ")
 		for _, decl := range strings.Split(rest, ",") {
-			m := reDeclName.FindStringSubmatch(strings.TrimSpace(decl))
+			m := cre().declName.FindStringSubmatch(strings.TrimSpace(decl))
 			if m == nil {
 				return nil, fmt.Errorf("cannot read declarator %q in %q", decl, stmt)
 			}

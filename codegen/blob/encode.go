@@ -52,9 +52,35 @@ const (
 	MaxTensors = 0x7fff
 )
 
-var dtypeCodes = map[ir.DType]byte{ir.Int8: 1, ir.UInt8: 2, ir.Int16: 3, ir.Int32: 4, ir.Int64: 5, ir.Float32: 6, ir.Bool: 7}
+// dtypeCode returns the blob code of an element type.
+func dtypeCode(dt ir.DType) (byte, bool) {
+	switch dt {
+	case ir.Int8:
+		return 1, true
+	case ir.UInt8:
+		return 2, true
+	case ir.Int16:
+		return 3, true
+	case ir.Int32:
+		return 4, true
+	case ir.Int64:
+		return 5, true
+	case ir.Float32:
+		return 6, true
+	case ir.Bool:
+		return 7, true
+	}
+	return 0, false
+}
 
-var elemCodes = map[string]byte{"int8_t": 1, "uint8_t": 2, "int16_t": 3, "int32_t": 4, "int64_t": 5, "float": 6}
+// knownElem reports whether a constant's C element type can be stored.
+func knownElem(elem string) bool {
+	switch elem {
+	case "int8_t", "uint8_t", "int16_t", "int32_t", "int64_t", "float":
+		return true
+	}
+	return false
+}
 
 // GeneratorID is the 32-bit FNV-1a hash of the generator text, recorded
 // in the header (informative: the runtime does not check it).
@@ -183,7 +209,7 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 		binary.LittleEndian.PutUint32(r[8:], uint32(k.bytes))
 	}
 	for i, c := range p.Constants {
-		if _, ok := elemCodes[c.Elem]; !ok {
+		if !knownElem(c.Elem) {
 			return nil, fmt.Errorf("codegen/blob: constant %s has element type %s", c.Symbol, c.Elem)
 		}
 		a := max(c.Align, program.ElemSize(c.Elem), 4)
@@ -292,7 +318,7 @@ func constBytes(b []byte, c *program.Constant) []byte {
 }
 
 func ioRecord(t *ir.Tensor) ([]byte, error) {
-	code, ok := dtypeCodes[t.DType]
+	code, ok := dtypeCode(t.DType)
 	if !ok {
 		return nil, fmt.Errorf("%v: element type %v has no blob code", t, t.DType)
 	}

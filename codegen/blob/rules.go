@@ -32,11 +32,13 @@ package blob
 
 import "strings"
 
-// window are the conditions of a tg_window_t member win.
-var window = []string{
-	"IN(1, 65536, win.batches, win.in_h, win.in_w, win.in_c, win.out_c)",
-	"IN(1, 16384, win.out_h, win.out_w, win.filter_h, win.filter_w, win.stride_h, win.stride_w, win.dilation_h, win.dilation_w)",
-	"IN(0, 16383, win.pad_h, win.pad_w)",
+// window returns the conditions of a tg_window_t member win.
+func window() []string {
+	return []string{
+		"IN(1, 65536, win.batches, win.in_h, win.in_w, win.in_c, win.out_c)",
+		"IN(1, 16384, win.out_h, win.out_w, win.filter_h, win.filter_w, win.stride_h, win.stride_w, win.dilation_h, win.dilation_w)",
+		"IN(0, 16383, win.pad_h, win.pad_w)",
+	}
 }
 
 // Extents of the NHWC input and output of a window.
@@ -53,14 +55,16 @@ func cat(parts ...[]string) []string {
 	return out
 }
 
-// broadcast are the conditions of a tg_broadcast_t member bc between
+// broadcast returns the conditions of a tg_broadcast_t member bc between
 // inputs a, b and output.
-var broadcast = []string{
-	"IN(0, 0x3ffffff, bc.size)",
-	"F(bc.broadcast) != 0 || (NEED(a, F(bc.size)) && NEED(b, F(bc.size)) && NEED(output, F(bc.size)))",
-	"F(bc.broadcast) == 0 || (tg_rtk_walk_in(FP(bc.dims), FP(bc.a_strides), 0, A(a), ES(a)) && " +
-		"tg_rtk_walk_in(FP(bc.dims), FP(bc.b_strides), 0, A(b), ES(b)) && " +
-		"NEED(output, tg_rtk_count(FP(bc.dims))))",
+func broadcast() []string {
+	return []string{
+		"IN(0, 0x3ffffff, bc.size)",
+		"F(bc.broadcast) != 0 || (NEED(a, F(bc.size)) && NEED(b, F(bc.size)) && NEED(output, F(bc.size)))",
+		"F(bc.broadcast) == 0 || (tg_rtk_walk_in(FP(bc.dims), FP(bc.a_strides), 0, A(a), ES(a)) && " +
+			"tg_rtk_walk_in(FP(bc.dims), FP(bc.b_strides), 0, A(b), ES(b)) && " +
+			"NEED(output, tg_rtk_count(FP(bc.dims))))",
+	}
 }
 
 // offsets bound zero-point offsets that kernels add to int8 values in
@@ -75,7 +79,7 @@ func shifts(names ...string) []string {
 
 // boundsRules returns the rule of every params type (by C type name).
 func boundsRules() map[string][]string {
-	conv := cat(window, []string{
+	conv := cat(window(), []string{
 		"IN(1, 65536, filter_c)", "F(win.in_c) % F(filter_c) == 0",
 		"F(win.out_c) % (F(win.in_c) / F(filter_c)) == 0",
 		"NEED(input, " + winIn + ")",
@@ -83,7 +87,7 @@ func boundsRules() map[string][]string {
 		"OPT(bias, F(win.out_c))",
 		"NEED(output, " + winOut + ")",
 	})
-	dw := cat(window, []string{
+	dw := cat(window(), []string{
 		"IN(1, 65536, depth_multiplier)", "F(win.out_c) == tg_rtk_mul(F(win.in_c), F(depth_multiplier))",
 		"NEED(input, " + winIn + ")",
 		"NEED(filter, tg_rtk_mul(F(win.out_c), tg_rtk_mul(F(win.filter_h), F(win.filter_w))))",
@@ -91,7 +95,7 @@ func boundsRules() map[string][]string {
 		"NEED(output, " + winOut + ")",
 	})
 	perChannel := []string{"PNEED(multiplier, F(win.out_c)) && PNEED(shift, F(win.out_c))"}
-	pool := cat(window, []string{
+	pool := cat(window(), []string{
 		"F(win.in_c) == F(win.out_c)",
 		"NEED(input, " + winIn + ")",
 		"NEED(output, " + winOut + ")",
@@ -122,11 +126,11 @@ func boundsRules() map[string][]string {
 		"tg_fully_connected_f32_params_t": fc,
 		"tg_pool_s8_params_t":             pool,
 		"tg_pool_f32_params_t":            pool,
-		"tg_add_s8_params_t": cat(broadcast, []string{"IN(0, 31, left_shift)"},
+		"tg_add_s8_params_t": cat(broadcast(), []string{"IN(0, 31, left_shift)"},
 			shifts("input1_shift", "input2_shift", "output_shift")),
-		"tg_mul_s8_params_t":       cat(broadcast, shifts("output_shift")),
-		"tg_binary_f32_params_t":   broadcast,
-		"tg_minmax_params_t":       broadcast,
+		"tg_mul_s8_params_t":       cat(broadcast(), shifts("output_shift")),
+		"tg_binary_f32_params_t":   broadcast(),
+		"tg_minmax_params_t":       broadcast(),
 		"tg_lut_s8_params_t":       unary,
 		"tg_lut_s8_f32_params_t":   unary,
 		"tg_unary_f32_params_t":    unary,

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // TableHeader and TableSource are the names of the generated table files.
@@ -114,7 +115,9 @@ func runs(leaves []Leaf) []run {
 	return out
 }
 
-var reIN = regexp.MustCompile(`\bIN\(\s*([-0-9a-fx]+)\s*,\s*([-0-9a-fx]+)\s*,([^()]*)\)`)
+var reIN = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\bIN\(\s*([-0-9a-fx]+)\s*,\s*([-0-9a-fx]+)\s*,([^()]*)\)`)
+})
 
 // load is the C expression that reads a leaf at a record offset: one
 // aligned load for 4-aligned int32 fields.
@@ -132,7 +135,9 @@ func load(l Leaf, off int) string {
 	return fmt.Sprintf("tg_rtk_i32(r + %d)", off)
 }
 
-var reRuleRef = regexp.MustCompile(`\b(F|FP|A|ES|PB|PD|NEED|OPT|PNEED)\(\s*([A-Za-z_][A-Za-z_0-9.]*)`)
+var reRuleRef = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(F|FP|A|ES|PB|PD|NEED|OPT|PNEED)\(\s*([A-Za-z_][A-Za-z_0-9.]*)`)
+})
 
 func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
 	proto, ok := d.Protos[k.Symbol]
@@ -247,7 +252,7 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 	var b strings.Builder
 	b.WriteString("  const uint8_t *r = in->rec;\n  int ok = 1;\n  (void)r;\n")
 	text := strings.Join(rule, "\n")
-	for _, m := range reRuleRef.FindAllStringSubmatch(text, -1) {
+	for _, m := range reRuleRef().FindAllStringSubmatch(text, -1) {
 		name := m[2]
 		switch m[1] {
 		case "F", "FP":
@@ -298,8 +303,8 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 		return 1
 	}
 	repl := func(s string) string {
-		return reRuleRef.ReplaceAllStringFunc(s, func(x string) string {
-			m := reRuleRef.FindStringSubmatch(x)
+		return reRuleRef().ReplaceAllStringFunc(s, func(x string) string {
+			m := reRuleRef().FindStringSubmatch(x)
 			name := m[2]
 			switch m[1] {
 			case "F":
@@ -327,8 +332,8 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 	// IN(lo, hi, a, b, ...) becomes one compare of the OR of the offsets.
 	var inErr error
 	expandIN := func(cond string) string {
-		return reIN.ReplaceAllStringFunc(cond, func(x string) string {
-			m := reIN.FindStringSubmatch(x)
+		return reIN().ReplaceAllStringFunc(cond, func(x string) string {
+			m := reIN().FindStringSubmatch(x)
 			lo, err1 := strconv.ParseInt(strings.TrimSpace(m[1]), 0, 64)
 			hi, err2 := strconv.ParseInt(strings.TrimSpace(m[2]), 0, 64)
 			span := hi - lo + 1
