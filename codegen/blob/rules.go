@@ -18,7 +18,9 @@
 //   A(arg)         the argument's bytes; in->list_bytes / in->n_list a list's
 // Rules also bound the work: no loop may run longer than the buffers it
 // walks allow (the fuzzer found a MEAN with zero strides and 2^16-long
-// axes that looped for minutes on a few bytes).
+// axes that looped for minutes on a few bytes, then one whose empty inner
+// axis left 2^80 iterations of its outer loops): walk dimensions are at
+// least 1, and a walk's element count is checked against a buffer.
 // A condition starting with "{" is a C block that clears ok itself. Every
 // argument and pointer field must have a NEED/OPT/PNEED (the generator
 // refuses otherwise), so a new params struct cannot run unchecked.

@@ -502,14 +502,14 @@ TG_RTK_INLINE int64_t tg_rtk_mul(int64_t a, int64_t b) {
 const walkHelpers = `/* tg_rtk_win: a window size, stride, dilation or padding in [lo, 2^14]. */
 TG_RTK_INLINE int tg_rtk_win(int64_t v, int64_t lo) { return v >= lo && v <= 16384; }
 
-/* tg_rtk_count: the elements of a walk over 6 dimensions (each checked in
- * [0, 2^16] first by the walk helpers or here; -1 if one is out of range). */
+/* tg_rtk_count: the elements of a walk over 6 dimensions, each in
+ * [1, 2^16] (-1 if one is not). */
 static int64_t tg_rtk_count(const uint8_t *dims) {
   int64_t n = 1;
   int d;
   for (d = 0; d < 6; d++) {
     int64_t v = tg_rtk_i32(dims + 4 * d);
-    if (v < 0 || v > 65536) {
+    if (v < 1 || v > 65536) {
       return -1;
     }
     n = tg_rtk_mul(n, v);
@@ -519,16 +519,16 @@ static int64_t tg_rtk_count(const uint8_t *dims) {
 
 /* tg_rtk_range adds the walk of dims and strides to the visited range
  * [v[0], v[1]] and to the range [v[2], v[3]] the loops' running indices
- * reach (one stride past the last visit). 2: the walk is empty. */
+ * reach (one stride past the last visit); 0 if a dimension is not in
+ * [1, 2^16] or a stride not in [-2^24, 2^24]. */
 static int tg_rtk_range(const uint8_t *dims, const uint8_t *strides, int64_t *v) {
   int d;
   for (d = 0; d < 6; d++) {
     int64_t n = tg_rtk_i32(dims + 4 * d), s = tg_rtk_i32(strides + 4 * d);
-    if (n < 0 || n > 65536 || s < -0x1000000 || s > 0x1000000) {
+    /* Every dimension is at least 1: with an empty inner dimension the
+     * outer loops would still run (up to 2^80 iterations) on no data. */
+    if (n < 1 || n > 65536 || s < -0x1000000 || s > 0x1000000) {
       return 0;
-    }
-    if (n == 0) {
-      return 2;
     }
     if (s > 0) {
       v[1] += (n - 1) * s;
@@ -549,13 +549,13 @@ static int tg_rtk_fits(const int64_t *v, uint32_t bytes, int64_t es) {
 }
 
 /* tg_rtk_walk_in: every element the walk from base visits lies inside the
- * buffer (an empty walk visits nothing). */
+ * buffer. */
 static int tg_rtk_walk_in(const uint8_t *dims, const uint8_t *strides, int64_t base, uint32_t bytes, int64_t es) {
   int64_t v[4];
   int r;
   v[0] = v[1] = v[2] = v[3] = base;
   r = tg_rtk_range(dims, strides, v);
-  return r == 2 || (r == 1 && tg_rtk_fits(v, bytes, es));
+  return r == 1 && tg_rtk_fits(v, bytes, es);
 }
 
 /* tg_rtk_walk_in2: the same for the sum of two walks (MEAN's kept and
@@ -568,7 +568,7 @@ static int tg_rtk_walk_in2(const uint8_t *d1, const uint8_t *s1, const uint8_t *
     return 0;
   }
   r2 = tg_rtk_range(d2, s2, v);
-  return r2 != 0 && (r1 == 2 || r2 == 2 || tg_rtk_fits(v, bytes, es));
+  return r2 != 0 && tg_rtk_fits(v, bytes, es);
 }
 
 `
