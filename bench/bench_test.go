@@ -204,7 +204,7 @@ func TestReport(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(csvOut.String()), "\n")
 	if len(lines) != 5 || !strings.HasPrefix(lines[0], "model,backend,target,config,rom_total") ||
-		!strings.HasPrefix(lines[1], "aww,aot,cortex-m4,,36000,12000,24000,16500,16000,280,16780,2,41000000,15.43,14/14,false") {
+		!strings.HasPrefix(lines[1], "aww,aot,cortex-m4,,36000,12000,24000,0,16500,16000,280,16780,2,41000000,15.43,14/14,false") {
 		t.Errorf("csv:\n%s", csvOut.String())
 	}
 	if err := r.WriteJSON(&js); err != nil {

@@ -188,7 +188,8 @@ func isWeightSymbol(name, prefix string) bool {
 	if !ok {
 		return false
 	}
-	if strings.HasPrefix(rest, "out_") {
+	if strings.HasPrefix(rest, "out_") || rest == "blob" {
+		// <prefix>_blob: an interpreter model's blob (codegen/blob).
 		return true
 	}
 	digits, ok := strings.CutPrefix(rest, "op")

@@ -19,7 +19,10 @@ type Row struct {
 	Baseline bool
 	Source   string
 	// Sizes in bytes and instruction counts; -1 when unknown.
-	ROM, ROMCode, ROMWeights  int64
+	ROM, ROMCode, ROMWeights int64
+	// ROMRuntime is the interpreter runtime's code (tg_rt_*; -1 unknown,
+	// 0 for AOT firmware).
+	ROMRuntime                int64
 	RAM, Arena, Stack         int64
 	StaticRAM                 int64
 	InitInstr, InferenceInstr int64
@@ -238,7 +241,7 @@ func div(a, b int64) float64 {
 func resultRow(res *Result) Row {
 	m := res.Memory
 	row := Row{Model: res.Model, Backend: res.Backend, Target: res.Target, Config: res.Config,
-		ROM: m.ROM, ROMCode: m.ROMCode(), ROMWeights: m.ROMWeights, RAM: m.RAM, Arena: m.RAMArena, Stack: res.StackUsed,
+		ROM: m.ROM, ROMCode: m.ROMCode(), ROMWeights: m.ROMWeights, ROMRuntime: m.ROMRuntime, RAM: m.RAM, Arena: m.RAMArena, Stack: res.StackUsed,
 		StaticRAM: res.StaticRAM, InitInstr: res.InitInstructions, InferenceInstr: res.Inference, MACs: res.MACs,
 		InstrPerMAC: res.InstrPerMAC, Status: res.Status, Error: res.Error, ReproduceCommand: res.Reproduce, Dir: res.Dir,
 		Micros: res.Counter == CounterMicros}
@@ -260,7 +263,7 @@ func resultRow(res *Result) Row {
 
 func baselineRow(b Baseline, res *Result) Row {
 	row := Row{Model: res.Model, Backend: b.Variant, Target: b.Target, Baseline: true, Source: b.Source,
-		ROM: b.ROM(), ROMCode: -1, ROMWeights: -1, RAM: b.RAM(), Arena: b.Arena, Stack: -1, StaticRAM: -1,
+		ROM: b.ROM(), ROMCode: -1, ROMWeights: -1, ROMRuntime: -1, RAM: b.RAM(), Arena: b.Arena, Stack: -1, StaticRAM: -1,
 		InitInstr: b.Setup, InferenceInstr: b.Invoke, MACs: res.MACs}
 	if b.Invoke > 0 && res.MACs > 0 {
 		row.InstrPerMAC = float64(b.Invoke) / float64(res.MACs)
@@ -269,7 +272,7 @@ func baselineRow(b Baseline, res *Result) Row {
 }
 
 // columns of the terminal table, Markdown and CSV.
-var columns = []string{"model", "backend", "target", "config", "rom_total", "rom_code", "rom_weights",
+var columns = []string{"model", "backend", "target", "config", "rom_total", "rom_code", "rom_weights", "rom_runtime",
 	"ram_total", "ram_arena", "ram_stack", "static_ram", "init_instructions", "inference_instructions",
 	"instructions_per_mac", "validated"}
 
@@ -305,13 +308,13 @@ func (row Row) cells(human bool) []string {
 		initC, infC = initC+" µs", infC+" µs"
 	}
 	return []string{row.Model, row.Backend, row.Target, row.Config, n(row.ROM), n(row.ROMCode), n(row.ROMWeights),
-		n(row.RAM), n(row.Arena), n(row.Stack), n(row.StaticRAM), initC, infC, ipm, validated}
+		n(row.ROMRuntime), n(row.RAM), n(row.Arena), n(row.Stack), n(row.StaticRAM), initC, infC, ipm, validated}
 }
 
 // WriteTable prints the rows and comparisons for a terminal.
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	header := []string{"model", "backend", "target", "config", "ROM", "code", "weights", "RAM", "arena", "stack",
+	header := []string{"model", "backend", "target", "config", "ROM", "code", "weights", "runtime", "RAM", "arena", "stack",
 		"static RAM", "init instr", "inference instr", "instr/MAC", "validated"}
 	fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
 	for _, row := range r.Rows {
@@ -360,7 +363,7 @@ func ratioText(x float64) string {
 // WriteMarkdown writes the rows and comparisons as Markdown tables.
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintf(w, "# tinygen bench\n\n")
-	header := []string{"model", "backend", "target", "config", "ROM", "code", "weights", "RAM", "arena", "stack",
+	header := []string{"model", "backend", "target", "config", "ROM", "code", "weights", "runtime", "RAM", "arena", "stack",
 		"static RAM", "init instr", "inference instr", "instr/MAC", "validated"}
 	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("---|", len(header)))
 	for _, row := range r.Rows {

@@ -77,7 +77,7 @@ func ConfigKeys() map[string][]string {
 var configDefaults = map[string]string{"opt": "O2", "planner": "best", "aliasing": "all", "order": "memory", "arena": "static"}
 
 // Backends lists the code generator variants bench knows.
-func Backends() []string { return append([]string{"aot"}, tflm.Backends()...) }
+func Backends() []string { return append([]string{"aot", "interp"}, tflm.Backends()...) }
 
 // benchModel is a loaded model with its test vectors.
 type benchModel struct {
@@ -134,10 +134,8 @@ func CheckBenchOptions(opts BenchOptions) error {
 
 func checkBackend(b string) error {
 	switch {
-	case b == "aot", tflm.IsBackend(b):
+	case b == "aot", b == "interp", tflm.IsBackend(b):
 		return nil
-	case b == "interp":
-		return fmt.Errorf("backend interp: the interpreter-mode runtime is not part of tinygen yet; use --backend aot")
 	}
 	return fmt.Errorf("unknown backend %q (have %s)", b, strings.Join(Backends(), ", "))
 }
@@ -207,11 +205,11 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 					}
 					// Each target gets its own compile: its alignment and
 					// kernel sets reach the generated code.
-					files, harness, mp, err := benchSources(bm, cfg, t, opts)
+					files, harness, mp, err := backendSources(backend, bm, cfg, t, opts)
 					if err != nil {
 						return nil, fmt.Errorf("%s (%s, %s): %w", bm.m.Path, t.Name, configText(cfg), err)
 					}
-					fw, err := project.Bench(t, files, harness)
+					fw, err := backendProject(backend, t, files, harness)
 					if err != nil {
 						return nil, fmt.Errorf("%s on %s: %w", bm.name, t.Name, err)
 					}

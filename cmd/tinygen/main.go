@@ -52,7 +52,7 @@ func newRoot(stdout, stderr io.Writer, args []string) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, stderr), newPlan(stdout), newBench(stdout, stderr), newTargets(stdout), newConformance(stdout, stderr))
+	root.AddCommand(newInspect(stdout), newRun(), newCompile(stdout, stderr), newPlan(stdout), newBench(stdout, stderr), newTargets(stdout), newConformance(stdout, stderr), newRuntime(stdout))
 	return root
 }
 
@@ -110,11 +110,11 @@ bytes in row-major order.`,
 // line: it holds the output folder and the model's path.
 func newCompile(stdout, stderr io.Writer) *cobra.Command {
 	var opts driver.CompileOptions
-	var outDir, dumpAfter string
+	var outDir, dumpAfter, mode string
 	var force, timePasses bool
 	var dopts driver.DeployOptions
 	cmd := &cobra.Command{
-		Use:   "compile MODEL -o DIR [--name NAME] [--force]",
+		Use:   "compile MODEL -o DIR [--name NAME] [--mode aot|interp] [--force]",
 		Short: "Generate ahead-of-time C99 inference code for a model",
 		Long: `Generate dependency-free C99 for a model: NAME.h (the API), NAME.c (the
 schedule, with every kernel parameter precomputed), NAME_weights.c (the
@@ -124,7 +124,12 @@ and flags always give the same bytes.
 
 The folder's .tinygen-manifest lists the files compile wrote there: the next
 compile removes those it no longer generates, and refuses to replace a file it
-did not write (unless --force) or to write through a symbolic link.`,
+did not write (unless --force) or to write through a symbolic link.
+
+--mode interp writes the interpreter instead: NAME.tgb (the model blob:
+schedule, kernel ids, precomputed parameters, plan and weights; format in
+docs/blob-format.md), NAME_blob.c/.h (the blob as a const array), the C
+runtime (tg_rt_*), its kernel table and the kernels the model needs.`,
 		Args: exactArgs(1, "compile needs one model file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if outDir == "" {
@@ -132,6 +137,9 @@ did not write (unless --force) or to write through a symbolic link.`,
 			}
 			if err := checkMemoryFlags(cmd, opts.Memory); err != nil {
 				return err
+			}
+			if err := checkMode(mode, opts); err != nil {
+				return usageError{err}
 			}
 			if err := driver.CheckPassOptions(opts); err != nil {
 				return usageError{err}
@@ -153,10 +161,17 @@ did not write (unless --force) or to write through a symbolic link.`,
 				opts.Timings = stderr
 			}
 			if dopts.Kind != "" {
+				if mode == "interp" {
+					return usageError{fmt.Errorf("--project builds AOT projects; --mode interp cannot be combined with it")}
+				}
 				dopts.IgnoreBudget = force
 				return deploy(stdout, m, args[0], outDir, opts, dopts, force)
 			}
-			files, mp, err := driver.Compile(m, opts)
+			compile := driver.Compile
+			if mode == "interp" {
+				compile = driver.CompileInterp
+			}
+			files, mp, err := compile(m, opts)
 			if err != nil {
 				return err
 			}
@@ -181,6 +196,7 @@ did not write (unless --force) or to write through a symbolic link.`,
 	cmd.Flags().BoolVar(&opts.CallerArena, "caller-arena", false, "make NAME_run take the arena as an argument instead of a static array")
 	cmd.Flags().BoolVar(&opts.HostMain, "host-main", false, "also write NAME_host_main.c, a stdin/stdout test harness for the host")
 	cmd.Flags().BoolVar(&force, "force", false, "replace existing files with generated names that tinygen did not write")
+	cmd.Flags().StringVar(&mode, "mode", "aot", "aot: C code for the model; interp: a model blob and the interpreter runtime")
 	cmd.Flags().StringVar(&opts.Target, "target", "host", "target to compile for (tinygen targets): its alignment and kernel sets")
 	cmd.Flags().StringVar(&opts.Kernels, "kernels", "", "kernel set preferred over the target's list (reference stays the fallback)")
 	cmd.Flags().StringVar(&dumpAfter, "dump-after", "", "print the IR to stdout after this pass ("+strings.Join(driver.PassNames(), ", ")+")")

@@ -1,0 +1,39 @@
+// ids.go: the stable kernel ids of the blob format.
+
+package blob
+
+// kernelIDs returns every kernel symbol the blob format knows; a kernel's id
+// is its position plus one (id 0 is the runtime's own byte copy). The list
+// only grows: never reorder or remove an entry, because blobs already
+// written name kernels by these numbers (docs/blob-format.md lists them).
+// A kernel set that adds a kernel appends its symbol here; a Program that
+// calls a kernel missing from the list cannot be written as a blob.
+func kernelIDs() []string {
+	return []string{
+		// 1-38: the reference set.
+		"tg_conv2d_s8", "tg_conv2d_f32", "tg_depthwise_conv2d_s8", "tg_depthwise_conv2d_f32",
+		"tg_fully_connected_s8", "tg_fully_connected_f32", "tg_average_pool2d_s8", "tg_max_pool2d_s8",
+		"tg_average_pool2d_f32", "tg_max_pool2d_f32", "tg_add_s8", "tg_sub_s8", "tg_mul_s8", "tg_add_f32",
+		"tg_sub_f32", "tg_mul_f32", "tg_maximum_s8", "tg_minimum_s8", "tg_maximum_f32", "tg_minimum_f32",
+		"tg_lut_s8", "tg_lut_s8_f32", "tg_logistic_f32", "tg_tanh_f32", "tg_relu_f32", "tg_relu6_f32",
+		"tg_leaky_relu_f32", "tg_hard_swish_f32", "tg_quantize_f32_s8", "tg_quantize_f32_u8", "tg_softmax_s8",
+		"tg_softmax_f32", "tg_mean_s8", "tg_mean_f32", "tg_copy", "tg_gather", "tg_pad", "tg_concatenation",
+	}
+}
+
+// CopyID is the id of the runtime's byte copy (graph outputs stored
+// elsewhere).
+const CopyID = 0
+
+// KernelID returns the blob id of a kernel symbol.
+func KernelID(symbol string) (int, bool) {
+	for i, s := range kernelIDs() {
+		if s == symbol {
+			return i + 1, true
+		}
+	}
+	return 0, false
+}
+
+// KernelSymbols returns the symbols in id order (id = index + 1).
+func KernelSymbols() []string { return kernelIDs() }
