@@ -147,8 +147,10 @@ func rv32QuantOf(p refParams, channels int) (rv32Quant, error) {
 // like the reference's accumulator) and the requantisation split into
 // multiplier, and left shift | right shift << 8. A channel whose weights are all 0 gets a record
 // that yields its constant output. ok is false when a right shift exceeds
-// 31 or when the bound on a channel's accumulator (|folded bias| + 128 *
-// sum |weight|) times 2^(left+1) does not fit int32, which
+// 31, when the bound on a channel's accumulator (|folded bias| + 128 *
+// sum |weight|) times 2^(left+1) does not fit int32, or when the rounding
+// constant with the output offset folded in (2^(e-1) + off * 2^e) plus the
+// bound on the rounded product does not fit int32, which
 // tg_rv32_requant's exactness needs: such an op stays with the reference
 // kernel.
 func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (Array, bool) {
@@ -179,6 +181,13 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 		// r + 2^(e-1) cannot overflow (tg_rv32_requant).
 		bound := abs64(folded) + 128*sumAbsW[c]
 		if bound >= 1<<31 || bound<<(left+1) >= 1<<31 {
+			return Array{}, false
+		}
+		// The output offset is folded into the rounding constant
+		// (TG_RV32_ROUND_OF): |r| + 2^(e-1) + |off| * 2^e must fit int32,
+		// r = round(x * m / 2^31) with |x| <= bound * 2^left.
+		rmax := (bound<<left*q.mult[c]+1<<30)>>31 + 1
+		if abs64(q.outOff) >= 1<<24 || rmax+(1<<right>>1)+abs64(q.outOff)<<right >= 1<<31 {
 			return Array{}, false
 		}
 		copy(recs[c*rv32Chan:], []int64{folded, q.mult[c], left | right<<8})

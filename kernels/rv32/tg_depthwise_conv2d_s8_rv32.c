@@ -63,13 +63,13 @@ static void fill_plane(const tg_depthwise_conv2d_s8_rv32_params_t *p,
 /* The hoisted requantisation of one channel. */
 typedef struct {
   uint32_t bias, m2;
-  int32_t left, right, half, neg, off, lo, hi;
+  int32_t left, right, round, neg, lo, hi; /* round: TG_RV32_ROUND_OF */
 } chan_t;
 
 TG_RV32_FN
 static inline int8_t rq(const chan_t *c, uint32_t acc) {
-  return (int8_t)tg_rv32_requant(acc, c->m2, c->left, c->right, c->half,
-                                 c->neg, c->off, c->lo, c->hi);
+  return (int8_t)tg_rv32_requant(acc, c->m2, c->left, c->right, c->round,
+                                 c->neg, c->lo, c->hi);
 }
 
 /* rq1 is rq for the records of modes 1 and 2: no left shift and a right
@@ -77,8 +77,8 @@ static inline int8_t rq(const chan_t *c, uint32_t acc) {
  * (kernels/rv32.go chooses those modes only then). */
 TG_RV32_FN
 static inline int8_t rq1(const chan_t *c, uint32_t acc) {
-  return (int8_t)tg_rv32_requant(acc, c->m2, 0, c->right, c->half, -1,
-                                 c->off, c->lo, c->hi);
+  return (int8_t)tg_rv32_requant(acc, c->m2, 0, c->right, c->round, -1,
+                                 c->lo, c->hi);
 }
 
 /* 3x3, stride 1 or 2 (plane step 4 or 8 bytes per output): one output per
@@ -174,9 +174,9 @@ void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
           c.m2 = (uint32_t)q[TG_RV32_MULT] << 1;
           c.left = TG_RV32_LEFT_OF(q[TG_RV32_SHIFT]);
           c.right = TG_RV32_RIGHT_OF(q[TG_RV32_SHIFT]);
-          c.half = TG_RV32_HALF_OF(q[TG_RV32_SHIFT]);
+          c.round =
+              TG_RV32_ROUND_OF(q[TG_RV32_SHIFT], p->c.output_offset);
           c.neg = TG_RV32_NEG_OF(q[TG_RV32_SHIFT]);
-          c.off = p->c.output_offset;
           c.lo = p->c.act_min;
           c.hi = p->c.act_max;
           switch (p->mode) {

@@ -58,32 +58,51 @@ extern "C" {
 #define TG_RV32_HALF_OF(s) ((int32_t)((1u << ((s) >> 8)) >> 1))
 #define TG_RV32_NEG_OF(s) ((s) >> 8 ? -1 : 0)
 
+/* TG_RV32_ROUND_OF(s, off) is the rounding constant of a record's shift s
+ * with the output offset folded in: 2^(e-1) + off * 2^e (kernels/rv32.go
+ * accepts a record only when this and the sums below fit int32). */
+#define TG_RV32_ROUND_OF(s, off)                                              \
+  (TG_RV32_HALF_OF(s) + (int32_t)((uint32_t)(off) << TG_RV32_RIGHT_OF(s)))
+
+/* TG_RV32_UNLIKELY marks the clamp's out-of-range branch. */
+#if defined(__GNUC__)
+#define TG_RV32_UNLIKELY(c) __builtin_expect(!!(c), 0)
+#else
+#define TG_RV32_UNLIKELY(c) (c)
+#endif
+
 /* tg_rv32_requant returns clamp(MultiplyByQuantizedMultiplier(acc) +
  * output_offset) for a channel record, its multiplier doubled (m2 = 2m as
- * uint32_t, below 2^32). It equals the reference's tg_mbqm: the multiplier
- * is never INT32_MIN (no saturation); SaturatingRoundingDoublingHighMul's
- * two nudged cases reduce to one floor, (x*m + 2^30) >> 31 for either
- * sign, which is floor((x*2m + 2^31) / 2^32): the high word of the signed
- * by unsigned product x*m2 (RV32M's mulhsu) plus the low word's top bit;
+ * uint32_t, below 2^32) and its rounding constant round =
+ * TG_RV32_ROUND_OF(shift, output_offset). It equals the reference's
+ * tg_mbqm plus the offset: the multiplier is never INT32_MIN (no
+ * saturation); SaturatingRoundingDoublingHighMul's two nudged cases reduce
+ * to one floor, (x*m + 2^30) >> 31 for either sign, which is
+ * floor((x*2m + 2^31) / 2^32): the high word of the signed by unsigned
+ * product x*m2 (RV32M's mulhsu) plus the low word's top bit;
  * RoundingDivideByPOT's half-away-from-zero rounding is
- * (r + 2^(e-1) - [r < 0]) >> e. The compile-time bound on |acc|
- * (kernels/rv32.go: |acc| * 2^(left+1) < 2^31) keeps x exact and the sums
- * free of overflow. Callers pass left = 0 and neg = -1 as constants when
- * every channel of the op allows (the "simple" records). */
+ * (r + 2^(e-1) - [r < 0]) >> e, and adding off * 2^e before the
+ * (flooring) shift adds off after it. The clamp is one unsigned compare
+ * (r - lo > hi - lo) in range. The compile-time bounds (kernels/rv32.go:
+ * |acc| * 2^(left+1) < 2^31, |r| + 2^(e-1) + |off| * 2^e < 2^31) keep x
+ * exact and the sums free of overflow. Callers pass left = 0 and neg = -1
+ * as constants when every channel of the op allows (the "simple"
+ * records). */
 TG_RV32_FN
 static inline int32_t tg_rv32_requant(uint32_t acc, uint32_t m2,
                                       int32_t left, int32_t right,
-                                      int32_t half, int32_t neg,
-                                      int32_t out_off, int32_t lo,
-                                      int32_t hi) {
+                                      int32_t round, int32_t neg,
+                                      int32_t lo, int32_t hi) {
   const int32_t x = (int32_t)(acc << left);
   const int64_t ab = (int64_t)x * (int64_t)m2;
   int32_t r = (int32_t)(uint32_t)((uint64_t)ab >> 32) +
               (int32_t)((uint32_t)(uint64_t)ab >> 31);
-  r = (r + half + ((r >> 31) & neg)) >> right;
-  r += out_off;
-  r = r < lo ? lo : r;
-  return r > hi ? hi : r;
+  r = (r + round + ((r >> 31) & neg)) >> right;
+  if (TG_RV32_UNLIKELY((uint32_t)r - (uint32_t)lo >
+                       (uint32_t)hi - (uint32_t)lo)) {
+    r = r < lo ? lo : hi;
+  }
+  return r;
 }
 
 /* Parameters of tg_conv2d_s8_rv32: the geometry, the depth k of one
@@ -159,14 +178,15 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
     const int32_t ox = q - b * per_image - oy * w->out_w;
     const int32_t y0 = oy * w->stride_h - w->pad_h;
     const int32_t x0 = ox * w->stride_w - w->pad_w;
-    /* The filter columns inside the image when dilation_w is 1. */
+    /* The filter columns inside the image when dilation_w is 1 (with
+     * dilation, columns past fx_hi may still land inside it). */
     const int32_t fx_lo = x0 < 0 ? -x0 : 0;
     const int32_t fx_hi = in_w - x0 < fw ? in_w - x0 : fw;
     const int8_t *in_b = input + b * in_h * in_w * in_c;
     int8_t *dst = a + j;
     for (fy = 0; fy < w->filter_h; fy++) {
       const int32_t iy = y0 + w->dilation_h * fy;
-      if (iy < 0 || iy >= in_h || fx_lo >= fx_hi) {
+      if (iy < 0 || iy >= in_h || (w->dilation_w == 1 && fx_lo >= fx_hi)) {
         dst = tg_rv32_fill4(dst, zp, fw * in_c);
       } else if (w->dilation_w == 1 && fx_lo == 0 && fx_hi == fw) {
         dst = tg_rv32_copy4(dst, in_b + (iy * in_w + x0) * in_c, fw * in_c);
@@ -196,11 +216,12 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
   do {                                                                        \
     const uint32_t m_ = (uint32_t)(q)[TG_RV32_MULT] << 1;                     \
     const int32_t s_ = (q)[TG_RV32_SHIFT];                                    \
-    const int32_t r_ = TG_RV32_RIGHT_OF(s_), h_ = TG_RV32_HALF_OF(s_);        \
-    o0[i] = (int8_t)tg_rv32_requant(a0, m_, L, r_, h_, N, off, lo, hi);       \
-    o1[i] = (int8_t)tg_rv32_requant(a1, m_, L, r_, h_, N, off, lo, hi);       \
-    o2[i] = (int8_t)tg_rv32_requant(a2, m_, L, r_, h_, N, off, lo, hi);       \
-    o3[i] = (int8_t)tg_rv32_requant(a3, m_, L, r_, h_, N, off, lo, hi);       \
+    const int32_t r_ = TG_RV32_RIGHT_OF(s_);                                 \
+    const int32_t h_ = TG_RV32_ROUND_OF(s_, off);                             \
+    o0[i] = (int8_t)tg_rv32_requant(a0, m_, L, r_, h_, N, lo, hi);            \
+    o1[i] = (int8_t)tg_rv32_requant(a1, m_, L, r_, h_, N, lo, hi);            \
+    o2[i] = (int8_t)tg_rv32_requant(a2, m_, L, r_, h_, N, lo, hi);            \
+    o3[i] = (int8_t)tg_rv32_requant(a3, m_, L, r_, h_, N, lo, hi);            \
   } while (0)
 
 /* tg_rv32_block4x4 computes one 4x4 block of tg_rv32_conv: pixels with
