@@ -372,6 +372,13 @@ func rv32Depthwise(op *ir.Op, ref Call) (Call, bool, error) {
 	if !ok {
 		return Call{}, false, nil
 	}
+	// fill_plane's runs assume the plane starts at or left of the image.
+	if ph0, _ := wp.int("pad_h"); ph0 < 0 {
+		return Call{}, false, nil
+	}
+	if pw0, _ := wp.int("pad_w"); pw0 < 0 {
+		return Call{}, false, nil
+	}
 	sh, _ := wp.int("stride_h")
 	sw, _ := wp.int("stride_w")
 	dh, _ := wp.int("dilation_h")
