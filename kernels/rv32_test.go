@@ -15,16 +15,15 @@ import (
 
 // requantRecord is tg_rv32_requant (tg_rv32.h) in Go: the C kernels'
 // arithmetic on one record, with the output offset folded into the
-// rounding constant (TG_RV32_ROUND_OF) and the one-compare clamp.
-func requantRecord(acc int32, rec []int64, off, lo, hi int32) int32 {
-	mult, left, right := rec[1], rec[2]&255, rec[2]>>8
-	var half, neg int64
+// rounding constant (TG_RV32_ROUND) and the one-compare clamp.
+func requantRecord(acc int32, rec []int64, lo, hi int32) int32 {
+	m2, round, left, right := int64(uint32(rec[1])), int32(rec[2]), rec[3]&255, rec[3]>>8
+	var neg int64
 	if right > 0 {
-		half, neg = 1<<(right-1), -1
+		neg = -1
 	}
-	round := int32(half) + int32(uint32(off)<<right)
 	x := int64(int32(uint32(acc) << left))
-	ab := x * (2 * mult)
+	ab := x * m2
 	r := int32(uint32(uint64(ab)>>32)) + int32(uint32(uint64(ab))>>31)
 	r = (r + round + ((r >> 31) & int32(neg))) >> right
 	if uint32(r)-uint32(lo) > uint32(hi)-uint32(lo) {
@@ -80,7 +79,7 @@ func TestRV32RequantIsExact(t *testing.T) {
 					continue
 				}
 				want := min(max(quant.MultiplyByQuantizedMultiplier(int32(a), int32(m), int(shift))+int32(off), lo), hi)
-				if got := requantRecord(int32(a), recs.Ints, int32(off), lo, hi); got != want {
+				if got := requantRecord(int32(a), recs.Ints, lo, hi); got != want {
 					t.Fatalf("m=%d shift=%d acc=%d: rv32 %d, reference %d", m, shift, a, got, want)
 				}
 				checked++
@@ -121,7 +120,7 @@ func TestRV32Records(t *testing.T) {
 			}
 			want := int64(quant.MultiplyByQuantizedMultiplier(bias, int32(c.m), int(c.s)))
 			want = min(max(want, -1<<20), 1<<20)
-			if got := requantRecord(int32(recs.Ints[0]), recs.Ints, 0, math.MinInt32, math.MaxInt32); int64(got) != want {
+			if got := requantRecord(int32(recs.Ints[0]), recs.Ints, math.MinInt32, math.MaxInt32); int64(got) != want {
 				t.Errorf("bias %d m %d shift %d: constant channel gives %d, want %d", bias, c.m, c.s, got, want)
 			}
 			if !rv32Simple(recs) {

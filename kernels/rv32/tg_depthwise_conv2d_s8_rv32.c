@@ -89,7 +89,7 @@ static void fill_plane(const tg_depthwise_conv2d_s8_rv32_params_t *p,
 /* The hoisted requantisation of one channel. */
 typedef struct {
   uint32_t bias, m2;
-  int32_t left, right, round, neg, lo, hi; /* round: TG_RV32_ROUND_OF */
+  int32_t left, right, round, neg, lo, hi; /* round: TG_RV32_ROUND */
 } chan_t;
 
 TG_RV32_FN
@@ -218,11 +218,10 @@ void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
           int8_t *out = output + b * out_image + oc;
           chan_t c;
           c.bias = (uint32_t)q[TG_RV32_BIAS];
-          c.m2 = (uint32_t)q[TG_RV32_MULT] << 1;
+          c.m2 = (uint32_t)q[TG_RV32_MULT];
           c.left = TG_RV32_LEFT_OF(q[TG_RV32_SHIFT]);
           c.right = TG_RV32_RIGHT_OF(q[TG_RV32_SHIFT]);
-          c.round =
-              TG_RV32_ROUND_OF(q[TG_RV32_SHIFT], p->c.output_offset);
+          c.round = q[TG_RV32_ROUND];
           c.neg = TG_RV32_NEG_OF(q[TG_RV32_SHIFT]);
           c.lo = p->c.act_min;
           c.hi = p->c.act_max;

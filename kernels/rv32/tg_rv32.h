@@ -42,13 +42,15 @@ extern "C" {
 #define TG_RV32_NOINLINE
 #endif
 
-/* Per-channel record of TG_RV32_CHAN int32 values: the bias with the input
- * offset folded in, the multiplier and the two shifts of
- * MultiplyByQuantizedMultiplier. */
-#define TG_RV32_CHAN 3
+/* Per-channel record of TG_RV32_CHAN int32 values, all computed at
+ * compile time: the bias with the input offset folded in, the doubled
+ * multiplier, the rounding constant with the output offset folded in and
+ * the two shifts of MultiplyByQuantizedMultiplier. */
+#define TG_RV32_CHAN 4
 #define TG_RV32_BIAS 0  /* bias[c] + input_offset * sum_k filter[c][k] */
-#define TG_RV32_MULT 1  /* Q0.31 multiplier m, >= 0 */
-#define TG_RV32_SHIFT 2 /* left | right << 8: max(shift, 0), max(-shift, 0) */
+#define TG_RV32_MULT 1  /* 2m as uint32_t bits (m: Q0.31 multiplier >= 0) */
+#define TG_RV32_ROUND 2 /* 2^(e-1) + output_offset * 2^e (0 + off if e = 0) */
+#define TG_RV32_SHIFT 3 /* left | right << 8: max(shift, 0), max(-shift, 0) */
 
 /* The parts of a record's TG_RV32_SHIFT: the left shift, the right shift
  * e (at most 31), 2^(e-1) (0 when e = 0) and the negative-value mask (-1
@@ -58,11 +60,6 @@ extern "C" {
 #define TG_RV32_HALF_OF(s) ((int32_t)((1u << ((s) >> 8)) >> 1))
 #define TG_RV32_NEG_OF(s) ((s) >> 8 ? -1 : 0)
 
-/* TG_RV32_ROUND_OF(s, off) is the rounding constant of a record's shift s
- * with the output offset folded in: 2^(e-1) + off * 2^e (kernels/rv32.go
- * accepts a record only when this and the sums below fit int32). */
-#define TG_RV32_ROUND_OF(s, off)                                              \
-  (TG_RV32_HALF_OF(s) + (int32_t)((uint32_t)(off) << TG_RV32_RIGHT_OF(s)))
 
 /* TG_RV32_UNLIKELY marks the clamp's out-of-range branch. */
 #if defined(__GNUC__)
@@ -73,8 +70,8 @@ extern "C" {
 
 /* tg_rv32_requant returns clamp(MultiplyByQuantizedMultiplier(acc) +
  * output_offset) for a channel record, its multiplier doubled (m2 = 2m as
- * uint32_t, below 2^32) and its rounding constant round =
- * TG_RV32_ROUND_OF(shift, output_offset). It equals the reference's
+ * uint32_t, below 2^32) and its rounding constant round = 2^(e-1) +
+ * output_offset * 2^e (TG_RV32_ROUND). It equals the reference's
  * tg_mbqm plus the offset: the multiplier is never INT32_MIN (no
  * saturation); SaturatingRoundingDoublingHighMul's two nudged cases reduce
  * to one floor, (x*m + 2^30) >> 31 for either sign, which is
@@ -214,24 +211,32 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
  * shift and negative mask (constants 0 and -1 for simple records). */
 #define TG_RV32_STORE4(q, i, L, N, a0, a1, a2, a3)                            \
   do {                                                                        \
-    const uint32_t m_ = (uint32_t)(q)[TG_RV32_MULT] << 1;                     \
-    const int32_t s_ = (q)[TG_RV32_SHIFT];                                    \
-    const int32_t r_ = TG_RV32_RIGHT_OF(s_);                                 \
-    const int32_t h_ = TG_RV32_ROUND_OF(s_, off);                             \
+    const uint32_t m_ = (uint32_t)(q)[TG_RV32_MULT];                          \
+    const int32_t r_ = TG_RV32_RIGHT_OF((q)[TG_RV32_SHIFT]);                  \
+    const int32_t h_ = (q)[TG_RV32_ROUND];                                    \
     o0[i] = (int8_t)tg_rv32_requant(a0, m_, L, r_, h_, N, lo, hi);            \
     o1[i] = (int8_t)tg_rv32_requant(a1, m_, L, r_, h_, N, lo, hi);            \
     o2[i] = (int8_t)tg_rv32_requant(a2, m_, L, r_, h_, N, lo, hi);            \
     o3[i] = (int8_t)tg_rv32_requant(a3, m_, L, r_, h_, N, lo, hi);            \
   } while (0)
 
-/* tg_rv32_block4x4 computes one 4x4 block of tg_rv32_conv: pixels with
- * interleaved taps from a (k of them), channels with weights wp and
- * records q, stored at o0 and o0 + d1, d2, d3 (nch channels, 1 to 4). */
+/* tg_rv32_blocks4x4 computes the 4x4 blocks of tg_rv32_conv for 4 pixels
+ * (interleaved taps in a, k of them) and every block of 4 channels in
+ * turn (weights [block][k][4] from p->weights, records from p->chan),
+ * stored at o0 and o0 + d1, d2, d3. One call per 4 pixels, so the saved
+ * registers are saved once for all channel blocks. */
 TG_RV32_FN TG_RV32_NOINLINE
-static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
-                             const int8_t *a, const int8_t *wp,
-                             const int32_t *q, int8_t *o0, int32_t d1,
-                             int32_t d2, int32_t d3, int32_t nch) {
+static void tg_rv32_blocks4x4(const tg_conv2d_s8_rv32_params_t *p,
+                              const int8_t *const a_start, int8_t *o0,
+                              const int32_t d1, const int32_t d2,
+                              const int32_t d3) {
+  const int8_t *wp = p->weights;
+  const int32_t *q = p->chan;
+  const int32_t out_c = p->win.out_c;
+  int32_t c;
+  for (c = 0; c < out_c; c += 4, q += 4 * TG_RV32_CHAN, o0 += 4) {
+  const int32_t nch = out_c - c < 4 ? out_c - c : 4;
+  const int8_t *a = a_start;
   const int8_t *const a_end = a + 4 * p->k;
   uint32_t a00, a01, a02, a03, a10, a11, a12, a13;
   uint32_t a20, a21, a22, a23, a30, a31, a32, a33;
@@ -265,7 +270,7 @@ static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
     wp += 4;
   } while (a != a_end);
   {
-    const int32_t off = p->output_offset, lo = p->act_min;
+    const int32_t lo = p->act_min;
     const int32_t hi = p->act_max;
     int8_t *const o1 = o0 + d1, *const o2 = o0 + d2;
     int8_t *const o3 = o0 + d3;
@@ -291,6 +296,59 @@ static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
       }
     }
   }
+  }
+}
+
+/* tg_rv32_blocks1x4 computes one pixel of tg_rv32_conv (its taps 4
+ * apart in a, as tg_rv32_pack4 interleaves them) for every block of 4
+ * channels, stored at o: the last 1 or 2 pixels of a convolution, where
+ * a 4x4 block would compute repeated pixels (a 3x3 image has 9). Per tap
+ * 1 input and 4 weight loads, 4 multiplies and 4 additions. */
+TG_RV32_FN TG_RV32_NOINLINE
+static void tg_rv32_blocks1x4(const tg_conv2d_s8_rv32_params_t *p,
+                              const int8_t *const a_start, int8_t *o) {
+  const int8_t *wp = p->weights;
+  const int32_t *q = p->chan;
+  const int32_t out_c = p->win.out_c;
+  const int32_t lo = p->act_min, hi = p->act_max;
+  int32_t c, i;
+  for (c = 0; c < out_c; c += 4, q += 4 * TG_RV32_CHAN, o += 4) {
+    const int32_t nch = out_c - c < 4 ? out_c - c : 4;
+    const int8_t *a = a_start;
+    const int8_t *const a_end = a + 4 * p->k;
+    uint32_t acc[4];
+    uint32_t s0 = (uint32_t)q[TG_RV32_BIAS];
+    uint32_t s1 = (uint32_t)q[TG_RV32_CHAN + TG_RV32_BIAS];
+    uint32_t s2 = (uint32_t)q[2 * TG_RV32_CHAN + TG_RV32_BIAS];
+    uint32_t s3 = (uint32_t)q[3 * TG_RV32_CHAN + TG_RV32_BIAS];
+    if (p->k & 1) {
+      const int32_t x = a[0];
+      s0 += (uint32_t)(x * wp[0]);
+      s1 += (uint32_t)(x * wp[1]);
+      s2 += (uint32_t)(x * wp[2]);
+      s3 += (uint32_t)(x * wp[3]);
+      a += 4;
+      wp += 4;
+    }
+    while (a != a_end) {
+      const int32_t x = a[0], y = a[4];
+      s0 += (uint32_t)(x * wp[0] + y * wp[4]);
+      s1 += (uint32_t)(x * wp[1] + y * wp[5]);
+      s2 += (uint32_t)(x * wp[2] + y * wp[6]);
+      s3 += (uint32_t)(x * wp[3] + y * wp[7]);
+      a += 8;
+      wp += 8;
+    }
+    acc[0] = s0, acc[1] = s1, acc[2] = s2, acc[3] = s3;
+    for (i = 0; i < nch; i++) {
+      const int32_t *qi = q + i * TG_RV32_CHAN;
+      const int32_t sh = qi[TG_RV32_SHIFT];
+      o[i] = (int8_t)tg_rv32_requant(
+          acc[i], (uint32_t)qi[TG_RV32_MULT], TG_RV32_LEFT_OF(sh),
+          TG_RV32_RIGHT_OF(sh), qi[TG_RV32_ROUND], TG_RV32_NEG_OF(sh), lo,
+          hi);
+    }
+  }
 }
 
 /* tg_rv32_conv runs a convolution of one group, the im2col and 4x4 blocks
@@ -302,7 +360,7 @@ static inline void tg_rv32_conv(const tg_conv2d_s8_rv32_params_t *p,
   const tg_window_t *w = &p->win;
   const int32_t out_c = w->out_c, k = p->k;
   const int32_t npix = w->batches * w->out_h * w->out_w;
-  int32_t pix, c;
+  int32_t pix;
 
   if (k <= 0) {
     return;
@@ -314,17 +372,16 @@ static inline void tg_rv32_conv(const tg_conv2d_s8_rv32_params_t *p,
     const int32_t d1 = (last < 1 ? last : 1) * out_c;
     const int32_t d2 = (last < 2 ? last : 2) * out_c;
     const int32_t d3 = (last < 3 ? last : 3) * out_c;
-    const int8_t *wp = p->weights;
-    const int32_t *q = p->chan;
-    int8_t *o = output + pix * out_c;
     tg_rv32_pack4(w, p->input_zp, input, pix, npix, scratch);
-    for (c = 0; c < out_c; c += 4) {
-      tg_rv32_block4x4(p, scratch, wp, q, o, d1, d2, d3,
-                       out_c - c < 4 ? out_c - c : 4);
-      wp += 4 * k;
-      q += 4 * TG_RV32_CHAN;
-      o += 4;
+    if (last < 2) {
+      /* The last 1 or 2 pixels: one pixel at a time. */
+      tg_rv32_blocks1x4(p, scratch, output + pix * out_c);
+      if (last == 1) {
+        tg_rv32_blocks1x4(p, scratch + 1, output + (pix + 1) * out_c);
+      }
+      continue;
     }
+    tg_rv32_blocks4x4(p, scratch, output + pix * out_c, d1, d2, d3);
   }
 }
 
