@@ -108,10 +108,10 @@ static inline int8_t rq1(const chan_t *c, uint32_t acc) {
 }
 
 /* 3x3, stride 1 or 2 (plane step 4 or 8 bytes per output), 9 loads at
- * constant offsets from three row pointers per output. With stride 1, two
- * neighbouring outputs per step share 6 of their 18 loads and the pointer
- * increments (12 loads, 18 multiplies for 2 outputs); an odd last column
- * runs alone. */
+ * constant offsets from three row pointers per output. Two neighbouring
+ * outputs per step share the pointer increments and, with stride 1, 6 of
+ * their 18 loads (12 loads, 18 multiplies for 2 outputs), with stride 2
+ * 3 of them (15 loads); an odd last column runs alone. */
 TG_RV32_FN
 static void run_3x3(const tg_depthwise_conv2d_s8_rv32_params_t *p,
                     const int8_t *plane, const int8_t *f, chan_t c,
@@ -119,7 +119,7 @@ static void run_3x3(const tg_depthwise_conv2d_s8_rv32_params_t *p,
   const tg_window_t *w = &p->c.win;
   const int32_t row = p->plane_w * 4, out_c = w->out_c, out_w = w->out_w;
   const int32_t step = 4 * stride;
-  const int32_t pairs = stride == 1 ? out_w >> 1 : 0;
+  const int32_t pairs = out_w >> 1;
   const int32_t f0 = f[0], f1 = f[1], f2 = f[2], f3 = f[3], f4 = f[4];
   const int32_t f5 = f[5], f6 = f[6], f7 = f[7], f8 = f[8];
   int32_t oy;
@@ -131,6 +131,24 @@ static void run_3x3(const tg_depthwise_conv2d_s8_rv32_params_t *p,
     int8_t *o = out + oy * out_w * out_c;
     int8_t *const o_end = o + out_w * out_c;
     int8_t *const o_pairs = o + 2 * pairs * out_c;
+    while (stride == 2 && o != o_pairs) {
+      /* Stride 2: the two outputs share the middle column. */
+      int32_t x0 = r0[0], x1 = r0[4], x2 = r0[8], x3 = r0[12], x4 = r0[16];
+      uint32_t s = c.bias + (uint32_t)(f0 * x0 + f1 * x1 + f2 * x2);
+      uint32_t t = c.bias + (uint32_t)(f0 * x2 + f1 * x3 + f2 * x4);
+      x0 = r1[0], x1 = r1[4], x2 = r1[8], x3 = r1[12], x4 = r1[16];
+      s += (uint32_t)(f3 * x0 + f4 * x1 + f5 * x2);
+      t += (uint32_t)(f3 * x2 + f4 * x3 + f5 * x4);
+      x0 = r2[0], x1 = r2[4], x2 = r2[8], x3 = r2[12], x4 = r2[16];
+      s += (uint32_t)(f6 * x0 + f7 * x1 + f8 * x2);
+      t += (uint32_t)(f6 * x2 + f7 * x3 + f8 * x4);
+      o[0] = rq1(&c, s);
+      o[out_c] = rq1(&c, t);
+      o += 2 * out_c;
+      r0 += 16;
+      r1 += 16;
+      r2 += 16;
+    }
     while (o != o_pairs) {
       int32_t x0 = r0[0], x1 = r0[4], x2 = r0[8], x3 = r0[12];
       uint32_t s = c.bias + (uint32_t)(f0 * x0 + f1 * x1 + f2 * x2);

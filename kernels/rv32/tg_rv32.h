@@ -128,8 +128,13 @@ static inline int8_t *tg_rv32_fill4(int8_t *a, int8_t v, int32_t n) {
     a[12] = v;
     a += 16;
   }
-  for (; n > 0; n--) {
-    *a = v;
+  if (n & 2) {
+    a[0] = v;
+    a[4] = v;
+    a += 8;
+  }
+  if (n & 1) {
+    a[0] = v;
     a += 4;
   }
   return a;
@@ -147,8 +152,16 @@ static inline int8_t *tg_rv32_copy4(int8_t *a, const int8_t *src,
     src += 4;
     a += 16;
   }
-  for (; n > 0; n--) {
-    *a = *src++;
+  /* The last 0 to 3 bytes without a loop (first layers copy filter rows
+   * of 3 bytes). */
+  if (n & 2) {
+    a[0] = src[0];
+    a[4] = src[1];
+    src += 2;
+    a += 8;
+  }
+  if (n & 1) {
+    a[0] = src[0];
     a += 4;
   }
   return a;
