@@ -25,7 +25,7 @@ const RV32 = "rv32"
 // 1), which lets a kernel use those two as constants.
 func rv32Simple(recs Array) bool {
 	for i := 0; i+rv32Chan <= len(recs.Ints); i += rv32Chan {
-		if sh := recs.Ints[i+2]; sh&255 != 0 || sh>>8 < 1 {
+		if sh := recs.Ints[i+3]; sh&255 != 0 || sh>>8 < 1 {
 			return false
 		}
 	}
@@ -33,8 +33,9 @@ func rv32Simple(recs Array) bool {
 }
 
 // rv32Chan is the length of a per-channel record (TG_RV32_CHAN): folded
-// bias, multiplier, left | right << 8.
-const rv32Chan = 3
+// bias, doubled multiplier (as uint32 bits), rounding constant with the
+// output offset folded in, left | right << 8.
+const rv32Chan = 4
 
 // rv32Set returns the kernel set "rv32": int8 CONV_2D, DEPTHWISE_CONV_2D and
 // FULLY_CONNECTED for RV32IM cores (register-blocked portable C99 that runs
@@ -147,8 +148,10 @@ func rv32QuantOf(p refParams, channels int) (rv32Quant, error) {
 // like the reference's accumulator) and the requantisation split into
 // multiplier, and left shift | right shift << 8. A channel whose weights are all 0 gets a record
 // that yields its constant output. ok is false when a right shift exceeds
-// 31 or when the bound on a channel's accumulator (|folded bias| + 128 *
-// sum |weight|) times 2^(left+1) does not fit int32, which
+// 31, when the bound on a channel's accumulator (|folded bias| + 128 *
+// sum |weight|) times 2^(left+1) does not fit int32, or when the rounding
+// constant with the output offset folded in (2^(e-1) + off * 2^e) plus the
+// bound on the rounded product does not fit int32, which
 // tg_rv32_requant's exactness needs: such an op stays with the reference
 // kernel.
 func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (Array, bool) {
@@ -168,7 +171,7 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 			// same way).
 			v := int64(quant.MultiplyByQuantizedMultiplier(int32(folded), int32(q.mult[c]), int(q.shift[c])))
 			v = min(max(v, -1<<20), 1<<20)
-			copy(recs[c*rv32Chan:], []int64{4 * v, 1 << 30, 1 << 8})
+			copy(recs[c*rv32Chan:], []int64{4 * v, rv32M2(1 << 30), 1 + 2*q.outOff, 1 << 8})
 			continue
 		}
 		left, right := max(q.shift[c], 0), max(-q.shift[c], 0)
@@ -181,9 +184,22 @@ func rv32Records(q rv32Quant, bias []int32, sumW, sumAbsW []int64, padTo int) (A
 		if bound >= 1<<31 || bound<<(left+1) >= 1<<31 {
 			return Array{}, false
 		}
-		copy(recs[c*rv32Chan:], []int64{folded, q.mult[c], left | right<<8})
+		// The output offset is folded into the rounding constant
+		// (TG_RV32_ROUND_OF): |r| + 2^(e-1) + |off| * 2^e must fit int32,
+		// r = round(x * m / 2^31) with |x| <= bound * 2^left.
+		rmax := (bound<<left*q.mult[c]+1<<30)>>31 + 1
+		if abs64(q.outOff) >= 1<<24 || rmax+(1<<right>>1)+abs64(q.outOff)<<right >= 1<<31 {
+			return Array{}, false
+		}
+		copy(recs[c*rv32Chan:], []int64{folded, rv32M2(q.mult[c]), 1<<right>>1 + q.outOff<<right, left | right<<8})
 	}
 	return Array{Elem: "int32_t", Ints: recs}, true
+}
+
+// rv32M2 returns the record's multiplier 2m (below 2^32) as the int32
+// with its bits (TG_RV32_MULT is read as uint32_t).
+func rv32M2(m int64) int64 {
+	return int64(int32(uint32(2 * m)))
 }
 
 // rv32Limit bounds the scratch and weight arrays the rv32 kernels index
@@ -361,6 +377,13 @@ func rv32Depthwise(op *ir.Op, ref Call) (Call, bool, error) {
 	}
 	chans, ok := rv32Records(q, bias, sumW, sumAbs, padC)
 	if !ok {
+		return Call{}, false, nil
+	}
+	// fill_plane's runs assume the plane starts at or left of the image.
+	if ph0, _ := wp.int("pad_h"); ph0 < 0 {
+		return Call{}, false, nil
+	}
+	if pw0, _ := wp.int("pad_w"); pw0 < 0 {
 		return Call{}, false, nil
 	}
 	sh, _ := wp.int("stride_h")

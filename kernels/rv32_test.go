@@ -5,6 +5,7 @@
 package kernels
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -12,18 +13,26 @@ import (
 	"github.com/tinygen/tinygen/quant"
 )
 
-// requantRecord is tg_rv32_requant (tg_rv32.h) in Go, before the output
-// offset and clamp: the C kernels' arithmetic on one record.
-func requantRecord(acc int32, rec []int64) int32 {
-	mult, left, right := rec[1], rec[2]&255, rec[2]>>8
-	var half, neg int64
+// requantRecord is tg_rv32_requant (tg_rv32.h) in Go: the C kernels'
+// arithmetic on one record, with the output offset folded into the
+// rounding constant (TG_RV32_ROUND) and the one-compare clamp.
+func requantRecord(acc int32, rec []int64, lo, hi int32) int32 {
+	m2, round, left, right := int64(uint32(rec[1])), int32(rec[2]), rec[3]&255, rec[3]>>8
+	var neg int64
 	if right > 0 {
-		half, neg = 1<<(right-1), -1
+		neg = -1
 	}
 	x := int64(int32(uint32(acc) << left))
-	ab := x * (2 * mult)
+	ab := x * m2
 	r := int32(uint32(uint64(ab)>>32)) + int32(uint32(uint64(ab))>>31)
-	return (r + int32(half) + ((r >> 31) & int32(neg))) >> right
+	r = (r + round + ((r >> 31) & int32(neg))) >> right
+	if uint32(r)-uint32(lo) > uint32(hi)-uint32(lo) {
+		if r < lo {
+			return lo
+		}
+		return hi
+	}
+	return r
 }
 
 // TestRV32RequantIsExact checks, for multipliers and shifts over their
@@ -41,11 +50,17 @@ func TestRV32RequantIsExact(t *testing.T) {
 			// One channel with weights summing to sumAbs in magnitude
 			// and no bias: the bound is 128 * sumAbs.
 			sumAbs := int64(1 + rng.IntN(4000))
-			q := rv32Quant{mult: []int64{m}, shift: []int64{shift}}
+			offs := []int64{0, -128, 127, 128, int64(rng.IntN(256)) - 128}
+			off := offs[rng.IntN(len(offs))]
+			lo, hi := int32(-128), int32(127)
+			if rng.IntN(2) == 0 {
+				lo = int32(min(max(-off, -128), 127))
+			}
+			q := rv32Quant{outOff: off, mult: []int64{m}, shift: []int64{shift}}
 			recs, ok := rv32Records(q, nil, []int64{0}, []int64{sumAbs}, 1)
 			bound := 128 * sumAbs
 			if !ok {
-				if bound<<(max(shift, 0)+1) < 1<<31 {
+				if off == 0 && bound<<(max(shift, 0)+1) < 1<<31 {
 					t.Errorf("m=%d shift=%d bound %d: record refused within the bound", m, shift, bound)
 				}
 				continue
@@ -63,8 +78,8 @@ func TestRV32RequantIsExact(t *testing.T) {
 				if a > bound || a < -bound {
 					continue
 				}
-				want := quant.MultiplyByQuantizedMultiplier(int32(a), int32(m), int(shift))
-				if got := requantRecord(int32(a), recs.Ints); got != want {
+				want := min(max(quant.MultiplyByQuantizedMultiplier(int32(a), int32(m), int(shift))+int32(off), lo), hi)
+				if got := requantRecord(int32(a), recs.Ints, lo, hi); got != want {
 					t.Fatalf("m=%d shift=%d acc=%d: rv32 %d, reference %d", m, shift, a, got, want)
 				}
 				checked++
@@ -105,7 +120,7 @@ func TestRV32Records(t *testing.T) {
 			}
 			want := int64(quant.MultiplyByQuantizedMultiplier(bias, int32(c.m), int(c.s)))
 			want = min(max(want, -1<<20), 1<<20)
-			if got := requantRecord(int32(recs.Ints[0]), recs.Ints); int64(got) != want {
+			if got := requantRecord(int32(recs.Ints[0]), recs.Ints, math.MinInt32, math.MaxInt32); int64(got) != want {
 				t.Errorf("bias %d m %d shift %d: constant channel gives %d, want %d", bias, c.m, c.s, got, want)
 			}
 			if !rv32Simple(recs) {
@@ -116,6 +131,18 @@ func TestRV32Records(t *testing.T) {
 	// An accumulator bound that does not fit (huge bias) is refused.
 	if _, ok := rv32Records(rv32Quant{mult: []int64{1 << 30}, shift: []int64{-1}}, []int32{1 << 30}, []int64{1}, []int64{1}, 1); ok {
 		t.Error("bound 2^30 + 128 accepted")
+	}
+	// An output offset that does not fold into the rounding constant
+	// (128 * 2^24 = 2^31) is refused; the same record with offset 127 is
+	// taken.
+	for _, c := range []struct {
+		off int64
+		ok  bool
+	}{{128, false}, {-128, false}, {127, true}, {0, true}} {
+		cq := rv32Quant{outOff: c.off, mult: []int64{1 << 30}, shift: []int64{-24}}
+		if _, ok := rv32Records(cq, nil, []int64{1}, []int64{1}, 1); ok != c.ok {
+			t.Errorf("output offset %d with right shift 24: accepted %v, want %v", c.off, ok, c.ok)
+		}
 	}
 }
 

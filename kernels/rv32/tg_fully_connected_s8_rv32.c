@@ -18,9 +18,8 @@ static inline int8_t rq(const tg_fully_connected_s8_rv32_params_t *p,
                         const int32_t *r, uint32_t acc) {
   const int32_t s = r[TG_RV32_SHIFT];
   return (int8_t)tg_rv32_requant(
-      acc, (uint32_t)r[TG_RV32_MULT] << 1, TG_RV32_LEFT_OF(s),
-      TG_RV32_RIGHT_OF(s), TG_RV32_HALF_OF(s), TG_RV32_NEG_OF(s),
-      p->output_offset, p->act_min, p->act_max);
+      acc, (uint32_t)r[TG_RV32_MULT], TG_RV32_LEFT_OF(s), TG_RV32_RIGHT_OF(s),
+      r[TG_RV32_ROUND], TG_RV32_NEG_OF(s), p->act_min, p->act_max);
 }
 
 TG_RV32_FN

@@ -42,13 +42,15 @@ extern "C" {
 #define TG_RV32_NOINLINE
 #endif
 
-/* Per-channel record of TG_RV32_CHAN int32 values: the bias with the input
- * offset folded in, the multiplier and the two shifts of
- * MultiplyByQuantizedMultiplier. */
-#define TG_RV32_CHAN 3
+/* Per-channel record of TG_RV32_CHAN int32 values, all computed at
+ * compile time: the bias with the input offset folded in, the doubled
+ * multiplier, the rounding constant with the output offset folded in and
+ * the two shifts of MultiplyByQuantizedMultiplier. */
+#define TG_RV32_CHAN 4
 #define TG_RV32_BIAS 0  /* bias[c] + input_offset * sum_k filter[c][k] */
-#define TG_RV32_MULT 1  /* Q0.31 multiplier m, >= 0 */
-#define TG_RV32_SHIFT 2 /* left | right << 8: max(shift, 0), max(-shift, 0) */
+#define TG_RV32_MULT 1  /* 2m as uint32_t bits (m: Q0.31 multiplier >= 0) */
+#define TG_RV32_ROUND 2 /* 2^(e-1) + output_offset * 2^e (0 + off if e = 0) */
+#define TG_RV32_SHIFT 3 /* left | right << 8: max(shift, 0), max(-shift, 0) */
 
 /* The parts of a record's TG_RV32_SHIFT: the left shift, the right shift
  * e (at most 31), 2^(e-1) (0 when e = 0) and the negative-value mask (-1
@@ -58,32 +60,46 @@ extern "C" {
 #define TG_RV32_HALF_OF(s) ((int32_t)((1u << ((s) >> 8)) >> 1))
 #define TG_RV32_NEG_OF(s) ((s) >> 8 ? -1 : 0)
 
+
+/* TG_RV32_UNLIKELY marks the clamp's out-of-range branch. */
+#if defined(__GNUC__)
+#define TG_RV32_UNLIKELY(c) __builtin_expect(!!(c), 0)
+#else
+#define TG_RV32_UNLIKELY(c) (c)
+#endif
+
 /* tg_rv32_requant returns clamp(MultiplyByQuantizedMultiplier(acc) +
  * output_offset) for a channel record, its multiplier doubled (m2 = 2m as
- * uint32_t, below 2^32). It equals the reference's tg_mbqm: the multiplier
- * is never INT32_MIN (no saturation); SaturatingRoundingDoublingHighMul's
- * two nudged cases reduce to one floor, (x*m + 2^30) >> 31 for either
- * sign, which is floor((x*2m + 2^31) / 2^32): the high word of the signed
- * by unsigned product x*m2 (RV32M's mulhsu) plus the low word's top bit;
+ * uint32_t, below 2^32) and its rounding constant round = 2^(e-1) +
+ * output_offset * 2^e (TG_RV32_ROUND). It equals the reference's
+ * tg_mbqm plus the offset: the multiplier is never INT32_MIN (no
+ * saturation); SaturatingRoundingDoublingHighMul's two nudged cases reduce
+ * to one floor, (x*m + 2^30) >> 31 for either sign, which is
+ * floor((x*2m + 2^31) / 2^32): the high word of the signed by unsigned
+ * product x*m2 (RV32M's mulhsu) plus the low word's top bit;
  * RoundingDivideByPOT's half-away-from-zero rounding is
- * (r + 2^(e-1) - [r < 0]) >> e. The compile-time bound on |acc|
- * (kernels/rv32.go: |acc| * 2^(left+1) < 2^31) keeps x exact and the sums
- * free of overflow. Callers pass left = 0 and neg = -1 as constants when
- * every channel of the op allows (the "simple" records). */
+ * (r + 2^(e-1) - [r < 0]) >> e, and adding off * 2^e before the
+ * (flooring) shift adds off after it. The clamp is one unsigned compare
+ * (r - lo > hi - lo) in range. The compile-time bounds (kernels/rv32.go:
+ * |acc| * 2^(left+1) < 2^31, |r| + 2^(e-1) + |off| * 2^e < 2^31) keep x
+ * exact and the sums free of overflow. Callers pass left = 0 and neg = -1
+ * as constants when every channel of the op allows (the "simple"
+ * records). */
 TG_RV32_FN
 static inline int32_t tg_rv32_requant(uint32_t acc, uint32_t m2,
                                       int32_t left, int32_t right,
-                                      int32_t half, int32_t neg,
-                                      int32_t out_off, int32_t lo,
-                                      int32_t hi) {
+                                      int32_t round, int32_t neg,
+                                      int32_t lo, int32_t hi) {
   const int32_t x = (int32_t)(acc << left);
   const int64_t ab = (int64_t)x * (int64_t)m2;
   int32_t r = (int32_t)(uint32_t)((uint64_t)ab >> 32) +
               (int32_t)((uint32_t)(uint64_t)ab >> 31);
-  r = (r + half + ((r >> 31) & neg)) >> right;
-  r += out_off;
-  r = r < lo ? lo : r;
-  return r > hi ? hi : r;
+  r = (r + round + ((r >> 31) & neg)) >> right;
+  if (TG_RV32_UNLIKELY((uint32_t)r - (uint32_t)lo >
+                       (uint32_t)hi - (uint32_t)lo)) {
+    r = r < lo ? lo : hi;
+  }
+  return r;
 }
 
 /* Parameters of tg_conv2d_s8_rv32: the geometry, the depth k of one
@@ -112,8 +128,13 @@ static inline int8_t *tg_rv32_fill4(int8_t *a, int8_t v, int32_t n) {
     a[12] = v;
     a += 16;
   }
-  for (; n > 0; n--) {
-    *a = v;
+  if (n & 2) {
+    a[0] = v;
+    a[4] = v;
+    a += 8;
+  }
+  if (n & 1) {
+    a[0] = v;
     a += 4;
   }
   return a;
@@ -131,8 +152,16 @@ static inline int8_t *tg_rv32_copy4(int8_t *a, const int8_t *src,
     src += 4;
     a += 16;
   }
-  for (; n > 0; n--) {
-    *a = *src++;
+  /* The last 0 to 3 bytes without a loop (first layers copy filter rows
+   * of 3 bytes). */
+  if (n & 2) {
+    a[0] = src[0];
+    a[4] = src[1];
+    src += 2;
+    a += 8;
+  }
+  if (n & 1) {
+    a[0] = src[0];
     a += 4;
   }
   return a;
@@ -159,14 +188,15 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
     const int32_t ox = q - b * per_image - oy * w->out_w;
     const int32_t y0 = oy * w->stride_h - w->pad_h;
     const int32_t x0 = ox * w->stride_w - w->pad_w;
-    /* The filter columns inside the image when dilation_w is 1. */
+    /* The filter columns inside the image when dilation_w is 1 (with
+     * dilation, columns past fx_hi may still land inside it). */
     const int32_t fx_lo = x0 < 0 ? -x0 : 0;
     const int32_t fx_hi = in_w - x0 < fw ? in_w - x0 : fw;
     const int8_t *in_b = input + b * in_h * in_w * in_c;
     int8_t *dst = a + j;
     for (fy = 0; fy < w->filter_h; fy++) {
       const int32_t iy = y0 + w->dilation_h * fy;
-      if (iy < 0 || iy >= in_h || fx_lo >= fx_hi) {
+      if (iy < 0 || iy >= in_h || (w->dilation_w == 1 && fx_lo >= fx_hi)) {
         dst = tg_rv32_fill4(dst, zp, fw * in_c);
       } else if (w->dilation_w == 1 && fx_lo == 0 && fx_hi == fw) {
         dst = tg_rv32_copy4(dst, in_b + (iy * in_w + x0) * in_c, fw * in_c);
@@ -194,23 +224,32 @@ static inline void tg_rv32_pack4(const tg_window_t *w, int32_t input_zp,
  * shift and negative mask (constants 0 and -1 for simple records). */
 #define TG_RV32_STORE4(q, i, L, N, a0, a1, a2, a3)                            \
   do {                                                                        \
-    const uint32_t m_ = (uint32_t)(q)[TG_RV32_MULT] << 1;                     \
-    const int32_t s_ = (q)[TG_RV32_SHIFT];                                    \
-    const int32_t r_ = TG_RV32_RIGHT_OF(s_), h_ = TG_RV32_HALF_OF(s_);        \
-    o0[i] = (int8_t)tg_rv32_requant(a0, m_, L, r_, h_, N, off, lo, hi);       \
-    o1[i] = (int8_t)tg_rv32_requant(a1, m_, L, r_, h_, N, off, lo, hi);       \
-    o2[i] = (int8_t)tg_rv32_requant(a2, m_, L, r_, h_, N, off, lo, hi);       \
-    o3[i] = (int8_t)tg_rv32_requant(a3, m_, L, r_, h_, N, off, lo, hi);       \
+    const uint32_t m_ = (uint32_t)(q)[TG_RV32_MULT];                          \
+    const int32_t r_ = TG_RV32_RIGHT_OF((q)[TG_RV32_SHIFT]);                  \
+    const int32_t h_ = (q)[TG_RV32_ROUND];                                    \
+    o0[i] = (int8_t)tg_rv32_requant(a0, m_, L, r_, h_, N, lo, hi);            \
+    o1[i] = (int8_t)tg_rv32_requant(a1, m_, L, r_, h_, N, lo, hi);            \
+    o2[i] = (int8_t)tg_rv32_requant(a2, m_, L, r_, h_, N, lo, hi);            \
+    o3[i] = (int8_t)tg_rv32_requant(a3, m_, L, r_, h_, N, lo, hi);            \
   } while (0)
 
-/* tg_rv32_block4x4 computes one 4x4 block of tg_rv32_conv: pixels with
- * interleaved taps from a (k of them), channels with weights wp and
- * records q, stored at o0 and o0 + d1, d2, d3 (nch channels, 1 to 4). */
+/* tg_rv32_blocks4x4 computes the 4x4 blocks of tg_rv32_conv for 4 pixels
+ * (interleaved taps in a, k of them) and every block of 4 channels in
+ * turn (weights [block][k][4] from p->weights, records from p->chan),
+ * stored at o0 and o0 + d1, d2, d3. One call per 4 pixels, so the saved
+ * registers are saved once for all channel blocks. */
 TG_RV32_FN TG_RV32_NOINLINE
-static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
-                             const int8_t *a, const int8_t *wp,
-                             const int32_t *q, int8_t *o0, int32_t d1,
-                             int32_t d2, int32_t d3, int32_t nch) {
+static void tg_rv32_blocks4x4(const tg_conv2d_s8_rv32_params_t *p,
+                              const int8_t *const a_start, int8_t *o0,
+                              const int32_t d1, const int32_t d2,
+                              const int32_t d3) {
+  const int8_t *wp = p->weights;
+  const int32_t *q = p->chan;
+  const int32_t out_c = p->win.out_c;
+  int32_t c;
+  for (c = 0; c < out_c; c += 4, q += 4 * TG_RV32_CHAN, o0 += 4) {
+  const int32_t nch = out_c - c < 4 ? out_c - c : 4;
+  const int8_t *a = a_start;
   const int8_t *const a_end = a + 4 * p->k;
   uint32_t a00, a01, a02, a03, a10, a11, a12, a13;
   uint32_t a20, a21, a22, a23, a30, a31, a32, a33;
@@ -244,7 +283,7 @@ static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
     wp += 4;
   } while (a != a_end);
   {
-    const int32_t off = p->output_offset, lo = p->act_min;
+    const int32_t lo = p->act_min;
     const int32_t hi = p->act_max;
     int8_t *const o1 = o0 + d1, *const o2 = o0 + d2;
     int8_t *const o3 = o0 + d3;
@@ -270,6 +309,59 @@ static void tg_rv32_block4x4(const tg_conv2d_s8_rv32_params_t *p,
       }
     }
   }
+  }
+}
+
+/* tg_rv32_blocks1x4 computes one pixel of tg_rv32_conv (its taps 4
+ * apart in a, as tg_rv32_pack4 interleaves them) for every block of 4
+ * channels, stored at o: the last 1 or 2 pixels of a convolution, where
+ * a 4x4 block would compute repeated pixels (a 3x3 image has 9). Per tap
+ * 1 input and 4 weight loads, 4 multiplies and 4 additions. */
+TG_RV32_FN TG_RV32_NOINLINE
+static void tg_rv32_blocks1x4(const tg_conv2d_s8_rv32_params_t *p,
+                              const int8_t *const a_start, int8_t *o) {
+  const int8_t *wp = p->weights;
+  const int32_t *q = p->chan;
+  const int32_t out_c = p->win.out_c;
+  const int32_t lo = p->act_min, hi = p->act_max;
+  int32_t c, i;
+  for (c = 0; c < out_c; c += 4, q += 4 * TG_RV32_CHAN, o += 4) {
+    const int32_t nch = out_c - c < 4 ? out_c - c : 4;
+    const int8_t *a = a_start;
+    const int8_t *const a_end = a + 4 * p->k;
+    uint32_t acc[4];
+    uint32_t s0 = (uint32_t)q[TG_RV32_BIAS];
+    uint32_t s1 = (uint32_t)q[TG_RV32_CHAN + TG_RV32_BIAS];
+    uint32_t s2 = (uint32_t)q[2 * TG_RV32_CHAN + TG_RV32_BIAS];
+    uint32_t s3 = (uint32_t)q[3 * TG_RV32_CHAN + TG_RV32_BIAS];
+    if (p->k & 1) {
+      const int32_t x = a[0];
+      s0 += (uint32_t)(x * wp[0]);
+      s1 += (uint32_t)(x * wp[1]);
+      s2 += (uint32_t)(x * wp[2]);
+      s3 += (uint32_t)(x * wp[3]);
+      a += 4;
+      wp += 4;
+    }
+    while (a != a_end) {
+      const int32_t x = a[0], y = a[4];
+      s0 += (uint32_t)(x * wp[0] + y * wp[4]);
+      s1 += (uint32_t)(x * wp[1] + y * wp[5]);
+      s2 += (uint32_t)(x * wp[2] + y * wp[6]);
+      s3 += (uint32_t)(x * wp[3] + y * wp[7]);
+      a += 8;
+      wp += 8;
+    }
+    acc[0] = s0, acc[1] = s1, acc[2] = s2, acc[3] = s3;
+    for (i = 0; i < nch; i++) {
+      const int32_t *qi = q + i * TG_RV32_CHAN;
+      const int32_t sh = qi[TG_RV32_SHIFT];
+      o[i] = (int8_t)tg_rv32_requant(
+          acc[i], (uint32_t)qi[TG_RV32_MULT], TG_RV32_LEFT_OF(sh),
+          TG_RV32_RIGHT_OF(sh), qi[TG_RV32_ROUND], TG_RV32_NEG_OF(sh), lo,
+          hi);
+    }
+  }
 }
 
 /* tg_rv32_conv runs a convolution of one group, the im2col and 4x4 blocks
@@ -281,7 +373,7 @@ static inline void tg_rv32_conv(const tg_conv2d_s8_rv32_params_t *p,
   const tg_window_t *w = &p->win;
   const int32_t out_c = w->out_c, k = p->k;
   const int32_t npix = w->batches * w->out_h * w->out_w;
-  int32_t pix, c;
+  int32_t pix;
 
   if (k <= 0) {
     return;
@@ -293,17 +385,16 @@ static inline void tg_rv32_conv(const tg_conv2d_s8_rv32_params_t *p,
     const int32_t d1 = (last < 1 ? last : 1) * out_c;
     const int32_t d2 = (last < 2 ? last : 2) * out_c;
     const int32_t d3 = (last < 3 ? last : 3) * out_c;
-    const int8_t *wp = p->weights;
-    const int32_t *q = p->chan;
-    int8_t *o = output + pix * out_c;
     tg_rv32_pack4(w, p->input_zp, input, pix, npix, scratch);
-    for (c = 0; c < out_c; c += 4) {
-      tg_rv32_block4x4(p, scratch, wp, q, o, d1, d2, d3,
-                       out_c - c < 4 ? out_c - c : 4);
-      wp += 4 * k;
-      q += 4 * TG_RV32_CHAN;
-      o += 4;
+    if (last < 2) {
+      /* The last 1 or 2 pixels: one pixel at a time. */
+      tg_rv32_blocks1x4(p, scratch, output + pix * out_c);
+      if (last == 1) {
+        tg_rv32_blocks1x4(p, scratch + 1, output + (pix + 1) * out_c);
+      }
+      continue;
     }
+    tg_rv32_blocks4x4(p, scratch, output + pix * out_c, d1, d2, d3);
   }
 }
 
