@@ -131,7 +131,8 @@ const fastFoldRight = 22
 
 // requantParams returns the 4 int32 per channel of the kernels' requant
 // array and requant_fast: 1 or 2 when the 32-bit path is exact for every
-// channel, 0 otherwise. The path is exact when the right shift e is in
+// channel, 3 or 4 when its "plus" form is (see requantPlus), 0 otherwise.
+// The path is exact when the right shift e is in
 // [1, 31], the multiplier is not INT32_MIN and the accumulator bound times
 // 2^(left shift + 1) is at most 2^30, so that the doubled, left-shifted
 // accumulator fits int32 (SMMULR(2a, M) is then
@@ -170,6 +171,11 @@ func requantParams(mult, shift []int64, bound []int64, outOffset int32) ([]int64
 			fast = 2
 		}
 	}
+	if fast == 0 {
+		if rq, mode, ok := requantPlus(mult, shift, bound, outOffset); ok {
+			return rq, mode
+		}
+	}
 	rq := make([]int64, 0, 4*len(mult))
 	for c := range mult {
 		switch {
@@ -189,6 +195,57 @@ func requantParams(mult, shift []int64, bound []int64, outOffset int32) ([]int64
 		}
 	}
 	return rq, fast
+}
+
+// requantPlus plans the "plus" form of the 32-bit requantisation
+// (requant_fast 3, offset folded, or 4, offset added after the shift), for
+// accumulators too large to double: with M in [2^30, 2^31) and x = acc <<
+// left (no wrap: |bound| * 2^left < 2^31),
+// SaturatingRoundingDoublingHighMul(x, M) = SMMULR(x, 2M - 2^32) + x for
+// every int32 x (docs/kernels.md, armv7em), so the kernels store m = 2M -
+// 2^32 and ls = left. The rounding sum of RoundingDivideByPOT must still
+// fit int32: |v| <= bound * 2^left * M / 2^31 + 1 is checked per channel.
+// ok is false when a channel does not qualify.
+func requantPlus(mult, shift []int64, bound []int64, outOffset int32) ([]int64, int, bool) {
+	const lim = int64(1) << 31
+	mode := 3
+	for pass := 0; pass < 2; pass++ {
+		for c := range mult {
+			left, right := max(shift[c], 0), max(-shift[c], 0)
+			if mult[c] < 1<<30 || mult[c] >= lim || right < 1 || right > 31 || left > 30 {
+				return nil, 0, false
+			}
+			x := bound[c] << uint(left)
+			if bound[c] >= lim || x >= lim {
+				return nil, 0, false
+			}
+			vmax := x*mult[c]>>31 + 1
+			sum := vmax + int64(1)<<(right-1) + 1
+			if mode == 3 {
+				sum += abs64(int64(outOffset)) << uint(right)
+			}
+			if sum >= lim {
+				if mode == 3 && pass == 0 {
+					mode = 4
+					break
+				}
+				return nil, 0, false
+			}
+		}
+		if pass == 0 && mode == 3 {
+			break
+		}
+	}
+	rq := make([]int64, 0, 4*len(mult))
+	for c := range mult {
+		right := -shift[c]
+		rc := int64(1) << (right - 1)
+		if mode == 3 {
+			rc += int64(outOffset) << right
+		}
+		rq = append(rq, 2*mult[c]-lim*2, max(shift[c], 0), right, rc)
+	}
+	return rq, mode, true
 }
 
 // gemmPlan is the compile-time part of tg_a7_gemm_t.
