@@ -200,50 +200,62 @@ func requantParams(mult, shift []int64, bound []int64, outOffset int32) ([]int64
 // requantPlus plans the "plus" form of the 32-bit requantisation
 // (requant_fast 3, offset folded, or 4, offset added after the shift), for
 // accumulators too large to double: with M in [2^30, 2^31) and x = acc <<
-// left (no wrap: |bound| * 2^left < 2^31),
+// left (no wrap: bound * 2^left < 2^31),
 // SaturatingRoundingDoublingHighMul(x, M) = SMMULR(x, 2M - 2^32) + x for
 // every int32 x (docs/kernels.md, armv7em), so the kernels store m = 2M -
 // 2^32 and ls = left. The rounding sum of RoundingDivideByPOT must still
 // fit int32: |v| <= bound * 2^left * M / 2^31 + 1 is checked per channel.
-// ok is false when a channel does not qualify.
+// A channel with multiplier 0 (TFLM outputs the offset) gets m = -2^31,
+// ls 0, rs 31, rc 2^30: v = floor((acc + 1) / 2) and, for |acc| <= 2^31 -
+// 4, the shift gives 0; such a channel needs the offset added after the
+// shift (mode 4). ok is false when a channel does not qualify.
 func requantPlus(mult, shift []int64, bound []int64, outOffset int32) ([]int64, int, bool) {
 	const lim = int64(1) << 31
-	mode := 3
-	for pass := 0; pass < 2; pass++ {
+	fits := func(mode int) bool {
 		for c := range mult {
+			if mult[c] == 0 {
+				if mode == 3 || bound[c] > lim-4 {
+					return false
+				}
+				continue
+			}
 			left, right := max(shift[c], 0), max(-shift[c], 0)
 			if mult[c] < 1<<30 || mult[c] >= lim || right < 1 || right > 31 || left > 30 {
-				return nil, 0, false
+				return false
 			}
 			x := bound[c] << uint(left)
 			if bound[c] >= lim || x >= lim {
-				return nil, 0, false
+				return false
 			}
-			vmax := x*mult[c]>>31 + 1
-			sum := vmax + int64(1)<<(right-1) + 1
+			sum := x*mult[c]>>31 + 1 + int64(1)<<(right-1) + 1
 			if mode == 3 {
 				sum += abs64(int64(outOffset)) << uint(right)
 			}
 			if sum >= lim {
-				if mode == 3 && pass == 0 {
-					mode = 4
-					break
-				}
-				return nil, 0, false
+				return false
 			}
 		}
-		if pass == 0 && mode == 3 {
-			break
+		return true
+	}
+	mode := 3
+	if !fits(3) {
+		if !fits(4) {
+			return nil, 0, false
 		}
+		mode = 4
 	}
 	rq := make([]int64, 0, 4*len(mult))
 	for c := range mult {
+		if mult[c] == 0 {
+			rq = append(rq, -lim, 0, 31, 1<<30)
+			continue
+		}
 		right := -shift[c]
 		rc := int64(1) << (right - 1)
 		if mode == 3 {
 			rc += int64(outOffset) << right
 		}
-		rq = append(rq, 2*mult[c]-lim*2, max(shift[c], 0), right, rc)
+		rq = append(rq, 2*mult[c]-2*lim, max(shift[c], 0), right, rc)
 	}
 	return rq, mode, true
 }

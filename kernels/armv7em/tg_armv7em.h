@@ -525,14 +525,15 @@ static inline int32_t tg_a7_dot1x1(const int8_t *x, const int8_t *w,
 #endif
 
 /* The common case of tg_a7_gemm: two rows, cols / 2 channel pairs, depth
- * a multiple of 4 and requant_fast 1 or 3 (offset folded; plus 1 for 3); the clamp is one SSAT for the full
+ * a multiple of 4 and requant_fast 1, 3 or 4 (plus for 3 and 4, post the
+ * output offset for 4, else 0); the clamp is one SSAT for the full
  * int8 range (lo = -128, hi = 127), else a compare per bound. */
 TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
                                      const int8_t *w, const int32_t *bias,
                                      const int32_t *q, int32_t pairs,
                                      int32_t groups, int8_t *o0, int8_t *o1,
                                      int32_t lo, int32_t hi, int32_t full,
-                                     int32_t plus) {
+                                     int32_t plus, int32_t post) {
   for (; pairs > 0; pairs--) {
     int32_t a00 = bias[0], a01 = bias[1];
     int32_t a10 = a00, a11 = a01;
@@ -566,15 +567,15 @@ TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
       const int32_t m0 = q[0], l0 = q[1], r0 = q[2], c0 = q[3];
       const int32_t m1 = q[4], l1 = q[5], r1 = q[6], c1 = q[7];
       if (plus) {
-        v00 = tg_a7_ssat8(tg_a7_rq_plus(a00, m0, l0, r0, c0, 0));
-        v10 = tg_a7_ssat8(tg_a7_rq_plus(a10, m0, l0, r0, c0, 0));
-        v01 = tg_a7_ssat8(tg_a7_rq_plus(a01, m1, l1, r1, c1, 0));
-        v11 = tg_a7_ssat8(tg_a7_rq_plus(a11, m1, l1, r1, c1, 0));
+        v00 = tg_a7_ssat8(tg_a7_rq_plus(a00, m0, l0, r0, c0, post));
+        v10 = tg_a7_ssat8(tg_a7_rq_plus(a10, m0, l0, r0, c0, post));
+        v01 = tg_a7_ssat8(tg_a7_rq_plus(a01, m1, l1, r1, c1, post));
+        v11 = tg_a7_ssat8(tg_a7_rq_plus(a11, m1, l1, r1, c1, post));
       } else {
-        v00 = tg_a7_ssat8(tg_a7_rq_fast(a00, m0, l0, r0, c0, 0));
-        v10 = tg_a7_ssat8(tg_a7_rq_fast(a10, m0, l0, r0, c0, 0));
-        v01 = tg_a7_ssat8(tg_a7_rq_fast(a01, m1, l1, r1, c1, 0));
-        v11 = tg_a7_ssat8(tg_a7_rq_fast(a11, m1, l1, r1, c1, 0));
+        v00 = tg_a7_ssat8(tg_a7_rq_fast(a00, m0, l0, r0, c0, post));
+        v10 = tg_a7_ssat8(tg_a7_rq_fast(a10, m0, l0, r0, c0, post));
+        v01 = tg_a7_ssat8(tg_a7_rq_fast(a01, m1, l1, r1, c1, post));
+        v11 = tg_a7_ssat8(tg_a7_rq_fast(a11, m1, l1, r1, c1, post));
       }
     }
     if (!full) {
@@ -618,22 +619,23 @@ static inline void tg_a7_gemm(const tg_a7_gemm_t *g, int32_t rows,
     const int32_t *bias = g->bias;
     const int32_t *q = g->requant;
     n = 0;
-    if ((fast == 1 || fast == 3) && tail == 0) {
-      /* Calls with constant "full" and "plus": one specialised loop
-       * each. */
+    if ((fast == 1 || fast >= 3) && tail == 0) {
+      /* Calls with constant "full", "plus" and (for requant_fast 1)
+       * "post": one specialised loop each. */
       const int32_t fr = lo == -128 && hi == 127;
+      const int32_t post = tg_a7_post(fast, off);
       if (fast == 1 && fr) {
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 1, 0);
+                           hi, 1, 0, 0);
       } else if (fast == 1) {
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 0, 0);
+                           hi, 0, 0, 0);
       } else if (fr) {
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 1, 1);
+                           hi, 1, 1, post);
       } else {
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 0, 1);
+                           hi, 0, 1, post);
       }
       n = cols & ~1;
       w += (cols >> 1) * pair_bytes;

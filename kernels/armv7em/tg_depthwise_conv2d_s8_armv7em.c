@@ -57,7 +57,7 @@
 /* The common case, a 3x3 window with the 32-bit requantisation RQ_
  * (tg_a7_rq_fast or tg_a7_rq_plus) and SSAT (then the activation's
  * bounds, exact since [lo, hi] lies within [-128, 127]), fully unrolled. */
-#define TG_A7_DW9(RQ_) \
+#define TG_A7_DW9(RQ_, POST_) \
   do { \
           const int32_t *wp = weights; \
           const int32_t *q = requant; \
@@ -73,10 +73,10 @@
             TG_A7_DW_TAPX(tp[6], g, wp, 48); \
             TG_A7_DW_TAPX(tp[7], g, wp, 56); \
             TG_A7_DW_TAPX(tp[8], g, wp, 64); \
-            a0 = tg_a7_ssat8(RQ_(a0, q[0], q[1], q[2], q[3], 0)); \
-            a1 = tg_a7_ssat8(RQ_(a1, q[4], q[5], q[6], q[7], 0)); \
-            a2 = tg_a7_ssat8(RQ_(a2, q[8], q[9], q[10], q[11], 0)); \
-            a3 = tg_a7_ssat8(RQ_(a3, q[12], q[13], q[14], q[15], 0)); \
+            a0 = tg_a7_ssat8(RQ_(a0, q[0], q[1], q[2], q[3], POST_)); \
+            a1 = tg_a7_ssat8(RQ_(a1, q[4], q[5], q[6], q[7], POST_)); \
+            a2 = tg_a7_ssat8(RQ_(a2, q[8], q[9], q[10], q[11], POST_)); \
+            a3 = tg_a7_ssat8(RQ_(a3, q[12], q[13], q[14], q[15], POST_)); \
             if (!full_range) { \
               a0 = tg_a7_clamp(a0, lo, hi); \
               a1 = tg_a7_clamp(a1, lo, hi); \
@@ -101,6 +101,7 @@ void tg_depthwise_conv2d_s8_armv7em(
   const int32_t in_off = p->input_offset;
   const int32_t off2 = tg_a7_pack16(in_off, in_off);
   const int32_t fast = p->requant_fast, out_off = p->output_offset;
+  const int32_t post = tg_a7_post(fast, out_off);
   const int32_t lo = p->act_min, hi = p->act_max;
   const int32_t *const weights = p->weights;
   const int32_t *const bias = p->bias;
@@ -147,9 +148,9 @@ void tg_depthwise_conv2d_s8_armv7em(
           }
         }
         if (taps == 9 && fast == 1) {
-          TG_A7_DW9(tg_a7_rq_fast);
-        } else if (taps == 9 && fast == 3) {
-          TG_A7_DW9(tg_a7_rq_plus);
+          TG_A7_DW9(tg_a7_rq_fast, 0);
+        } else if (taps == 9 && fast >= 3) {
+          TG_A7_DW9(tg_a7_rq_plus, post);
         } else {
           const int32_t *wp = weights;
           for (g = 0; g < 4 * full; g += 4) {
