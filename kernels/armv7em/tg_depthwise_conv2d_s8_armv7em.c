@@ -132,8 +132,21 @@ void tg_depthwise_conv2d_s8_armv7em(
         int32_t fy, fx, g;
         if (rows_in && x0 >= 0 && x0 + (fw - 1) * w->dilation_w < in_w) {
           const int8_t *base = in_b + (y0 * in_w + x0) * ch;
-          for (t = 0; t < taps; t++) {
-            tp[t] = base + toff[t];
+          if (taps == 9) {
+            /* Unrolled: the 3x3 case sets its 9 pointers per pixel. */
+            tp[0] = base + toff[0];
+            tp[1] = base + toff[1];
+            tp[2] = base + toff[2];
+            tp[3] = base + toff[3];
+            tp[4] = base + toff[4];
+            tp[5] = base + toff[5];
+            tp[6] = base + toff[6];
+            tp[7] = base + toff[7];
+            tp[8] = base + toff[8];
+          } else {
+            for (t = 0; t < taps; t++) {
+              tp[t] = base + toff[t];
+            }
           }
         } else {
           t = 0;
