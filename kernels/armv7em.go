@@ -141,7 +141,9 @@ const fastFoldRight = 22
 // RoundingDivideByPOT cannot overflow. A channel whose multiplier is 0, or
 // whose right shift is large but whose rounded result is 0 for every
 // accumulator within the bound, is the constant output offset. bound[c]
-// bounds |accumulator| of channel c.
+// bounds |accumulator| of channel c. Every fast mode needs a right shift,
+// so the left shift is 0: the kernels shift by the constant 1 (modes 1
+// and 2) or 0 (modes 3 and 4) and ignore the stored left shift.
 func requantParams(mult, shift []int64, bound []int64, outOffset int32) ([]int64, int) {
 	fast := 1
 	constant := make([]bool, len(mult))

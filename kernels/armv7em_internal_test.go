@@ -16,7 +16,8 @@ import (
 // rqFast is tg_a7_rq_fast of tg_armv7em.h in Go (SMMULR, the rounding
 // shift with (v >> 31)) plus the post offset of requant_fast 2.
 func rqFast(acc int32, q []int64, post int32) int32 {
-	a := int32(uint32(acc) << uint(q[1]))
+	// The kernels shift by the constant 1: every fast mode has q[1] = 1.
+	a := int32(uint32(acc) << 1)
 	v := int32((int64(a)*q[0] + 1<<31) >> 32)
 	r := (int64(v) + q[3] + int64(v>>31)) >> uint(q[2])
 	return int32(r) + post
@@ -25,7 +26,8 @@ func rqFast(acc int32, q []int64, post int32) int32 {
 // rqPlus is tg_a7_rq_plus of tg_armv7em.h in Go (requant_fast 3 and 4):
 // SMMULR(x, m) + x, wrapping, then the same rounding shift.
 func rqPlus(acc int32, q []int64, post int32) int32 {
-	x := int32(uint32(acc) << uint(q[1]))
+	// The kernels do not shift: every plus mode has q[1] = 0.
+	x := acc
 	s := int32((int64(x)*q[0] + 1<<31) >> 32)
 	v := int32(uint32(s) + uint32(x))
 	r := (int64(v) + q[3] + int64(v>>31)) >> uint(q[2])
@@ -67,7 +69,7 @@ func TestRequantParamsExact(t *testing.T) {
 			default:
 				mult[c] = 1<<30 + r.Int64N(1<<30)
 			}
-			shift[c] = int64(r.IntN(34)) - 32 // -32 .. 1
+			shift[c] = int64(r.IntN(36)) - 32 // -32 .. 3
 			bound[c] = r.Int64N(int64(1) << uint(10+r.IntN(22)))
 			if trial%3 == 0 {
 				// Biases near 2^30 and beyond (vww): the plus form.
@@ -92,6 +94,9 @@ func TestRequantParamsExact(t *testing.T) {
 				}
 				want := quant.MultiplyByQuantizedMultiplier(acc, int32(mult[c]), int(shift[c])) + off
 				var got int32
+				if fast != 0 && q[1] != map[bool]int64{true: 0, false: 1}[fast >= 3] {
+					t.Fatalf("fast %d channel %d: left shift field %d, the kernels assume %d", fast, c, q[1], map[bool]int64{true: 0, false: 1}[fast >= 3])
+				}
 				if fast == 0 {
 					got = quant.MultiplyByQuantizedMultiplier(acc, int32(q[0]), int(q[1])) + off
 				} else if fast >= 3 {

@@ -307,7 +307,11 @@ static inline int32_t tg_a7_clamp(int32_t v, int32_t lo, int32_t hi) {
  * output_offset * 2^rs; see the top of this file. */
 TG_A7_INLINE int32_t tg_a7_rq_fast(int32_t acc, int32_t m, int32_t ls,
                                     int32_t rs, int32_t rc, int32_t post) {
-  int32_t v = tg_a7_smmulr((int32_t)((uint32_t)acc << ls), m);
+  /* ls is always 1: a fast mode needs a right shift, so TFLM's left
+   * shift is 0 (kernels/armv7em.go, requantParams); the constant saves a
+   * load per output. */
+  int32_t v = tg_a7_smmulr((int32_t)((uint32_t)acc << 1), m);
+  (void)ls;
   return ((v + rc + (v >> 31)) >> rs) + post;
 }
 
@@ -318,8 +322,10 @@ TG_A7_INLINE int32_t tg_a7_rq_fast(int32_t acc, int32_t m, int32_t ls,
  * shift as in tg_a7_rq_fast. */
 TG_A7_INLINE int32_t tg_a7_rq_plus(int32_t acc, int32_t m, int32_t ls,
                                     int32_t rs, int32_t rc, int32_t post) {
-  const int32_t x = (int32_t)((uint32_t)acc << ls);
+  /* ls is always 0 (see tg_a7_rq_fast): x is acc. */
+  const int32_t x = acc;
   const int32_t v = (int32_t)((uint32_t)tg_a7_smmulr(x, m) + (uint32_t)x);
+  (void)ls;
   return ((v + rc + (v >> 31)) >> rs) + post;
 }
 
