@@ -528,6 +528,39 @@ static inline int32_t tg_a7_dot1x1(const int8_t *x, const int8_t *w,
                      [w0o] "=&r"(W0O_), [w1e] "=&r"(W1E_), [w1o] "=&r"(W1O_)   \
                    : [p0] "r"(E0_), [p1] "r"(E1_)                             \
                    : "cc", "memory")
+/* TG_A7_MAC22_ASM with one LDRD for the two weight words (21
+ * instructions per 16 MACs): only for a word-aligned packed filter, as
+ * LDRD faults on an unaligned address (tg_a7_gemm checks). */
+#define TG_A7_MAC22_ASM_D(E0_, E1_, PW_, K_, A00_, A01_, A10_, A11_, XE_, XO_,  \
+                        W0E_, W0O_, W1E_, W1O_)                                           \
+  __asm__ volatile("1:\n\t"                                                 \
+                   "ldrd %[w0o], %[w1o], [%[pw]], #8\n\t"                            \
+                   "ldr %[xo], [%[p0], %[k]]\n\t"                           \
+                   "sxtb16 %[w0e], %[w0o]\n\t"                              \
+                   "sxtb16 %[w1e], %[w1o]\n\t"                              \
+                   "sxtb16 %[w0o], %[w0o], ror #8\n\t"                      \
+                   "sxtb16 %[w1o], %[w1o], ror #8\n\t"                      \
+                   "sxtb16 %[xe], %[xo]\n\t"                                \
+                   "sxtb16 %[xo], %[xo], ror #8\n\t"                        \
+                   "smlad %[a00], %[xe], %[w0e], %[a00]\n\t"                \
+                   "smlad %[a01], %[xe], %[w1e], %[a01]\n\t"                \
+                   "ldr %[xe], [%[p1], %[k]]\n\t"                           \
+                   "smlad %[a00], %[xo], %[w0o], %[a00]\n\t"                \
+                   "smlad %[a01], %[xo], %[w1o], %[a01]\n\t"                \
+                   "sxtb16 %[xo], %[xe], ror #8\n\t"                        \
+                   "sxtb16 %[xe], %[xe]\n\t"                                \
+                   "smlad %[a10], %[xe], %[w0e], %[a10]\n\t"                \
+                   "smlad %[a11], %[xe], %[w1e], %[a11]\n\t"                \
+                   "smlad %[a10], %[xo], %[w0o], %[a10]\n\t"                \
+                   "smlad %[a11], %[xo], %[w1o], %[a11]\n\t"                \
+                   "adds %[k], %[k], #4\n\t"                                \
+                   "bne 1b\n\t"                                             \
+                   : [a00] "+r"(A00_), [a01] "+r"(A01_), [a10] "+r"(A10_),     \
+                     [a11] "+r"(A11_), [pw] "+r"(PW_), [k] "+r"(K_),          \
+                     [xe] "=&r"(XE_), [xo] "=&r"(XO_), [w0e] "=&r"(W0E_),      \
+                     [w0o] "=&r"(W0O_), [w1e] "=&r"(W1E_), [w1o] "=&r"(W1O_)   \
+                   : [p0] "r"(E0_), [p1] "r"(E1_)                             \
+                   : "cc", "memory")
 #endif
 
 /* The common case of tg_a7_gemm: two rows, cols / 2 channel pairs, depth
@@ -539,7 +572,8 @@ TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
                                      const int32_t *q, int32_t pairs,
                                      int32_t groups, int8_t *o0, int8_t *o1,
                                      int32_t lo, int32_t hi, int32_t full,
-                                     int32_t plus, int32_t post) {
+                                     int32_t plus, int32_t post,
+                                     int32_t aligned) {
   for (; pairs > 0; pairs--) {
     int32_t a00 = bias[0], a01 = bias[1];
     int32_t a10 = a00, a11 = a01;
@@ -547,8 +581,13 @@ TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
 #if defined(TG_A7_MAC22_ASM)
     {
       int32_t kk = -4 * groups, xe, xo, w0e, w0o, w1e, w1o;
-      TG_A7_MAC22_ASM(e0, e1, w, kk, a00, a01, a10, a11, xe, xo, w0e, w0o,
-                      w1e, w1o);
+      if (aligned) {
+        TG_A7_MAC22_ASM_D(e0, e1, w, kk, a00, a01, a10, a11, xe, xo, w0e,
+                          w0o, w1e, w1o);
+      } else {
+        TG_A7_MAC22_ASM(e0, e1, w, kk, a00, a01, a10, a11, xe, xo, w0e, w0o,
+                        w1e, w1o);
+      }
     }
 #else
     {
@@ -602,6 +641,12 @@ TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
   }
 }
 
+/* Whether p is 4-byte aligned (LDRD needs it; GCC word-aligns the large
+ * constant arrays, other compilers may not). */
+static inline int tg_a7_word_aligned(const void *p) {
+  return ((uintptr_t)p & 3u) == 0;
+}
+
 /* Runs g over rows rows of input (in_stride bytes apart) into output
  * (out_stride bytes apart): blocks of 2 rows x 2 channels with SMLAD, then
  * the odd channel and the odd row. */
@@ -630,18 +675,22 @@ static inline void tg_a7_gemm(const tg_a7_gemm_t *g, int32_t rows,
        * "post": one specialised loop each. */
       const int32_t fr = lo == -128 && hi == 127;
       const int32_t post = tg_a7_post(fast, off);
-      if (fast == 1 && fr) {
+      if (fast == 1 && fr && tg_a7_word_aligned(w)) {
+        /* The common case: LDRD for the weights. */
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 1, 0, 0);
+                           hi, 1, 0, 0, 1);
+      } else if (fast == 1 && fr) {
+        tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
+                           hi, 1, 0, 0, 0);
       } else if (fast == 1) {
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 0, 0, 0);
+                           hi, 0, 0, 0, 0);
       } else if (fr) {
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 1, 1, post);
+                           hi, 1, 1, post, 0);
       } else {
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 0, 1, post);
+                           hi, 0, 1, post, 0);
       }
       n = cols & ~1;
       w += (cols >> 1) * pair_bytes;
