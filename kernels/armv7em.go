@@ -597,6 +597,28 @@ func specialiseDepthwiseC1(op *ir.Op, ref Call) (Call, bool, error) {
 // input, whose rounding the kernel then skips), so the rounding sum
 // v + 2^(e-1) + (v >> 31) cannot overflow; and 2 (sx + sy) <= 2^30 + 4
 // fits for the output's SMMULR.
+// addInputTable is an ADD input's rescaled value for each int8 input
+// x = -128 .. 127 at index uint8(x) (the kernel indexes with the
+// unsigned byte: one LDRB, no offset), computed as the 32-bit form the kernel
+// used per element: RoundingDivideByPOT(SMMULR((x + offset) << shift, m),
+// e) with the rounding term rc (2^(e-1), or 0 for e = 0), which
+// specialiseAdd has proved equal to TFLM's. The kernel then reads two
+// table entries per element instead of two rescalings (1 KiB of ROM per
+// input).
+func addInputTable(offset, shift, m, e, rc int64) []int64 {
+	t := make([]int64, 256)
+	for x := int64(-128); x < 128; x++ {
+		a := int64(int32(uint32(x+offset) << uint(shift)))
+		v := (a*m + 1<<31) >> 32
+		nm := int64(0)
+		if e > 0 {
+			nm = -1
+		}
+		t[uint8(int8(x))] = (v + rc + ((v >> 31) & nm)) >> uint(e)
+	}
+	return t
+}
+
 func specialiseAdd(op *ir.Op, ref Call) (Call, bool, error) {
 	var bc Struct
 	vals := map[string]int64{}
@@ -648,6 +670,8 @@ func specialiseAdd(op *ir.Op, ref Call) (Call, bool, error) {
 		}
 	}
 	i := func(v int64) Value { return Int(v) }
+	t1 := addInputTable(vals["input1_offset"], shift, vals["input1_multiplier"], e1, rc1)
+	t2 := addInputTable(vals["input2_offset"], shift, vals["input2_multiplier"], e2, rc2)
 	return Call{
 		Params: Struct{Type: "tg_add_s8_armv7em_params_t", Fields: []Field{
 			f("size", i(size)), f("input1_offset", i(vals["input1_offset"])), f("input2_offset", i(vals["input2_offset"])),
@@ -655,7 +679,8 @@ func specialiseAdd(op *ir.Op, ref Call) (Call, bool, error) {
 			f("m1", i(vals["input1_multiplier"])), f("e1", i(e1)), f("rc1", i(rc1)),
 			f("m2", i(vals["input2_multiplier"])), f("e2", i(e2)), f("rc2", i(rc2)),
 			f("mo", i(vals["output_multiplier"])), f("eo", i(eo)), f("rco", i(rco)),
-			f("output_offset", i(vals["output_offset"])), f("act_min", i(vals["act_min"])), f("act_max", i(vals["act_max"]))}},
+			f("output_offset", i(vals["output_offset"])), f("act_min", i(vals["act_min"])), f("act_max", i(vals["act_max"])),
+			f("table1", Array{Elem: "int32_t", Ints: t1}), f("table2", Array{Elem: "int32_t", Ints: t2})}},
 		Args: ref.Args,
 	}, true, nil
 }

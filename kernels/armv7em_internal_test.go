@@ -168,8 +168,17 @@ func TestAddFastExact(t *testing.T) {
 		}
 		accepted++
 		v := map[string]int64{}
+		tables := map[string][]int64{}
 		for _, fl := range c.Params.Fields {
-			v[fl.Name] = int64(fl.Value.(Int))
+			switch x := fl.Value.(type) {
+			case Int:
+				v[fl.Name] = int64(x)
+			case Array:
+				tables[fl.Name] = x.Ints
+			}
+		}
+		if len(tables["table1"]) != 256 || len(tables["table2"]) != 256 {
+			t.Fatalf("tables %d, %d entries, want 256", len(tables["table1"]), len(tables["table2"]))
 		}
 		round := func(x, rc, e int64) int64 {
 			nm := int64(0)
@@ -183,6 +192,10 @@ func TestAddFastExact(t *testing.T) {
 			for b := -128; b < 128; b++ {
 				x := round(smmulr(int64(int32(uint32(int64(a)+v["input1_offset"])<<uint(v["shift"]))), v["m1"]), v["rc1"], v["e1"])
 				y := round(smmulr(int64(int32(uint32(int64(b)+v["input2_offset"])<<uint(v["shift"]))), v["m2"]), v["rc2"], v["e2"])
+				ia, ib := uint8(int8(a)), uint8(int8(b))
+				if x != tables["table1"][ia] || y != tables["table2"][ib] {
+					t.Fatalf("tables at (%d, %d): %d, %d, want %d, %d", a, b, tables["table1"][ia], tables["table2"][ib], x, y)
+				}
 				o := round(smmulr((x+y)*2, v["mo"]), v["rco"], v["eo"]) + v["output_offset"]
 				o = min(max(o, v["act_min"]), v["act_max"])
 				if want := quant.AddElement(p, int32(a), int32(b)); int32(o) != want {

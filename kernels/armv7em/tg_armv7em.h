@@ -108,8 +108,10 @@ void tg_depthwise_conv2d_s8_c1_armv7em(
  * kernels/armv7em.go, specialiseAdd). x = (a + input1_offset) << shift
  * (left_shift + 1), sx = RoundingDivideByPOT(SMMULR(x, m1), e1) (e1 >= 0,
  * rc1 = 2^(e1-1) or 0 for e1 = 0), the same for b, then the output: SMMULR(2 (sx + sy),
- * mo) rounded by eo, plus output_offset, clamped. The output may be the
- * buffer of an input. */
+ * mo) rounded by eo, plus output_offset, clamped. sx and sy depend on
+ * one int8 each, so the code generator tabulates them (table1, table2)
+ * and the kernel only looks them up. The output may be the buffer of an
+ * input. */
 typedef struct {
   int32_t size;
   int32_t input1_offset, input2_offset, shift;
@@ -117,6 +119,8 @@ typedef struct {
   int32_t m2, e2, rc2;
   int32_t mo, eo, rco;
   int32_t output_offset, act_min, act_max;
+  const int32_t *table1; /* [256]: sx for a, at index (uint8_t)a */
+  const int32_t *table2; /* [256]: sy for b, at index (uint8_t)b */
 } tg_add_s8_armv7em_params_t;
 
 void tg_add_s8_armv7em(const tg_add_s8_armv7em_params_t *p, const int8_t *a,
