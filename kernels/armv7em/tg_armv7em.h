@@ -578,6 +578,7 @@ TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
                                      int32_t lo, int32_t hi, int32_t full,
                                      int32_t plus, int32_t post,
                                      int32_t aligned) {
+  (void)aligned; /* used only by the assembly loop */
   for (; pairs > 0; pairs--) {
     int32_t a00 = bias[0], a01 = bias[1];
     int32_t a10 = a00, a11 = a01;
