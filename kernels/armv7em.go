@@ -131,7 +131,8 @@ const fastFoldRight = 22
 
 // requantParams returns the 4 int32 per channel of the kernels' requant
 // array and requant_fast: 1 or 2 when the 32-bit path is exact for every
-// channel, 0 otherwise. The path is exact when the right shift e is in
+// channel, 3 or 4 when its "plus" form is (see requantPlus), 0 otherwise.
+// The path is exact when the right shift e is in
 // [1, 31], the multiplier is not INT32_MIN and the accumulator bound times
 // 2^(left shift + 1) is at most 2^30, so that the doubled, left-shifted
 // accumulator fits int32 (SMMULR(2a, M) is then
@@ -140,7 +141,9 @@ const fastFoldRight = 22
 // RoundingDivideByPOT cannot overflow. A channel whose multiplier is 0, or
 // whose right shift is large but whose rounded result is 0 for every
 // accumulator within the bound, is the constant output offset. bound[c]
-// bounds |accumulator| of channel c.
+// bounds |accumulator| of channel c. Every fast mode needs a right shift,
+// so the left shift is 0: the kernels shift by the constant 1 (modes 1
+// and 2) or 0 (modes 3 and 4) and ignore the stored left shift.
 func requantParams(mult, shift []int64, bound []int64, outOffset int32) ([]int64, int) {
 	fast := 1
 	constant := make([]bool, len(mult))
@@ -170,6 +173,11 @@ func requantParams(mult, shift []int64, bound []int64, outOffset int32) ([]int64
 			fast = 2
 		}
 	}
+	if fast == 0 {
+		if rq, mode, ok := requantPlus(mult, shift, bound, outOffset); ok {
+			return rq, mode
+		}
+	}
 	rq := make([]int64, 0, 4*len(mult))
 	for c := range mult {
 		switch {
@@ -189,6 +197,69 @@ func requantParams(mult, shift []int64, bound []int64, outOffset int32) ([]int64
 		}
 	}
 	return rq, fast
+}
+
+// requantPlus plans the "plus" form of the 32-bit requantisation
+// (requant_fast 3, offset folded, or 4, offset added after the shift), for
+// accumulators too large to double: with M in [2^30, 2^31) and x = acc <<
+// left (no wrap: bound * 2^left < 2^31),
+// SaturatingRoundingDoublingHighMul(x, M) = SMMULR(x, 2M - 2^32) + x for
+// every int32 x (docs/kernels.md, armv7em), so the kernels store m = 2M -
+// 2^32 and ls = left. The rounding sum of RoundingDivideByPOT must still
+// fit int32: |v| <= bound * 2^left * M / 2^31 + 1 is checked per channel.
+// A channel with multiplier 0 (TFLM outputs the offset) gets m = -2^31,
+// ls 0, rs 31, rc 2^30: v = floor((acc + 1) / 2) and, for |acc| <= 2^31 -
+// 4, the shift gives 0; such a channel needs the offset added after the
+// shift (mode 4). ok is false when a channel does not qualify.
+func requantPlus(mult, shift []int64, bound []int64, outOffset int32) ([]int64, int, bool) {
+	const lim = int64(1) << 31
+	fits := func(mode int) bool {
+		for c := range mult {
+			if mult[c] == 0 {
+				if mode == 3 || bound[c] > lim-4 {
+					return false
+				}
+				continue
+			}
+			left, right := max(shift[c], 0), max(-shift[c], 0)
+			if mult[c] < 1<<30 || mult[c] >= lim || right < 1 || right > 31 || left > 30 {
+				return false
+			}
+			x := bound[c] << uint(left)
+			if bound[c] >= lim || x >= lim {
+				return false
+			}
+			sum := x*mult[c]>>31 + 1 + int64(1)<<(right-1) + 1
+			if mode == 3 {
+				sum += abs64(int64(outOffset)) << uint(right)
+			}
+			if sum >= lim {
+				return false
+			}
+		}
+		return true
+	}
+	mode := 3
+	if !fits(3) {
+		if !fits(4) {
+			return nil, 0, false
+		}
+		mode = 4
+	}
+	rq := make([]int64, 0, 4*len(mult))
+	for c := range mult {
+		if mult[c] == 0 {
+			rq = append(rq, -lim, 0, 31, 1<<30)
+			continue
+		}
+		right := -shift[c]
+		rc := int64(1) << (right - 1)
+		if mode == 3 {
+			rc += int64(outOffset) << right
+		}
+		rq = append(rq, 2*mult[c]-2*lim, max(shift[c], 0), right, rc)
+	}
+	return rq, mode, true
 }
 
 // gemmPlan is the compile-time part of tg_a7_gemm_t.
@@ -526,6 +597,28 @@ func specialiseDepthwiseC1(op *ir.Op, ref Call) (Call, bool, error) {
 // input, whose rounding the kernel then skips), so the rounding sum
 // v + 2^(e-1) + (v >> 31) cannot overflow; and 2 (sx + sy) <= 2^30 + 4
 // fits for the output's SMMULR.
+// addInputTable is an ADD input's rescaled value for each int8 input
+// x = -128 .. 127 at index uint8(x) (the kernel indexes with the
+// unsigned byte: one LDRB, no offset), computed as the 32-bit form the kernel
+// used per element: RoundingDivideByPOT(SMMULR((x + offset) << shift, m),
+// e) with the rounding term rc (2^(e-1), or 0 for e = 0), which
+// specialiseAdd has proved equal to TFLM's. The kernel then reads two
+// table entries per element instead of two rescalings (1 KiB of ROM per
+// input).
+func addInputTable(offset, shift, m, e, rc int64) []int64 {
+	t := make([]int64, 256)
+	for x := int64(-128); x < 128; x++ {
+		a := int64(int32(uint32(x+offset) << uint(shift)))
+		v := (a*m + 1<<31) >> 32
+		nm := int64(0)
+		if e > 0 {
+			nm = -1
+		}
+		t[uint8(int8(x))] = (v + rc + ((v >> 31) & nm)) >> uint(e)
+	}
+	return t
+}
+
 func specialiseAdd(op *ir.Op, ref Call) (Call, bool, error) {
 	var bc Struct
 	vals := map[string]int64{}
@@ -577,6 +670,8 @@ func specialiseAdd(op *ir.Op, ref Call) (Call, bool, error) {
 		}
 	}
 	i := func(v int64) Value { return Int(v) }
+	t1 := addInputTable(vals["input1_offset"], shift, vals["input1_multiplier"], e1, rc1)
+	t2 := addInputTable(vals["input2_offset"], shift, vals["input2_multiplier"], e2, rc2)
 	return Call{
 		Params: Struct{Type: "tg_add_s8_armv7em_params_t", Fields: []Field{
 			f("size", i(size)), f("input1_offset", i(vals["input1_offset"])), f("input2_offset", i(vals["input2_offset"])),
@@ -584,7 +679,8 @@ func specialiseAdd(op *ir.Op, ref Call) (Call, bool, error) {
 			f("m1", i(vals["input1_multiplier"])), f("e1", i(e1)), f("rc1", i(rc1)),
 			f("m2", i(vals["input2_multiplier"])), f("e2", i(e2)), f("rc2", i(rc2)),
 			f("mo", i(vals["output_multiplier"])), f("eo", i(eo)), f("rco", i(rco)),
-			f("output_offset", i(vals["output_offset"])), f("act_min", i(vals["act_min"])), f("act_max", i(vals["act_max"]))}},
+			f("output_offset", i(vals["output_offset"])), f("act_min", i(vals["act_min"])), f("act_max", i(vals["act_max"])),
+			f("table1", Array{Elem: "int32_t", Ints: t1}), f("table2", Array{Elem: "int32_t", Ints: t2})}},
 		Args: ref.Args,
 	}, true, nil
 }

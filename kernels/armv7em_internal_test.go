@@ -5,6 +5,7 @@
 package kernels
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -15,10 +16,44 @@ import (
 // rqFast is tg_a7_rq_fast of tg_armv7em.h in Go (SMMULR, the rounding
 // shift with (v >> 31)) plus the post offset of requant_fast 2.
 func rqFast(acc int32, q []int64, post int32) int32 {
-	a := int32(uint32(acc) << uint(q[1]))
+	// The kernels shift by the constant 1: every fast mode has q[1] = 1.
+	a := int32(uint32(acc) << 1)
 	v := int32((int64(a)*q[0] + 1<<31) >> 32)
 	r := (int64(v) + q[3] + int64(v>>31)) >> uint(q[2])
 	return int32(r) + post
+}
+
+// rqPlus is tg_a7_rq_plus of tg_armv7em.h in Go (requant_fast 3 and 4):
+// SMMULR(x, m) + x, wrapping, then the same rounding shift.
+func rqPlus(acc int32, q []int64, post int32) int32 {
+	// The kernels do not shift: every plus mode has q[1] = 0.
+	x := acc
+	s := int32((int64(x)*q[0] + 1<<31) >> 32)
+	v := int32(uint32(s) + uint32(x))
+	r := (int64(v) + q[3] + int64(v>>31)) >> uint(q[2])
+	return int32(r) + post
+}
+
+// TestSMMULRPlusIdentity checks SaturatingRoundingDoublingHighMul(a, M) =
+// SMMULR(a, 2M - 2^32) + a (wrapping) for M in [2^30, 2^31) on random and
+// extreme int32 a, the identity requant_fast 3 and 4 rely on.
+func TestSMMULRPlusIdentity(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	as := []int32{math.MinInt32, math.MinInt32 + 1, -1 << 30, -1, 0, 1, 1 << 30, math.MaxInt32 - 1, math.MaxInt32}
+	ms := []int64{1 << 30, 1<<30 + 1, 3 << 29, math.MaxInt32 - 1, math.MaxInt32}
+	for i := 0; i < 200000; i++ {
+		as = append(as[:9], int32(r.Uint32()))
+		ms = append(ms[:5], 1<<30+r.Int64N(1<<30))
+		a, m := as[i%len(as)], ms[i%len(ms)]
+		if i%7 == 0 {
+			a = int32(r.Uint32())
+		}
+		want := quant.SaturatingRoundingDoublingHighMul(a, int32(m))
+		s := int32((int64(a)*(2*m-1<<32) + 1<<31) >> 32)
+		if got := int32(uint32(s) + uint32(a)); got != want {
+			t.Fatalf("a %d M %d: SMMULR(a, 2M-2^32)+a = %d, want %d", a, m, got, want)
+		}
+	}
 }
 
 func TestRequantParamsExact(t *testing.T) {
@@ -34,14 +69,18 @@ func TestRequantParamsExact(t *testing.T) {
 			default:
 				mult[c] = 1<<30 + r.Int64N(1<<30)
 			}
-			shift[c] = int64(r.IntN(34)) - 32 // -32 .. 1
+			shift[c] = int64(r.IntN(36)) - 32 // -32 .. 3
 			bound[c] = r.Int64N(int64(1) << uint(10+r.IntN(22)))
+			if trial%3 == 0 {
+				// Biases near 2^30 and beyond (vww): the plus form.
+				bound[c] = 1<<29 + r.Int64N(1<<31-1<<29)
+			}
 		}
 		off := int32(r.IntN(256) - 128)
 		rq, fast := requantParams(mult, shift, bound, off)
 		checked[fast]++
 		post := int32(0)
-		if fast == 2 {
+		if fast == 2 || fast == 4 {
 			post = off
 		}
 		for c := range mult {
@@ -55,8 +94,13 @@ func TestRequantParamsExact(t *testing.T) {
 				}
 				want := quant.MultiplyByQuantizedMultiplier(acc, int32(mult[c]), int(shift[c])) + off
 				var got int32
+				if fast != 0 && q[1] != map[bool]int64{true: 0, false: 1}[fast >= 3] {
+					t.Fatalf("fast %d channel %d: left shift field %d, the kernels assume %d", fast, c, q[1], map[bool]int64{true: 0, false: 1}[fast >= 3])
+				}
 				if fast == 0 {
 					got = quant.MultiplyByQuantizedMultiplier(acc, int32(q[0]), int(q[1])) + off
+				} else if fast >= 3 {
+					got = rqPlus(acc, q, post)
 				} else {
 					got = rqFast(acc, q, post)
 				}
@@ -67,7 +111,7 @@ func TestRequantParamsExact(t *testing.T) {
 			}
 		}
 	}
-	for _, mode := range []int{0, 1, 2} {
+	for _, mode := range []int{0, 1, 2, 3, 4} {
 		if checked[mode] == 0 {
 			t.Errorf("no random layer took requant_fast %d (%v)", mode, checked)
 		}
@@ -124,8 +168,17 @@ func TestAddFastExact(t *testing.T) {
 		}
 		accepted++
 		v := map[string]int64{}
+		tables := map[string][]int64{}
 		for _, fl := range c.Params.Fields {
-			v[fl.Name] = int64(fl.Value.(Int))
+			switch x := fl.Value.(type) {
+			case Int:
+				v[fl.Name] = int64(x)
+			case Array:
+				tables[fl.Name] = x.Ints
+			}
+		}
+		if len(tables["table1"]) != 256 || len(tables["table2"]) != 256 {
+			t.Fatalf("tables %d, %d entries, want 256", len(tables["table1"]), len(tables["table2"]))
 		}
 		round := func(x, rc, e int64) int64 {
 			nm := int64(0)
@@ -139,6 +192,10 @@ func TestAddFastExact(t *testing.T) {
 			for b := -128; b < 128; b++ {
 				x := round(smmulr(int64(int32(uint32(int64(a)+v["input1_offset"])<<uint(v["shift"]))), v["m1"]), v["rc1"], v["e1"])
 				y := round(smmulr(int64(int32(uint32(int64(b)+v["input2_offset"])<<uint(v["shift"]))), v["m2"]), v["rc2"], v["e2"])
+				ia, ib := uint8(int8(a)), uint8(int8(b))
+				if x != tables["table1"][ia] || y != tables["table2"][ib] {
+					t.Fatalf("tables at (%d, %d): %d, %d, want %d, %d", a, b, tables["table1"][ia], tables["table2"][ib], x, y)
+				}
 				o := round(smmulr((x+y)*2, v["mo"]), v["rco"], v["eo"]) + v["output_offset"]
 				o = min(max(o, v["act_min"]), v["act_max"])
 				if want := quant.AddElement(p, int32(a), int32(b)); int32(o) != want {

@@ -21,6 +21,9 @@
  * SMMULR(2a, M) when 2a fits in int32 and M != INT32_MIN, and
  * RoundingDivideByPOT(v, e) + z = (v + 2^(e-1) + z * 2^e + (v >> 31)) >> e
  * for e >= 1 when that sum cannot overflow (z the output offset).
+ * Accumulators too large to double (requant_fast 3 and 4) use
+ * SaturatingRoundingDoublingHighMul(x, M) = SMMULR(x, 2M - 2^32) + x,
+ * exact for every int32 x when 2^30 <= M < 2^31 (docs/kernels.md).
  */
 #ifndef TG_ARMV7EM_H
 #define TG_ARMV7EM_H
@@ -55,7 +58,9 @@ extern "C" {
  * (the output offset added before the exact shift); requant_fast = 2 (a
  * right shift too large to fold the offset): multiplier, left shift + 1,
  * right shift, 2^(right shift - 1), the output offset added after the
- * shift; requant_fast = 0: multiplier, TFLM shift, 0, 0. */
+ * shift; requant_fast = 3 and 4: as 1 and 2 with the "plus" form
+ * (tg_a7_rq_plus): 2 * multiplier - 2^32, left shift (not + 1);
+ * requant_fast = 0: multiplier, TFLM shift, 0, 0. */
 typedef struct {
   int32_t rows, cols, depth;
   int32_t output_offset;
@@ -103,8 +108,10 @@ void tg_depthwise_conv2d_s8_c1_armv7em(
  * kernels/armv7em.go, specialiseAdd). x = (a + input1_offset) << shift
  * (left_shift + 1), sx = RoundingDivideByPOT(SMMULR(x, m1), e1) (e1 >= 0,
  * rc1 = 2^(e1-1) or 0 for e1 = 0), the same for b, then the output: SMMULR(2 (sx + sy),
- * mo) rounded by eo, plus output_offset, clamped. The output may be the
- * buffer of an input. */
+ * mo) rounded by eo, plus output_offset, clamped. sx and sy depend on
+ * one int8 each, so the code generator tabulates them (table1, table2)
+ * and the kernel only looks them up. The output may be the buffer of an
+ * input. */
 typedef struct {
   int32_t size;
   int32_t input1_offset, input2_offset, shift;
@@ -112,6 +119,8 @@ typedef struct {
   int32_t m2, e2, rc2;
   int32_t mo, eo, rco;
   int32_t output_offset, act_min, act_max;
+  const int32_t *table1; /* [256]: sx for a, at index (uint8_t)a */
+  const int32_t *table2; /* [256]: sy for b, at index (uint8_t)b */
 } tg_add_s8_armv7em_params_t;
 
 void tg_add_s8_armv7em(const tg_add_s8_armv7em_params_t *p, const int8_t *a,
@@ -302,15 +311,40 @@ static inline int32_t tg_a7_clamp(int32_t v, int32_t lo, int32_t hi) {
  * output_offset * 2^rs; see the top of this file. */
 TG_A7_INLINE int32_t tg_a7_rq_fast(int32_t acc, int32_t m, int32_t ls,
                                     int32_t rs, int32_t rc, int32_t post) {
-  int32_t v = tg_a7_smmulr((int32_t)((uint32_t)acc << ls), m);
+  /* ls is always 1: a fast mode needs a right shift, so TFLM's left
+   * shift is 0 (kernels/armv7em.go, requantParams); the constant saves a
+   * load per output. */
+  int32_t v = tg_a7_smmulr((int32_t)((uint32_t)acc << 1), m);
+  (void)ls;
+  return ((v + rc + (v >> 31)) >> rs) + post;
+}
+
+/* The "plus" form of the 32-bit requantisation (requant_fast 3 and 4)
+ * for accumulators too large to double: m = 2M - 2^32 (M the multiplier,
+ * 2^30 <= M < 2^31), ls the left shift, then SMMULR(x, m) + x is
+ * SaturatingRoundingDoublingHighMul(x, M) for every int32 x; the rounding
+ * shift as in tg_a7_rq_fast. */
+TG_A7_INLINE int32_t tg_a7_rq_plus(int32_t acc, int32_t m, int32_t ls,
+                                    int32_t rs, int32_t rc, int32_t post) {
+  /* ls is always 0 (see tg_a7_rq_fast): x is acc. */
+  const int32_t x = acc;
+  const int32_t v = (int32_t)((uint32_t)tg_a7_smmulr(x, m) + (uint32_t)x);
+  (void)ls;
   return ((v + rc + (v >> 31)) >> rs) + post;
 }
 
 /* The offset added after the 32-bit requantisation: 0 when requant_fast
- * is 1 (the output offset is folded into rc), the output offset when it
- * is 2 (a right shift too large to fold it). */
+ * is 1 or 3 (the output offset is folded into rc), the output offset when
+ * it is 2 or 4 (a right shift too large to fold it). */
 TG_A7_INLINE int32_t tg_a7_post(int32_t fast, int32_t off) {
-  return fast == 2 ? off : 0;
+  return (fast == 2 || fast == 4) ? off : 0;
+}
+
+/* tg_a7_rq_fast or, for requant_fast 3 and 4, tg_a7_rq_plus. */
+TG_A7_INLINE int32_t tg_a7_rq_any(int32_t acc, const int32_t *q,
+                                   int32_t fast, int32_t post) {
+  return fast >= 3 ? tg_a7_rq_plus(acc, q[0], q[1], q[2], q[3], post)
+                   : tg_a7_rq_fast(acc, q[0], q[1], q[2], q[3], post);
 }
 
 /* tg_mbqm(acc, m, shift) + off (wrapping): the general requantisation,
@@ -327,7 +361,7 @@ static inline int8_t tg_a7_requant(int32_t acc, const int32_t *q, int32_t fast,
   int32_t v;
   if (fast) {
     const int32_t post = tg_a7_post(fast, out_off);
-    v = tg_a7_rq_fast(acc, q[0], q[1], q[2], q[3], post);
+    v = tg_a7_rq_any(acc, q, fast, post);
   } else {
     v = tg_a7_rq_slow(acc, q[0], q[1], out_off);
   }
@@ -342,7 +376,13 @@ TG_A7_INLINE void tg_a7_requant22(int32_t a00, int32_t a01, int32_t a10,
                                    int32_t fast, int32_t off, int32_t lo,
                                    int32_t hi, int8_t *o0, int8_t *o1) {
   int32_t v00, v01, v10, v11;
-  if (fast) {
+  if (fast >= 3) {
+    const int32_t post = tg_a7_post(fast, off);
+    v00 = tg_a7_rq_plus(a00, q[0], q[1], q[2], q[3], post);
+    v10 = tg_a7_rq_plus(a10, q[0], q[1], q[2], q[3], post);
+    v01 = tg_a7_rq_plus(a01, q[4], q[5], q[6], q[7], post);
+    v11 = tg_a7_rq_plus(a11, q[4], q[5], q[6], q[7], post);
+  } else if (fast) {
     const int32_t post = tg_a7_post(fast, off);
     const int32_t m0 = q[0], l0 = q[1], r0 = q[2], c0 = q[3];
     const int32_t m1 = q[4], l1 = q[5], r1 = q[6], c1 = q[7];
@@ -378,7 +418,13 @@ TG_A7_INLINE void tg_a7_requant4(int32_t a0, int32_t a1, int32_t a2,
                                   int32_t off, int32_t lo, int32_t hi,
                                   int8_t *o) {
   int32_t v0, v1, v2, v3;
-  if (fast) {
+  if (fast >= 3) {
+    const int32_t post = tg_a7_post(fast, off);
+    v0 = tg_a7_rq_plus(a0, q[0], q[1], q[2], q[3], post);
+    v1 = tg_a7_rq_plus(a1, q[4], q[5], q[6], q[7], post);
+    v2 = tg_a7_rq_plus(a2, q[8], q[9], q[10], q[11], post);
+    v3 = tg_a7_rq_plus(a3, q[12], q[13], q[14], q[15], post);
+  } else if (fast) {
     const int32_t post = tg_a7_post(fast, off);
     v0 = tg_a7_rq_fast(a0, q[0], q[1], q[2], q[3], post);
     v1 = tg_a7_rq_fast(a1, q[4], q[5], q[6], q[7], post);
@@ -486,16 +532,53 @@ static inline int32_t tg_a7_dot1x1(const int8_t *x, const int8_t *w,
                      [w0o] "=&r"(W0O_), [w1e] "=&r"(W1E_), [w1o] "=&r"(W1O_)   \
                    : [p0] "r"(E0_), [p1] "r"(E1_)                             \
                    : "cc", "memory")
+/* TG_A7_MAC22_ASM with one LDRD for the two weight words (21
+ * instructions per 16 MACs): only for a word-aligned packed filter, as
+ * LDRD faults on an unaligned address (tg_a7_gemm checks). */
+#define TG_A7_MAC22_ASM_D(E0_, E1_, PW_, K_, A00_, A01_, A10_, A11_, XE_, XO_,  \
+                        W0E_, W0O_, W1E_, W1O_)                                           \
+  __asm__ volatile("1:\n\t"                                                 \
+                   "ldrd %[w0o], %[w1o], [%[pw]], #8\n\t"                            \
+                   "ldr %[xo], [%[p0], %[k]]\n\t"                           \
+                   "sxtb16 %[w0e], %[w0o]\n\t"                              \
+                   "sxtb16 %[w1e], %[w1o]\n\t"                              \
+                   "sxtb16 %[w0o], %[w0o], ror #8\n\t"                      \
+                   "sxtb16 %[w1o], %[w1o], ror #8\n\t"                      \
+                   "sxtb16 %[xe], %[xo]\n\t"                                \
+                   "sxtb16 %[xo], %[xo], ror #8\n\t"                        \
+                   "smlad %[a00], %[xe], %[w0e], %[a00]\n\t"                \
+                   "smlad %[a01], %[xe], %[w1e], %[a01]\n\t"                \
+                   "ldr %[xe], [%[p1], %[k]]\n\t"                           \
+                   "smlad %[a00], %[xo], %[w0o], %[a00]\n\t"                \
+                   "smlad %[a01], %[xo], %[w1o], %[a01]\n\t"                \
+                   "sxtb16 %[xo], %[xe], ror #8\n\t"                        \
+                   "sxtb16 %[xe], %[xe]\n\t"                                \
+                   "smlad %[a10], %[xe], %[w0e], %[a10]\n\t"                \
+                   "smlad %[a11], %[xe], %[w1e], %[a11]\n\t"                \
+                   "smlad %[a10], %[xo], %[w0o], %[a10]\n\t"                \
+                   "smlad %[a11], %[xo], %[w1o], %[a11]\n\t"                \
+                   "adds %[k], %[k], #4\n\t"                                \
+                   "bne 1b\n\t"                                             \
+                   : [a00] "+r"(A00_), [a01] "+r"(A01_), [a10] "+r"(A10_),     \
+                     [a11] "+r"(A11_), [pw] "+r"(PW_), [k] "+r"(K_),          \
+                     [xe] "=&r"(XE_), [xo] "=&r"(XO_), [w0e] "=&r"(W0E_),      \
+                     [w0o] "=&r"(W0O_), [w1e] "=&r"(W1E_), [w1o] "=&r"(W1O_)   \
+                   : [p0] "r"(E0_), [p1] "r"(E1_)                             \
+                   : "cc", "memory")
 #endif
 
 /* The common case of tg_a7_gemm: two rows, cols / 2 channel pairs, depth
- * a multiple of 4 and requant_fast 1 (offset folded); the clamp is one SSAT for the full
+ * a multiple of 4 and requant_fast 1, 3 or 4 (plus for 3 and 4, post the
+ * output offset for 4, else 0); the clamp is one SSAT for the full
  * int8 range (lo = -128, hi = 127), else a compare per bound. */
 TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
                                      const int8_t *w, const int32_t *bias,
                                      const int32_t *q, int32_t pairs,
                                      int32_t groups, int8_t *o0, int8_t *o1,
-                                     int32_t lo, int32_t hi, int32_t full) {
+                                     int32_t lo, int32_t hi, int32_t full,
+                                     int32_t plus, int32_t post,
+                                     int32_t aligned) {
+  (void)aligned; /* used only by the assembly loop */
   for (; pairs > 0; pairs--) {
     int32_t a00 = bias[0], a01 = bias[1];
     int32_t a10 = a00, a11 = a01;
@@ -503,8 +586,13 @@ TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
 #if defined(TG_A7_MAC22_ASM)
     {
       int32_t kk = -4 * groups, xe, xo, w0e, w0o, w1e, w1o;
-      TG_A7_MAC22_ASM(e0, e1, w, kk, a00, a01, a10, a11, xe, xo, w0e, w0o,
-                      w1e, w1o);
+      if (aligned) {
+        TG_A7_MAC22_ASM_D(e0, e1, w, kk, a00, a01, a10, a11, xe, xo, w0e,
+                          w0o, w1e, w1o);
+      } else {
+        TG_A7_MAC22_ASM(e0, e1, w, kk, a00, a01, a10, a11, xe, xo, w0e, w0o,
+                        w1e, w1o);
+      }
     }
 #else
     {
@@ -528,10 +616,17 @@ TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
     {
       const int32_t m0 = q[0], l0 = q[1], r0 = q[2], c0 = q[3];
       const int32_t m1 = q[4], l1 = q[5], r1 = q[6], c1 = q[7];
-      v00 = tg_a7_ssat8(tg_a7_rq_fast(a00, m0, l0, r0, c0, 0));
-      v10 = tg_a7_ssat8(tg_a7_rq_fast(a10, m0, l0, r0, c0, 0));
-      v01 = tg_a7_ssat8(tg_a7_rq_fast(a01, m1, l1, r1, c1, 0));
-      v11 = tg_a7_ssat8(tg_a7_rq_fast(a11, m1, l1, r1, c1, 0));
+      if (plus) {
+        v00 = tg_a7_ssat8(tg_a7_rq_plus(a00, m0, l0, r0, c0, post));
+        v10 = tg_a7_ssat8(tg_a7_rq_plus(a10, m0, l0, r0, c0, post));
+        v01 = tg_a7_ssat8(tg_a7_rq_plus(a01, m1, l1, r1, c1, post));
+        v11 = tg_a7_ssat8(tg_a7_rq_plus(a11, m1, l1, r1, c1, post));
+      } else {
+        v00 = tg_a7_ssat8(tg_a7_rq_fast(a00, m0, l0, r0, c0, post));
+        v10 = tg_a7_ssat8(tg_a7_rq_fast(a10, m0, l0, r0, c0, post));
+        v01 = tg_a7_ssat8(tg_a7_rq_fast(a01, m1, l1, r1, c1, post));
+        v11 = tg_a7_ssat8(tg_a7_rq_fast(a11, m1, l1, r1, c1, post));
+      }
     }
     if (!full) {
       /* SSAT first is exact: [lo, hi] lies within [-128, 127]. */
@@ -549,6 +644,12 @@ TG_A7_INLINE void tg_a7_rowpair_fast(const int8_t *e0, const int8_t *e1,
     bias += 2;
     q += 8;
   }
+}
+
+/* Whether p is 4-byte aligned (LDRD needs it; GCC word-aligns the large
+ * constant arrays, other compilers may not). */
+static inline int tg_a7_word_aligned(const void *p) {
+  return ((uintptr_t)p & 3u) == 0;
 }
 
 /* Runs g over rows rows of input (in_stride bytes apart) into output
@@ -574,14 +675,27 @@ static inline void tg_a7_gemm(const tg_a7_gemm_t *g, int32_t rows,
     const int32_t *bias = g->bias;
     const int32_t *q = g->requant;
     n = 0;
-    if (fast == 1 && tail == 0) {
-      /* Two calls with a constant "full": one specialised loop each. */
-      if (lo == -128 && hi == 127) {
+    if ((fast == 1 || fast >= 3) && tail == 0) {
+      /* Calls with constant "full", "plus" and (for requant_fast 1)
+       * "post": one specialised loop each. */
+      const int32_t fr = lo == -128 && hi == 127;
+      const int32_t post = tg_a7_post(fast, off);
+      if (fast == 1 && fr && tg_a7_word_aligned(w)) {
+        /* The common case: LDRD for the weights. */
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 1);
+                           hi, 1, 0, 0, 1);
+      } else if (fast == 1 && fr) {
+        tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
+                           hi, 1, 0, 0, 0);
+      } else if (fast == 1) {
+        tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
+                           hi, 0, 0, 0, 0);
+      } else if (fr) {
+        tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
+                           hi, 1, 1, post, 0);
       } else {
         tg_a7_rowpair_fast(e0, e1, w, bias, q, cols >> 1, groups, o0, o1, lo,
-                           hi, 0);
+                           hi, 0, 1, post, 0);
       }
       n = cols & ~1;
       w += (cols >> 1) * pair_bytes;

@@ -54,6 +54,42 @@
   } while (0)
 #endif
 
+/* The common case, a 3x3 window with the 32-bit requantisation RQ_
+ * (tg_a7_rq_fast or tg_a7_rq_plus) and SSAT (then the activation's
+ * bounds, exact since [lo, hi] lies within [-128, 127]), fully unrolled. */
+#define TG_A7_DW9(RQ_, POST_) \
+  do { \
+          const int32_t *wp = weights; \
+          const int32_t *q = requant; \
+          for (g = 0; g < 4 * full; g += 4, wp += 18, q += 16) { \
+            int32_t a0 = bias[g], a1 = bias[g + 1]; \
+            int32_t a2 = bias[g + 2], a3 = bias[g + 3]; \
+            TG_A7_DW_TAPX(tp[0], g, wp, 0); \
+            TG_A7_DW_TAPX(tp[1], g, wp, 8); \
+            TG_A7_DW_TAPX(tp[2], g, wp, 16); \
+            TG_A7_DW_TAPX(tp[3], g, wp, 24); \
+            TG_A7_DW_TAPX(tp[4], g, wp, 32); \
+            TG_A7_DW_TAPX(tp[5], g, wp, 40); \
+            TG_A7_DW_TAPX(tp[6], g, wp, 48); \
+            TG_A7_DW_TAPX(tp[7], g, wp, 56); \
+            TG_A7_DW_TAPX(tp[8], g, wp, 64); \
+            a0 = tg_a7_ssat8(RQ_(a0, q[0], q[1], q[2], q[3], POST_)); \
+            a1 = tg_a7_ssat8(RQ_(a1, q[4], q[5], q[6], q[7], POST_)); \
+            a2 = tg_a7_ssat8(RQ_(a2, q[8], q[9], q[10], q[11], POST_)); \
+            a3 = tg_a7_ssat8(RQ_(a3, q[12], q[13], q[14], q[15], POST_)); \
+            if (!full_range) { \
+              a0 = tg_a7_clamp(a0, lo, hi); \
+              a1 = tg_a7_clamp(a1, lo, hi); \
+              a2 = tg_a7_clamp(a2, lo, hi); \
+              a3 = tg_a7_clamp(a3, lo, hi); \
+            } \
+            o[g] = (int8_t)a0; \
+            o[g + 1] = (int8_t)a1; \
+            o[g + 2] = (int8_t)a2; \
+            o[g + 3] = (int8_t)a3; \
+          } \
+  } while (0)
+
 void tg_depthwise_conv2d_s8_armv7em(
     const tg_depthwise_conv2d_s8_armv7em_params_t *p, const int8_t *input,
     int8_t *output, int8_t *scratch) {
@@ -65,6 +101,7 @@ void tg_depthwise_conv2d_s8_armv7em(
   const int32_t in_off = p->input_offset;
   const int32_t off2 = tg_a7_pack16(in_off, in_off);
   const int32_t fast = p->requant_fast, out_off = p->output_offset;
+  const int32_t post = tg_a7_post(fast, out_off);
   const int32_t lo = p->act_min, hi = p->act_max;
   const int32_t *const weights = p->weights;
   const int32_t *const bias = p->bias;
@@ -95,8 +132,21 @@ void tg_depthwise_conv2d_s8_armv7em(
         int32_t fy, fx, g;
         if (rows_in && x0 >= 0 && x0 + (fw - 1) * w->dilation_w < in_w) {
           const int8_t *base = in_b + (y0 * in_w + x0) * ch;
-          for (t = 0; t < taps; t++) {
-            tp[t] = base + toff[t];
+          if (taps == 9) {
+            /* Unrolled: the 3x3 case sets its 9 pointers per pixel. */
+            tp[0] = base + toff[0];
+            tp[1] = base + toff[1];
+            tp[2] = base + toff[2];
+            tp[3] = base + toff[3];
+            tp[4] = base + toff[4];
+            tp[5] = base + toff[5];
+            tp[6] = base + toff[6];
+            tp[7] = base + toff[7];
+            tp[8] = base + toff[8];
+          } else {
+            for (t = 0; t < taps; t++) {
+              tp[t] = base + toff[t];
+            }
           }
         } else {
           t = 0;
@@ -111,38 +161,9 @@ void tg_depthwise_conv2d_s8_armv7em(
           }
         }
         if (taps == 9 && fast == 1) {
-          /* The common case, fully unrolled with the 32-bit
-           * requantisation and SSAT (then the activation's bounds, exact
-           * since [lo, hi] lies within [-128, 127]). */
-          const int32_t *wp = weights;
-          const int32_t *q = requant;
-          for (g = 0; g < 4 * full; g += 4, wp += 18, q += 16) {
-            int32_t a0 = bias[g], a1 = bias[g + 1];
-            int32_t a2 = bias[g + 2], a3 = bias[g + 3];
-            TG_A7_DW_TAPX(tp[0], g, wp, 0);
-            TG_A7_DW_TAPX(tp[1], g, wp, 8);
-            TG_A7_DW_TAPX(tp[2], g, wp, 16);
-            TG_A7_DW_TAPX(tp[3], g, wp, 24);
-            TG_A7_DW_TAPX(tp[4], g, wp, 32);
-            TG_A7_DW_TAPX(tp[5], g, wp, 40);
-            TG_A7_DW_TAPX(tp[6], g, wp, 48);
-            TG_A7_DW_TAPX(tp[7], g, wp, 56);
-            TG_A7_DW_TAPX(tp[8], g, wp, 64);
-            a0 = tg_a7_ssat8(tg_a7_rq_fast(a0, q[0], q[1], q[2], q[3], 0));
-            a1 = tg_a7_ssat8(tg_a7_rq_fast(a1, q[4], q[5], q[6], q[7], 0));
-            a2 = tg_a7_ssat8(tg_a7_rq_fast(a2, q[8], q[9], q[10], q[11], 0));
-            a3 = tg_a7_ssat8(tg_a7_rq_fast(a3, q[12], q[13], q[14], q[15], 0));
-            if (!full_range) {
-              a0 = tg_a7_clamp(a0, lo, hi);
-              a1 = tg_a7_clamp(a1, lo, hi);
-              a2 = tg_a7_clamp(a2, lo, hi);
-              a3 = tg_a7_clamp(a3, lo, hi);
-            }
-            o[g] = (int8_t)a0;
-            o[g + 1] = (int8_t)a1;
-            o[g + 2] = (int8_t)a2;
-            o[g + 3] = (int8_t)a3;
-          }
+          TG_A7_DW9(tg_a7_rq_fast, 0);
+        } else if (taps == 9 && fast >= 3) {
+          TG_A7_DW9(tg_a7_rq_plus, post);
         } else {
           const int32_t *wp = weights;
           for (g = 0; g < 4 * full; g += 4) {
