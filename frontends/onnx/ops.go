@@ -437,41 +437,57 @@ func (c *converter) pool(x *ir.Tensor, kind ir.OpKind, oq *convOutQuant) error {
 	if err != nil {
 		return err
 	}
-	if win.d != [2]int{1, 1} {
-		return unsupported("dilated pooling (dilations %v) needs dilated MAX_POOL_2D, which the IR does not have yet", win.d)
-	}
 	includePad, err := c.attrInt("count_include_pad", 0)
 	if err != nil {
 		return err
 	}
-	xh := c.permute(x4, toNHWC)
-	pad, ok := win.tflitePadding()
-	switch {
-	case kind == ir.AveragePool2D && includePad != 0 && !win.zeroPads():
-		// Zeros counted in the average: pad explicitly, then VALID.
-		if win.ceilMode {
-			// A partial last window would count only its real and
-			// explicit-pad elements.
-			floorWin := win
-			floorWin.ceilMode = false
-			for i := 0; i < 2; i++ {
-				floorWin.out[i] = (win.in[i]+win.pb[i]+win.pe[i]-win.k[i])/win.s[i] + 1
-			}
-			if floorWin.out != win.out {
-				return unsupported("AveragePool with ceil_mode adding a partial window and count_include_pad needs explicit pool padding, which the IR does not have yet")
-			}
-		}
-		xh = c.padNHWC(xh, win)
-		pad = ir.PadValid
-	case !ok:
-		return unsupported("%s with pads %v/%v and ceil_mode %v is not TFLite's SAME or VALID padding; explicit (asymmetric) pool padding is not in the IR yet",
-			name, win.pb, win.pe, win.ceilMode)
+	attrs, err := poolAttrs(win, kind == ir.AveragePool2D && includePad != 0)
+	if err != nil {
+		return err
 	}
-	y, err := c.emitQ(kind, ir.Pool2DAttrs{Padding: pad, StrideH: win.s[0], StrideW: win.s[1], FilterH: win.k[0], FilterW: win.k[1]}, oq, xh)
+	xh := c.permute(x4, toNHWC)
+	y, err := c.emitQ(kind, attrs, oq, xh)
 	if err != nil {
 		return err
 	}
 	return c.finishSpatial(y, oneD)
+}
+
+// poolAttrs returns the pooling attributes for an ONNX window: TFLite's
+// SAME or VALID when they give exactly the same windows (so TFLite's
+// kernels run), EXPLICIT pads otherwise. ceil_mode follows ONNX Runtime:
+// the output grows by one where the last window would start inside the
+// image or its leading pad, and the extra end padding it needs is recorded
+// in CeilPadBottom/Right so that count_include_pad does not count it.
+func poolAttrs(win window, includePad bool) (ir.Pool2DAttrs, error) {
+	a := ir.Pool2DAttrs{StrideH: win.s[0], StrideW: win.s[1], FilterH: win.k[0], FilterW: win.k[1]}
+	var ceilPad [2]int
+	for i := 0; i < 2; i++ {
+		eff := (win.k[i]-1)*win.d[i] + 1
+		total := win.in[i] + win.pb[i] + win.pe[i]
+		out := (total-eff)/win.s[i] + 1
+		if win.ceilMode && (total-eff)%win.s[i] != 0 && out*win.s[i] < win.in[i]+win.pb[i] {
+			out++
+		}
+		win.out[i] = out
+		ceilPad[i] = max((out-1)*win.s[i]+eff-total, 0)
+	}
+	dilated := win.d != [2]int{1, 1}
+	if ceilPad == [2]int{} && !dilated && !(includePad && !win.zeroPads()) {
+		if pad, ok := win.tflitePadding(); ok {
+			a.Padding = pad
+			return a, nil
+		}
+	}
+	a.Padding = ir.PadExplicit
+	a.PadTop, a.PadLeft = win.pb[0], win.pb[1]
+	a.PadBottom, a.PadRight = win.pe[0]+ceilPad[0], win.pe[1]+ceilPad[1]
+	a.CeilPadBottom, a.CeilPadRight = ceilPad[0], ceilPad[1]
+	if dilated {
+		a.DilationH, a.DilationW = win.d[0], win.d[1]
+	}
+	a.CountIncludePad = includePad
+	return a, nil
 }
 
 func convGlobalAvgPool(c *converter) error {
