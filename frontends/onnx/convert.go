@@ -454,10 +454,19 @@ func (c *converter) scalarLike(t *ir.Tensor, v float64) *ir.Tensor {
 	if t.DType == ir.Float32 {
 		return c.scalarF(float32(v))
 	}
-	lo, hi := t.DType.Range()
+	return c.constant(t.DType, ir.Shape{}, scalarBytes(t.DType, v))
+}
+
+// scalarBytes is the little-endian encoding of v in type dt (float32, or
+// an integer clamped to the type's range).
+func scalarBytes(dt ir.DType, v float64) []byte {
+	if dt == ir.Float32 {
+		return ir.Float32Data([]float32{float32(v)})
+	}
+	lo, hi := dt.Range()
 	iv := int64(math.Max(math.Min(v, float64(hi)), float64(lo)))
-	data := make([]byte, t.DType.Size())
-	switch t.DType.Size() {
+	data := make([]byte, dt.Size())
+	switch dt.Size() {
 	case 1:
 		data[0] = byte(iv)
 	case 2:
@@ -467,7 +476,7 @@ func (c *converter) scalarLike(t *ir.Tensor, v float64) *ir.Tensor {
 	case 8:
 		binary.LittleEndian.PutUint64(data, uint64(iv))
 	}
-	return c.constant(t.DType, ir.Shape{}, data)
+	return data
 }
 
 // permute transposes t by perm: a constant is permuted now, anything else

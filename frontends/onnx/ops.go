@@ -1262,8 +1262,10 @@ func convPad(c *converter) error {
 	if err != nil {
 		return err
 	}
-	if mode != "constant" {
-		return unsupported("Pad mode %q needs edge/reflect/wrap padding, which the IR does not have yet (only constant)", clip(mode))
+	modes := map[string]ir.PadMode{"constant": ir.PadConstant, "reflect": ir.PadReflect, "edge": ir.PadEdge, "wrap": ir.PadWrap}
+	pm, ok := modes[mode]
+	if !ok {
+		return fmt.Errorf("Pad mode %q is not one of constant, reflect, edge, wrap", clip(mode))
 	}
 	r := len(x.Shape)
 	var pads []int
@@ -1323,13 +1325,59 @@ func convPad(c *converter) error {
 		}
 		before[ax], after[ax] = b, e
 	}
-	if value != 0 {
-		return unsupported("Pad with the constant value %g: the IR's PAD fills with zeros", value)
+	if pm != ir.PadConstant {
+		y, err := c.emitChecked(ir.Pad, ir.PadAttrs{Before: before, After: after, Mode: pm}, x)
+		if err != nil {
+			return unsupported("Pad mode %q with pads %v on %v: %v", mode, pads, x.Shape, err)
+		}
+		return c.setOut(0, y)
 	}
-	if x.Quant != nil && x.ZeroPoint() != 0 {
+	if x.Quant != nil && (x.ZeroPoint() != 0 || value != 0) {
 		return unsupported("Pad of a quantised tensor outside a QDQ group")
 	}
+	if value != 0 {
+		return c.padValue(x, before, after, value)
+	}
 	return c.setOut(0, c.emit(ir.Pad, ir.PadAttrs{Before: before, After: after}, x))
+}
+
+// padValue pads x with the non-zero constant value (the IR's PAD fills
+// with zeros): one CONCATENATION per padded axis with constant blocks of
+// the value, which is exact for every type (an integer value is clamped to
+// the type's range as ONNX Runtime's cast does not; ONNX requires the
+// value to have x's type).
+func (c *converter) padValue(x *ir.Tensor, before, after []int, value float64) error {
+	elem := scalarBytes(x.DType, value)
+	block := func(shape ir.Shape) *ir.Tensor {
+		n := shape.Elements()
+		data := make([]byte, 0, n*len(elem))
+		for i := 0; i < n; i++ {
+			data = append(data, elem...)
+		}
+		return c.constant(x.DType, shape, data)
+	}
+	y := x
+	for ax := range before {
+		if before[ax] == 0 && after[ax] == 0 {
+			continue
+		}
+		ins := []*ir.Tensor{}
+		for _, p := range []int{before[ax], -1, after[ax]} {
+			switch {
+			case p < 0:
+				ins = append(ins, y)
+			case p > 0:
+				s := y.Shape.Clone()
+				s[ax] = p
+				ins = append(ins, block(s))
+			}
+		}
+		var err error
+		if y, err = c.emitChecked(ir.Concatenation, ir.ConcatenationAttrs{Axis: ax}, ins...); err != nil {
+			return err
+		}
+	}
+	return c.setOut(0, y)
 }
 
 // convBatchNorm: inference BatchNormalization as MUL by scale/sqrt(var+ε)
