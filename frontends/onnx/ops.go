@@ -744,11 +744,23 @@ func (c *converter) binaryInputs(what string) (*ir.Tensor, *ir.Tensor, error) {
 	if a.DType != b.DType {
 		return nil, nil, fmt.Errorf("inputs have types %v and %v", a.DType.LongName(), b.DType.LongName())
 	}
-	if err := requireFloat(a, what); err != nil {
-		return nil, nil, unsupported("%v (integer elementwise arithmetic without quantisation is not in the IR yet)", err)
+	if !rawInt(a) || !rawInt(b) {
+		if err := requireFloat(a, what); err != nil {
+			return nil, nil, unsupported("%v (integer elementwise arithmetic takes unquantised uint8, int8, int16 and int32)", err)
+		}
 	}
 	b, err = c.legacyBroadcast(a, b)
 	return a, b, err
+}
+
+// rawInt reports whether t is an unquantised integer tensor of a type the
+// IR's integer ADD/SUB/MUL/DIV take (NumPy semantics, wrapping).
+func rawInt(t *ir.Tensor) bool {
+	switch t.DType {
+	case ir.UInt8, ir.Int8, ir.Int16, ir.Int32:
+		return t.Quant == nil
+	}
+	return false
 }
 
 func convBinary(c *converter, kind ir.OpKind) error {
@@ -759,15 +771,16 @@ func convBinary(c *converter, kind ir.OpKind) error {
 	return c.setOut(0, c.emit(kind, ir.BinaryAttrs{}, a, b))
 }
 
-// convDiv divides by a constant as a multiplication by its reciprocal
-// (within one rounding of the quotient); a computed divisor needs DIV.
+// convDiv divides floats by a constant as a multiplication by its
+// reciprocal (within one rounding of the quotient, cheaper on a
+// microcontroller); a computed divisor and integers (truncating) get DIV.
 func convDiv(c *converter) error {
 	a, b, err := c.binaryInputs("Div")
 	if err != nil {
 		return err
 	}
-	if !b.IsConst() {
-		return unsupported("Div by a computed tensor needs DIV, which the IR does not have yet")
+	if !b.IsConst() || a.DType != ir.Float32 {
+		return c.setOut(0, c.emit(ir.Div, ir.BinaryAttrs{}, a, b))
 	}
 	v := b.Float32s()
 	for i := range v {
