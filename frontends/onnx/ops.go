@@ -64,7 +64,7 @@ func opTable() map[string]convertFunc {
 		"DequantizeLinear":   convDequantizeLinear,
 		"QLinearConv":        convQLinearConv,
 		"QLinearMatMul":      convQLinearMatMul,
-		"Resize":             pending("Resize needs RESIZE_NEAREST_NEIGHBOR with ONNX's coordinate modes, which the IR does not have yet"),
+		"Resize":             convResize,
 		"ConvInteger":        pending("ConvInteger needs a convolution with int32 output, which the IR does not have yet"),
 		"MatMulInteger":      pending("MatMulInteger needs a matrix product with int32 output, which the IR does not have yet"),
 	}
