@@ -641,13 +641,56 @@ func convMatMul(c *converter) error {
 	if err := requireFloat(a, "MatMul"); err != nil {
 		return err
 	}
-	if !b.IsConst() {
-		return unsupported("MatMul of two computed tensors needs BATCH_MATMUL, which the IR does not have (FULLY_CONNECTED takes constant weights)")
-	}
 	if b.DType != ir.Float32 {
 		return unsupported("MatMul with %v weights without quantisation parameters", b.DType.LongName())
 	}
+	if !b.IsConst() || len(b.Shape) > 2 {
+		y, err := c.batchMatMul(a, b, ir.BatchMatMulAttrs{}, nil)
+		if err != nil {
+			return err
+		}
+		return c.setOut(0, y)
+	}
 	return c.matmul(a, b, nil, nil)
+}
+
+// batchMatMul emits NumPy's matmul of a and b as BATCH_MATMUL (a rank-1
+// operand is a matrix with one row or one column, dropped from the
+// result). out, when not nil, is the output type (int32 for
+// MatMulInteger); otherwise the output has a's type.
+func (c *converter) batchMatMul(a, b *ir.Tensor, attrs ir.BatchMatMulAttrs, out *ir.DType) (*ir.Tensor, error) {
+	x, y := a, b
+	if len(a.Shape) == 1 {
+		x = c.reshape(a, ir.Shape{1, a.Shape[0]})
+	}
+	if len(b.Shape) == 1 {
+		y = c.reshape(b, ir.Shape{b.Shape[0], 1})
+	}
+	if len(x.Shape) < 2 || len(y.Shape) < 2 {
+		return nil, fmt.Errorf("A %v and B %v do not multiply", a.Shape, b.Shape)
+	}
+	if len(x.Shape) > 6 || len(y.Shape) > 6 {
+		return nil, unsupported("MatMul of A %v and B %v: tinygen's BATCH_MATMUL takes ranks 2 to 6", a.Shape, b.Shape)
+	}
+	r, err := c.emitChecked(ir.BatchMatMul, attrs, x, y)
+	if err != nil {
+		return nil, err
+	}
+	if out != nil {
+		r.DType, r.Quant = *out, nil
+	}
+	n := len(r.Shape)
+	var s ir.Shape
+	for i, d := range r.Shape {
+		if (i == n-2 && len(a.Shape) == 1) || (i == n-1 && len(b.Shape) == 1) {
+			continue
+		}
+		s = append(s, d)
+	}
+	if s == nil {
+		s = ir.Shape{}
+	}
+	return c.reshape(r, s), nil
 }
 
 // matmul emits A × B for a constant B of rank 1 or 2 as FULLY_CONNECTED
