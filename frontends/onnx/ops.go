@@ -564,7 +564,7 @@ func convGemm(c *converter) error {
 		return fmt.Errorf("A %v and B %v must be matrices", a.Shape, b.Shape)
 	}
 	if !b.IsConst() {
-		return unsupported("Gemm with a computed B: FULLY_CONNECTED takes constant weights (a product of two computed tensors needs BATCH_MATMUL, which the IR does not have)")
+		return c.gemmComputed(a, b, transA != 0, transB != 0, alpha, beta)
 	}
 	if transA != 0 {
 		a = c.permute(a, []int{1, 0})
@@ -609,6 +609,36 @@ func convGemm(c *converter) error {
 	y := c.emit(ir.FullyConnected, ir.FullyConnectedAttrs{}, ins...)
 	if addAfter != nil {
 		y = c.emit(ir.Add, ir.BinaryAttrs{}, y, addAfter)
+	}
+	return c.setOut(0, y)
+}
+
+// gemmComputed is Gemm with a computed B: alpha·(A'·B') as BATCH_MATMUL
+// (the transposes as AdjX/AdjY) and MUL, plus beta·C as ADD.
+func (c *converter) gemmComputed(a, b *ir.Tensor, transA, transB bool, alpha, beta float32) error {
+	if b.DType != ir.Float32 {
+		return unsupported("Gemm with a computed %v B", b.DType.LongName())
+	}
+	y, err := c.batchMatMul(a, b, ir.BatchMatMulAttrs{AdjX: transA, AdjY: transB}, nil)
+	if err != nil {
+		return err
+	}
+	if alpha != 1 {
+		y = c.emit(ir.Mul, ir.BinaryAttrs{}, y, c.scalarF(alpha))
+	}
+	if cc := c.in(2); cc != nil && beta != 0 {
+		if cc.DType != ir.Float32 {
+			return unsupported("Gemm with a %v C", cc.DType.LongName())
+		}
+		switch {
+		case cc.IsConst():
+			cc = c.constant(ir.Float32, cc.Shape.Clone(), ir.Float32Data(scaleAll(cc.Float32s(), beta)))
+		case beta != 1:
+			cc = c.emit(ir.Mul, ir.BinaryAttrs{}, cc, c.scalarF(beta))
+		}
+		if y, err = c.emitChecked(ir.Add, ir.BinaryAttrs{}, y, cc); err != nil {
+			return err
+		}
 	}
 	return c.setOut(0, y)
 }
