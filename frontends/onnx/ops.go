@@ -65,8 +65,8 @@ func opTable() map[string]convertFunc {
 		"QLinearConv":        convQLinearConv,
 		"QLinearMatMul":      convQLinearMatMul,
 		"Resize":             convResize,
-		"ConvInteger":        pending("ConvInteger needs a convolution with int32 output, which the IR does not have yet"),
-		"MatMulInteger":      pending("MatMulInteger needs a matrix product with int32 output, which the IR does not have yet"),
+		"ConvInteger":        convConvInteger,
+		"MatMulInteger":      convMatMulInteger,
 	}
 }
 
