@@ -80,10 +80,6 @@ func contribTable() map[string]convertFunc {
 	}
 }
 
-func pending(msg string) convertFunc {
-	return func(*converter) error { return unsupported("%s", msg) }
-}
-
 // unknownOp returns why a node's operator is not converted at all, or "".
 func unknownOp(n *onnxpb.NodeProto) string {
 	switch d := n.GetDomain(); d {
