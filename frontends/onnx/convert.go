@@ -411,7 +411,7 @@ func (c *converter) emitChecked(kind ir.OpKind, attrs ir.Attrs, ins ...*ir.Tenso
 			out.Quant = q.Clone()
 		}
 	}
-	op := &ir.Op{Kind: kind, Inputs: ins, Outputs: []*ir.Tensor{out}, Attrs: attrs, SourceIndex: c.index}
+	op := &ir.Op{Kind: kind, Inputs: ins, Outputs: []*ir.Tensor{out}, Attrs: attrs, SourceIndex: c.index, Name: c.nodeName()}
 	var shape ir.Shape
 	var err error
 	if a, ok := attrs.(ir.StridedSliceAttrs); ok {
@@ -429,6 +429,15 @@ func (c *converter) emitChecked(kind ir.OpKind, attrs ir.Attrs, ins ...*ir.Tenso
 	c.g.AddTensor(out)
 	c.g.AddOp(op)
 	return out, nil
+}
+
+// nodeName is the current node's name for ir.Op.Name (clipped; untrusted
+// text, which reaches C only through internal/ctext).
+func (c *converter) nodeName() string {
+	if c.node == nil {
+		return ""
+	}
+	return clip(c.node.GetName())
 }
 
 func (c *converter) outName() string {

@@ -168,3 +168,24 @@ func TestWiredOperators(t *testing.T) {
 		})
 	}
 }
+
+// TestOpNames checks that every op a node becomes carries the node's name.
+func TestOpNames(t *testing.T) {
+	m := b.Model{Opsets: map[string]int64{"": 13},
+		Inputs:  []b.Value{{Name: "x", DType: b.Float, Dims: []int64{1, 1, 1, 4}}},
+		Outputs: []b.Value{{Name: "y", DType: b.Float, Dims: []int64{1, 1, 1, 2}}},
+		Nodes: []b.Node{{Op: "MaxPool", Name: "pool/1", In: []string{"x"}, Out: []string{"y"}, Attrs: []b.Attr{
+			b.AttrInts("kernel_shape", 1, 2), b.AttrInts("strides", 1, 2)}}}}
+	g, err := onnx.Parse(m.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range g.Ops {
+		if o.Name != "pool/1" {
+			t.Errorf("%v: name %q, want %q", o, o.Name, "pool/1")
+		}
+	}
+	if len(g.Ops) == 0 {
+		t.Fatal("no ops")
+	}
+}
