@@ -361,6 +361,9 @@ func convQLinearConv(c *converter) error {
 }
 
 func convQLinearMatMul(c *converter) error {
+	if c.qlinearNeedsInt() {
+		return c.qlinearMatMulInt()
+	}
 	a, err := c.qact(0, 1, 2)
 	if err != nil {
 		return err
@@ -377,6 +380,32 @@ func convQLinearMatMul(c *converter) error {
 		return unsupported("QLinearMatMul with a rank-%d B needs BATCH_MATMUL, which the IR does not have", len(b.Shape))
 	}
 	return c.matmul(a, b, nil, oq)
+}
+
+// qlinearNeedsInt reports whether QLinearMatMul needs the integer
+// product route (qlinearMatMulInt): a uint8 operand or output, weights
+// with a non-zero zero point or not constant, or a B of rank other than 2.
+func (c *converter) qlinearNeedsInt() bool {
+	a, b := c.in(0), c.in(3)
+	if a == nil || b == nil {
+		return false
+	}
+	if a.DType == ir.UInt8 || b.DType == ir.UInt8 || !b.IsConst() || len(b.Shape) != 2 {
+		return true
+	}
+	if zt := c.in(7); zt != nil && zt.DType == ir.UInt8 {
+		return true
+	}
+	if zt := c.in(5); zt != nil && zt.IsConst() {
+		if v, err := zt.Ints(); err == nil {
+			for _, z := range v {
+				if z != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func convQLinearAdd(c *converter) error {

@@ -189,3 +189,37 @@ func TestOpNames(t *testing.T) {
 		t.Fatal("no ops")
 	}
 }
+
+// TestQLinearMatMulUint8 checks the integer-product route of QLinearMatMul
+// (uint8 operands, a weight zero point): BATCH_MATMUL to int32, then
+// QUANTIZE to int8 and to uint8, against values computed by hand.
+func TestQLinearMatMulUint8(t *testing.T) {
+	u8 := func(name string, v int32) b.Tensor { return b.Tensor{Name: name, DType: b.UInt8, I32: []int32{v}} }
+	fl := func(name string, v float32) b.Tensor { return b.Tensor{Name: name, DType: b.Float, Floats: []float32{v}} }
+	m := b.Model{Opsets: map[string]int64{"": 13},
+		Inputs:  []b.Value{{Name: "a", DType: b.UInt8, Dims: []int64{1, 2}}},
+		Outputs: []b.Value{{Name: "y", DType: b.UInt8, Dims: []int64{1, 2}}},
+		Inits: []b.Tensor{fl("as", 0.5), u8("az", 10), {Name: "b", DType: b.UInt8, Dims: []int64{2, 2}, I32: []int32{130, 120, 128, 140}},
+			fl("bs", 0.25), u8("bz", 128), fl("ys", 1), u8("yz", 100)},
+		Nodes: []b.Node{{Op: "QLinearMatMul", In: []string{"a", "as", "az", "b", "bs", "bz", "ys", "yz"}, Out: []string{"y"}}}}
+	g, err := onnx.Parse(m.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := opKinds(g); !strings.Contains(got, "BATCH_MATMUL") || !strings.Contains(got, "QUANTIZE QUANTIZE") {
+		t.Errorf("ops %q, want BATCH_MATMUL and two QUANTIZEs", got)
+	}
+	e, err := eval.New(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Run([][]byte{{22, 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a−10 = [12 −6], B−128 = [[2 −8] [0 12]]: [24 −168]·0.125 = [3 −21],
+	// + 100.
+	if want := []byte{103, 79}; !slices.Equal(out[0], want) {
+		t.Errorf("got %v, want %v", out[0], want)
+	}
+}
