@@ -195,7 +195,9 @@ func TestOpNames(t *testing.T) {
 // QUANTIZE to int8 and to uint8, against values computed by hand.
 func TestQLinearMatMulUint8(t *testing.T) {
 	u8 := func(name string, v int32) b.Tensor { return b.Tensor{Name: name, DType: b.UInt8, I32: []int32{v}} }
-	fl := func(name string, v float32) b.Tensor { return b.Tensor{Name: name, DType: b.Float, Floats: []float32{v}} }
+	fl := func(name string, v float32) b.Tensor {
+		return b.Tensor{Name: name, DType: b.Float, Floats: []float32{v}}
+	}
 	m := b.Model{Opsets: map[string]int64{"": 13},
 		Inputs:  []b.Value{{Name: "a", DType: b.UInt8, Dims: []int64{1, 2}}},
 		Outputs: []b.Value{{Name: "y", DType: b.UInt8, Dims: []int64{1, 2}}},
