@@ -89,7 +89,14 @@ func (c *converter) qlinearMatMulInt() error {
 	if err != nil {
 		return err
 	}
-	y = c.tagQuant(y, &ir.Quant{Scale: []float32{float32(float64(sa) * float64(sb))}, ZeroPoint: []int64{0}})
+	return c.setOut(0, c.requantizeInt32(y, sa, sb, dt, oq))
+}
+
+// requantizeInt32 tags the int32 sums y with scale sx·sw and requantises
+// them to output parameters (dt, oq) of inputs: QUANTIZE to int8 and, for
+// uint8, one exact QUANTIZE more.
+func (c *converter) requantizeInt32(y *ir.Tensor, sx, sw float32, dt ir.DType, oq *ir.Quant) *ir.Tensor {
+	y = c.tagQuant(y, &ir.Quant{Scale: []float32{float32(float64(sx) * float64(sw))}, ZeroPoint: []int64{0}})
 	q8 := oq.Clone()
 	if dt == ir.UInt8 {
 		q8.ZeroPoint[0] -= 128
@@ -100,5 +107,88 @@ func (c *converter) qlinearMatMulInt() error {
 		r = c.emit(ir.Quantize, ir.NoAttrs{}, r)
 		r.DType, r.Quant = ir.UInt8, oq
 	}
-	return c.setOut(0, r)
+	return r
+}
+
+// qlinearConvInt lowers QLinearConv with uint8 tensors or a weight zero
+// point as ConvInteger's CONV_2D to int32, an int32 ADD of the bias and
+// requantizeInt32 (per-tensor weight scale only).
+func (c *converter) qlinearConvInt() error {
+	x, sx, err := c.intOperand(0, 1, 2, false)
+	if err != nil {
+		return err
+	}
+	w, err := c.mustIn(3)
+	if err != nil {
+		return err
+	}
+	st := c.in(4)
+	if st == nil || !st.IsConst() || st.DType != ir.Float32 || st.Shape.Elements() != 1 {
+		return unsupported("QLinearConv with uint8 tensors or a weight zero point and per-channel weight scales is not supported")
+	}
+	sw := st.Float32s()[0]
+	if !(sw > 0) {
+		return fmt.Errorf("input 4 (weight scale) %g is not positive", sw)
+	}
+	if w.DType != ir.UInt8 && w.DType != ir.Int8 {
+		return fmt.Errorf("weights are %v, want uint8 or int8", w.DType.LongName())
+	}
+	if len(w.Shape) != len(x.Shape) || len(x.Shape) != 4 {
+		return unsupported("QLinearConv with uint8 tensors: 2-D convolutions only (weights %v, input %v)", w.Shape, x.Shape)
+	}
+	wz, err := c.intZeroPoints(5, w, w.Shape[0], true)
+	if err != nil {
+		return err
+	}
+	dt, oq, err := c.quantParams(6, 7)
+	if err != nil {
+		return err
+	}
+	if dt != ir.Int8 && dt != ir.UInt8 {
+		return unsupported("QLinearConv with a %v output", dt.LongName())
+	}
+	var bias *ir.Tensor
+	if b := c.in(8); b != nil {
+		if !b.IsConst() || b.DType != ir.Int32 || b.Shape.Elements() != w.Shape[0] {
+			return unsupported("the bias must be an int32 constant with one value per output channel")
+		}
+		bias = b
+	}
+	group, err := c.attrInt("group", 1)
+	if err != nil {
+		return err
+	}
+	C, O, I := x.Shape[1], w.Shape[0], w.Shape[1]
+	if group < 1 || int64(C) != int64(I)*group || int64(O)%group != 0 {
+		return fmt.Errorf("weights %v do not fit input %v with %d groups", w.Shape, x.Shape, group)
+	}
+	win, err := c.readWindow([2]int{x.Shape[2], x.Shape[3]}, [2]int{w.Shape[2], w.Shape[3]}, false)
+	if err != nil {
+		return err
+	}
+	if win.ceilMode {
+		return fmt.Errorf("QLinearConv has no ceil_mode")
+	}
+	xh := c.permute(x, toNHWC)
+	if xh.Quant == nil && x.Quant != nil {
+		xh = c.tagQuant(xh, x.Quant.Clone())
+	}
+	f := c.withZeroPoints(c.permute(w, []int{0, 2, 3, 1}), wz, 0) // OIHW → OHWI
+	attrs := ir.Conv2DAttrs{Padding: ir.PadValid, StrideH: win.s[0], StrideW: win.s[1], DilationH: win.d[0], DilationW: win.d[1]}
+	if !win.zeroPads() {
+		attrs.Padding = ir.PadExplicit
+		attrs.PadTop, attrs.PadLeft, attrs.PadBottom, attrs.PadRight = win.pb[0], win.pb[1], win.pe[0], win.pe[1]
+	}
+	y, err := c.emitChecked(ir.Conv2D, attrs, xh, f)
+	if err != nil {
+		return err
+	}
+	y.DType, y.Quant = ir.Int32, nil
+	if bias != nil {
+		bt := c.constant(ir.Int32, ir.Shape{O}, bias.Data)
+		if y, err = c.emitChecked(ir.Add, ir.BinaryAttrs{}, y, bt); err != nil {
+			return err
+		}
+	}
+	return c.finishSpatial(c.requantizeInt32(y, sx, sw, dt, oq), false)
 }

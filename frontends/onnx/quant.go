@@ -331,6 +331,9 @@ func (c *converter) outQuant(si, zi int) (*convOutQuant, error) {
 }
 
 func convQLinearConv(c *converter) error {
+	if x, w := c.in(0), c.in(3); x != nil && w != nil && (x.DType == ir.UInt8 || w.DType == ir.UInt8 || c.weightZeroPoint(5)) {
+		return c.qlinearConvInt()
+	}
 	x, err := c.qact(0, 1, 2)
 	if err != nil {
 		return err
@@ -396,7 +399,13 @@ func (c *converter) qlinearNeedsInt() bool {
 	if zt := c.in(7); zt != nil && zt.DType == ir.UInt8 {
 		return true
 	}
-	if zt := c.in(5); zt != nil && zt.IsConst() {
+	return c.weightZeroPoint(5)
+}
+
+// weightZeroPoint reports whether constant zero-point input k has a
+// non-zero value.
+func (c *converter) weightZeroPoint(k int) bool {
+	if zt := c.in(k); zt != nil && zt.IsConst() {
 		if v, err := zt.Ints(); err == nil {
 			for _, z := range v {
 				if z != 0 {
