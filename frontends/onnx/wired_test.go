@@ -225,3 +225,35 @@ func TestQLinearMatMulUint8(t *testing.T) {
 		t.Errorf("got %v, want %v", out[0], want)
 	}
 }
+
+// TestQLinearConvUint8 checks the integer route of QLinearConv (uint8
+// tensors, a weight zero point, an int32 bias) against values computed by
+// hand.
+func TestQLinearConvUint8(t *testing.T) {
+	u8 := func(name string, v int32) b.Tensor { return b.Tensor{Name: name, DType: b.UInt8, I32: []int32{v}} }
+	fl := func(name string, v float32) b.Tensor {
+		return b.Tensor{Name: name, DType: b.Float, Floats: []float32{v}}
+	}
+	m := b.Model{Opsets: map[string]int64{"": 13},
+		Inputs:  []b.Value{{Name: "x", DType: b.UInt8, Dims: []int64{1, 1, 1, 2}}},
+		Outputs: []b.Value{{Name: "y", DType: b.UInt8, Dims: []int64{1, 1, 1, 2}}},
+		Inits: []b.Tensor{fl("xs", 0.5), u8("xz", 10), {Name: "w", DType: b.UInt8, Dims: []int64{1, 1, 1, 1}, I32: []int32{130}},
+			fl("ws", 0.25), u8("wz", 128), fl("ys", 1), u8("yz", 100), {Name: "bias", DType: b.Int32, Dims: []int64{1}, I32: []int32{4}}},
+		Nodes: []b.Node{{Op: "QLinearConv", In: []string{"x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "bias"}, Out: []string{"y"}}}}
+	g, err := onnx.Parse(m.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := eval.New(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Run([][]byte{{12, 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (x−10)·(130−128) + 4 = [8 −8], ·0.125 = [1 −1], + 100.
+	if want := []byte{101, 99}; !slices.Equal(out[0], want) {
+		t.Errorf("got %v, want %v", out[0], want)
+	}
+}
