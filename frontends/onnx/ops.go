@@ -1430,6 +1430,16 @@ func convPad(c *converter) error {
 // value to have x's type).
 func (c *converter) padValue(x *ir.Tensor, before, after []int, value float64) error {
 	elem := scalarBytes(x.DType, value)
+	out := x.Shape.Clone()
+	for ax := range out {
+		if before[ax] > ir.MaxElements || after[ax] > ir.MaxElements {
+			return fmt.Errorf("pads %v/%v out of range", before, after)
+		}
+		out[ax] += before[ax] + after[ax]
+	}
+	if _, err := out.NumElements(); err != nil {
+		return fmt.Errorf("padded shape: %w", err) // before allocating any block
+	}
 	block := func(shape ir.Shape) *ir.Tensor {
 		n := shape.Elements()
 		data := make([]byte, 0, n*len(elem))
