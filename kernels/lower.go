@@ -672,6 +672,9 @@ func lowerQuantize(op *ir.Op) (Call, error) {
 		return newCall(name, []Field{fi("size", y.Shape.Elements()), f("scale", Float(outS)), f("zero_point", Int(outZ)),
 			f("qmin", Int(lo)), f("qmax", Int(hi))}, in("input", x, "float"), out(y, elem))
 	}
+	if x.DType == ir.Int32 && y.DType == ir.Int8 {
+		return lowerRequantizeS32(op, outS, outZ)
+	}
 	if !is8bit(x.DType) || !is8bit(y.DType) {
 		return Call{}, noKernel(op)
 	}

@@ -332,3 +332,24 @@ func lowerDequantizeAxis(op *ir.Op) (Call, error) {
 		f("scales", Array{Elem: "float", Floats: scales}), f("zero_points", ints(zps, "int32_t"))},
 		in("input", x, "void"), out(y, "float"))
 }
+
+// lowerRequantizeS32 lowers QUANTIZE int32 → int8 (input zero point 0) to
+// tg_requantize_s32_s8 with quant.PrepareRequantize's multiplier.
+func lowerRequantizeS32(op *ir.Op, outS float32, outZ int32) (Call, error) {
+	x, y := op.Inputs[0], op.Outputs[0]
+	inS, inZ, err := perTensor(x, "input")
+	if err != nil {
+		return Call{}, err
+	}
+	if inZ != 0 {
+		return Call{}, noKernel(op)
+	}
+	p, err := quant.PrepareRequantize(inS, outS, inZ, outZ, x.DType, y.DType)
+	if err != nil {
+		return Call{}, err
+	}
+	return newCall("tg_requantize_s32_s8", []Field{fi("size", y.Shape.Elements()),
+		f("multiplier", Int(p.Multiplier.Multiplier)), f("shift", Int(p.Multiplier.Shift)),
+		f("output_zero_point", Int(p.OutputZeroPoint)), f("qmin", Int(p.Min)), f("qmax", Int(p.Max))},
+		in("input", x, "int32_t"), out(y, "int8_t"))
+}

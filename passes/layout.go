@@ -142,7 +142,7 @@ func layoutStep(g *ir.Graph) bool {
 				swapUnary(g, p, o)
 				return true
 			}
-			if x.Shape.Equal(out.Shape) && !isOutput(g, out) && !x.IsConst() {
+			if x.Shape.Equal(out.Shape) && !isOutput(g, out) && !x.IsConst() && quantEqual(x.Quant, out.Quant) {
 				replaceUses(g, out, x)
 				g.Ops = slices.Delete(g.Ops, i, i+1)
 				return true
@@ -231,6 +231,16 @@ func swapUnary(g *ir.Graph, first, second *ir.Op) {
 
 // sameQuantAsSource reports whether QUANTIZE o reads a DEQUANTIZE whose
 // input has o's output type and (per-tensor) parameters.
+// quantEqual reports whether two quantisations are the same (an identity
+// RESHAPE that gives raw integers their zero points, as the ONNX frontend
+// does for MatMulInteger and ConvInteger, must stay).
+func quantEqual(a, b *ir.Quant) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Axis == b.Axis && slices.Equal(a.Scale, b.Scale) && slices.Equal(a.ZeroPoint, b.ZeroPoint)
+}
+
 func sameQuantAsSource(prod map[*ir.Tensor]*ir.Op, o *ir.Op) bool {
 	p, ok := prod[o.Inputs[0]]
 	if !ok || p.Kind != ir.Dequantize {

@@ -288,3 +288,30 @@ func TestLineWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestStepCommentOpName checks that an op's model name (untrusted text)
+// appears in its step comment only through ctext: a comment terminator
+// and a newline in the name cannot end the comment.
+func TestStepCommentOpName(t *testing.T) {
+	m, _ := testmodels.Get("kws_tiny")
+	g := m.Graph()
+	for _, o := range g.Ops {
+		o.Name = "conv */ int evil;\n#define X"
+	}
+	for _, f := range generate(t, g, cgen.Options{}) {
+		s := string(f.Data)
+		if strings.Contains(s, "*/ int evil") {
+			t.Errorf("%s: the op name ends a comment", f.Name)
+		}
+		if strings.Contains(s, "\n#define X") {
+			t.Errorf("%s: a newline in the op name reaches C", f.Name)
+		}
+	}
+	found := false
+	for _, f := range generate(t, g, cgen.Options{}) {
+		found = found || strings.Contains(string(f.Data), "int evil")
+	}
+	if !found {
+		t.Error("the op name is not in any step comment")
+	}
+}

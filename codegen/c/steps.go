@@ -21,6 +21,9 @@ func (m *model) step(st program.Step, e *exprs) (step, error) {
 		name = " -> " + ctext.Quoted(op.Outputs[0].Name)
 	}
 	comment := func(line string) { s.Comment = append(s.Comment, fit(line, 5)) }
+	if op.Name != "" {
+		name = " " + ctext.Quoted(op.Name) + name
+	}
 	comment(fmt.Sprintf("step %d: model op %d %v%s", st.Index, op.SourceIndex, op.Kind, name))
 	for _, a := range st.Args {
 		switch {

@@ -411,7 +411,7 @@ func (c *converter) emitChecked(kind ir.OpKind, attrs ir.Attrs, ins ...*ir.Tenso
 			out.Quant = q.Clone()
 		}
 	}
-	op := &ir.Op{Kind: kind, Inputs: ins, Outputs: []*ir.Tensor{out}, Attrs: attrs, SourceIndex: c.index}
+	op := &ir.Op{Kind: kind, Inputs: ins, Outputs: []*ir.Tensor{out}, Attrs: attrs, SourceIndex: c.index, Name: c.nodeName()}
 	var shape ir.Shape
 	var err error
 	if a, ok := attrs.(ir.StridedSliceAttrs); ok {
@@ -429,6 +429,15 @@ func (c *converter) emitChecked(kind ir.OpKind, attrs ir.Attrs, ins ...*ir.Tenso
 	c.g.AddTensor(out)
 	c.g.AddOp(op)
 	return out, nil
+}
+
+// nodeName is the current node's name for ir.Op.Name (clipped; untrusted
+// text, which reaches C only through internal/ctext).
+func (c *converter) nodeName() string {
+	if c.node == nil {
+		return ""
+	}
+	return clip(c.node.GetName())
 }
 
 func (c *converter) outName() string {
@@ -454,10 +463,19 @@ func (c *converter) scalarLike(t *ir.Tensor, v float64) *ir.Tensor {
 	if t.DType == ir.Float32 {
 		return c.scalarF(float32(v))
 	}
-	lo, hi := t.DType.Range()
+	return c.constant(t.DType, ir.Shape{}, scalarBytes(t.DType, v))
+}
+
+// scalarBytes is the little-endian encoding of v in type dt (float32, or
+// an integer clamped to the type's range).
+func scalarBytes(dt ir.DType, v float64) []byte {
+	if dt == ir.Float32 {
+		return ir.Float32Data([]float32{float32(v)})
+	}
+	lo, hi := dt.Range()
 	iv := int64(math.Max(math.Min(v, float64(hi)), float64(lo)))
-	data := make([]byte, t.DType.Size())
-	switch t.DType.Size() {
+	data := make([]byte, dt.Size())
+	switch dt.Size() {
 	case 1:
 		data[0] = byte(iv)
 	case 2:
@@ -467,7 +485,7 @@ func (c *converter) scalarLike(t *ir.Tensor, v float64) *ir.Tensor {
 	case 8:
 		binary.LittleEndian.PutUint64(data, uint64(iv))
 	}
-	return c.constant(t.DType, ir.Shape{}, data)
+	return data
 }
 
 // permute transposes t by perm: a constant is permuted now, anything else

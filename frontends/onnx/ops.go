@@ -64,9 +64,9 @@ func opTable() map[string]convertFunc {
 		"DequantizeLinear":   convDequantizeLinear,
 		"QLinearConv":        convQLinearConv,
 		"QLinearMatMul":      convQLinearMatMul,
-		"Resize":             pending("Resize needs RESIZE_NEAREST_NEIGHBOR with ONNX's coordinate modes, which the IR does not have yet"),
-		"ConvInteger":        pending("ConvInteger needs a convolution with int32 output, which the IR does not have yet"),
-		"MatMulInteger":      pending("MatMulInteger needs a matrix product with int32 output, which the IR does not have yet"),
+		"Resize":             convResize,
+		"ConvInteger":        convConvInteger,
+		"MatMulInteger":      convMatMulInteger,
 	}
 }
 
@@ -78,10 +78,6 @@ func contribTable() map[string]convertFunc {
 		"QLinearAveragePool": convQLinearAvgPool,
 		"QLinearSoftmax":     convQLinearSoftmax,
 	}
-}
-
-func pending(msg string) convertFunc {
-	return func(*converter) error { return unsupported("%s", msg) }
 }
 
 // unknownOp returns why a node's operator is not converted at all, or "".
@@ -437,41 +433,57 @@ func (c *converter) pool(x *ir.Tensor, kind ir.OpKind, oq *convOutQuant) error {
 	if err != nil {
 		return err
 	}
-	if win.d != [2]int{1, 1} {
-		return unsupported("dilated pooling (dilations %v) needs dilated MAX_POOL_2D, which the IR does not have yet", win.d)
-	}
 	includePad, err := c.attrInt("count_include_pad", 0)
 	if err != nil {
 		return err
 	}
-	xh := c.permute(x4, toNHWC)
-	pad, ok := win.tflitePadding()
-	switch {
-	case kind == ir.AveragePool2D && includePad != 0 && !win.zeroPads():
-		// Zeros counted in the average: pad explicitly, then VALID.
-		if win.ceilMode {
-			// A partial last window would count only its real and
-			// explicit-pad elements.
-			floorWin := win
-			floorWin.ceilMode = false
-			for i := 0; i < 2; i++ {
-				floorWin.out[i] = (win.in[i]+win.pb[i]+win.pe[i]-win.k[i])/win.s[i] + 1
-			}
-			if floorWin.out != win.out {
-				return unsupported("AveragePool with ceil_mode adding a partial window and count_include_pad needs explicit pool padding, which the IR does not have yet")
-			}
-		}
-		xh = c.padNHWC(xh, win)
-		pad = ir.PadValid
-	case !ok:
-		return unsupported("%s with pads %v/%v and ceil_mode %v is not TFLite's SAME or VALID padding; explicit (asymmetric) pool padding is not in the IR yet",
-			name, win.pb, win.pe, win.ceilMode)
+	attrs, err := poolAttrs(win, kind == ir.AveragePool2D && includePad != 0)
+	if err != nil {
+		return err
 	}
-	y, err := c.emitQ(kind, ir.Pool2DAttrs{Padding: pad, StrideH: win.s[0], StrideW: win.s[1], FilterH: win.k[0], FilterW: win.k[1]}, oq, xh)
+	xh := c.permute(x4, toNHWC)
+	y, err := c.emitQ(kind, attrs, oq, xh)
 	if err != nil {
 		return err
 	}
 	return c.finishSpatial(y, oneD)
+}
+
+// poolAttrs returns the pooling attributes for an ONNX window: TFLite's
+// SAME or VALID when they give exactly the same windows (so TFLite's
+// kernels run), EXPLICIT pads otherwise. ceil_mode follows ONNX Runtime:
+// the output grows by one where the last window would start inside the
+// image or its leading pad, and the extra end padding it needs is recorded
+// in CeilPadBottom/Right so that count_include_pad does not count it.
+func poolAttrs(win window, includePad bool) (ir.Pool2DAttrs, error) {
+	a := ir.Pool2DAttrs{StrideH: win.s[0], StrideW: win.s[1], FilterH: win.k[0], FilterW: win.k[1]}
+	var ceilPad [2]int
+	for i := 0; i < 2; i++ {
+		eff := (win.k[i]-1)*win.d[i] + 1
+		total := win.in[i] + win.pb[i] + win.pe[i]
+		out := (total-eff)/win.s[i] + 1
+		if win.ceilMode && (total-eff)%win.s[i] != 0 && out*win.s[i] < win.in[i]+win.pb[i] {
+			out++
+		}
+		win.out[i] = out
+		ceilPad[i] = max((out-1)*win.s[i]+eff-total, 0)
+	}
+	dilated := win.d != [2]int{1, 1}
+	if ceilPad == [2]int{} && !dilated && !(includePad && !win.zeroPads()) {
+		if pad, ok := win.tflitePadding(); ok {
+			a.Padding = pad
+			return a, nil
+		}
+	}
+	a.Padding = ir.PadExplicit
+	a.PadTop, a.PadLeft = win.pb[0], win.pb[1]
+	a.PadBottom, a.PadRight = win.pe[0]+ceilPad[0], win.pe[1]+ceilPad[1]
+	a.CeilPadBottom, a.CeilPadRight = ceilPad[0], ceilPad[1]
+	if dilated {
+		a.DilationH, a.DilationW = win.d[0], win.d[1]
+	}
+	a.CountIncludePad = includePad
+	return a, nil
 }
 
 func convGlobalAvgPool(c *converter) error {
@@ -548,7 +560,7 @@ func convGemm(c *converter) error {
 		return fmt.Errorf("A %v and B %v must be matrices", a.Shape, b.Shape)
 	}
 	if !b.IsConst() {
-		return unsupported("Gemm with a computed B: FULLY_CONNECTED takes constant weights (a product of two computed tensors needs BATCH_MATMUL, which the IR does not have)")
+		return c.gemmComputed(a, b, transA != 0, transB != 0, alpha, beta)
 	}
 	if transA != 0 {
 		a = c.permute(a, []int{1, 0})
@@ -597,6 +609,36 @@ func convGemm(c *converter) error {
 	return c.setOut(0, y)
 }
 
+// gemmComputed is Gemm with a computed B: alpha·(A'·B') as BATCH_MATMUL
+// (the transposes as AdjX/AdjY) and MUL, plus beta·C as ADD.
+func (c *converter) gemmComputed(a, b *ir.Tensor, transA, transB bool, alpha, beta float32) error {
+	if b.DType != ir.Float32 {
+		return unsupported("Gemm with a computed %v B", b.DType.LongName())
+	}
+	y, err := c.batchMatMul(a, b, ir.BatchMatMulAttrs{AdjX: transA, AdjY: transB}, nil)
+	if err != nil {
+		return err
+	}
+	if alpha != 1 {
+		y = c.emit(ir.Mul, ir.BinaryAttrs{}, y, c.scalarF(alpha))
+	}
+	if cc := c.in(2); cc != nil && beta != 0 {
+		if cc.DType != ir.Float32 {
+			return unsupported("Gemm with a %v C", cc.DType.LongName())
+		}
+		switch {
+		case cc.IsConst():
+			cc = c.constant(ir.Float32, cc.Shape.Clone(), ir.Float32Data(scaleAll(cc.Float32s(), beta)))
+		case beta != 1:
+			cc = c.emit(ir.Mul, ir.BinaryAttrs{}, cc, c.scalarF(beta))
+		}
+		if y, err = c.emitChecked(ir.Add, ir.BinaryAttrs{}, y, cc); err != nil {
+			return err
+		}
+	}
+	return c.setOut(0, y)
+}
+
 func scaleAll(v []float32, s float32) []float32 {
 	out := make([]float32, len(v))
 	for i, x := range v {
@@ -625,13 +667,56 @@ func convMatMul(c *converter) error {
 	if err := requireFloat(a, "MatMul"); err != nil {
 		return err
 	}
-	if !b.IsConst() {
-		return unsupported("MatMul of two computed tensors needs BATCH_MATMUL, which the IR does not have (FULLY_CONNECTED takes constant weights)")
-	}
 	if b.DType != ir.Float32 {
 		return unsupported("MatMul with %v weights without quantisation parameters", b.DType.LongName())
 	}
+	if !b.IsConst() || len(b.Shape) > 2 {
+		y, err := c.batchMatMul(a, b, ir.BatchMatMulAttrs{}, nil)
+		if err != nil {
+			return err
+		}
+		return c.setOut(0, y)
+	}
 	return c.matmul(a, b, nil, nil)
+}
+
+// batchMatMul emits NumPy's matmul of a and b as BATCH_MATMUL (a rank-1
+// operand is a matrix with one row or one column, dropped from the
+// result). out, when not nil, is the output type (int32 for
+// MatMulInteger); otherwise the output has a's type.
+func (c *converter) batchMatMul(a, b *ir.Tensor, attrs ir.BatchMatMulAttrs, out *ir.DType) (*ir.Tensor, error) {
+	x, y := a, b
+	if len(a.Shape) == 1 {
+		x = c.reshape(a, ir.Shape{1, a.Shape[0]})
+	}
+	if len(b.Shape) == 1 {
+		y = c.reshape(b, ir.Shape{b.Shape[0], 1})
+	}
+	if len(x.Shape) < 2 || len(y.Shape) < 2 {
+		return nil, fmt.Errorf("A %v and B %v do not multiply", a.Shape, b.Shape)
+	}
+	if len(x.Shape) > 6 || len(y.Shape) > 6 {
+		return nil, unsupported("MatMul of A %v and B %v: tinygen's BATCH_MATMUL takes ranks 2 to 6", a.Shape, b.Shape)
+	}
+	r, err := c.emitChecked(ir.BatchMatMul, attrs, x, y)
+	if err != nil {
+		return nil, err
+	}
+	if out != nil {
+		r.DType, r.Quant = *out, nil
+	}
+	n := len(r.Shape)
+	var s ir.Shape
+	for i, d := range r.Shape {
+		if (i == n-2 && len(a.Shape) == 1) || (i == n-1 && len(b.Shape) == 1) {
+			continue
+		}
+		s = append(s, d)
+	}
+	if s == nil {
+		s = ir.Shape{}
+	}
+	return c.reshape(r, s), nil
 }
 
 // matmul emits A × B for a constant B of rank 1 or 2 as FULLY_CONNECTED
@@ -728,11 +813,23 @@ func (c *converter) binaryInputs(what string) (*ir.Tensor, *ir.Tensor, error) {
 	if a.DType != b.DType {
 		return nil, nil, fmt.Errorf("inputs have types %v and %v", a.DType.LongName(), b.DType.LongName())
 	}
-	if err := requireFloat(a, what); err != nil {
-		return nil, nil, unsupported("%v (integer elementwise arithmetic without quantisation is not in the IR yet)", err)
+	if !rawInt(a) || !rawInt(b) {
+		if err := requireFloat(a, what); err != nil {
+			return nil, nil, unsupported("%v (integer elementwise arithmetic takes unquantised uint8, int8, int16 and int32)", err)
+		}
 	}
 	b, err = c.legacyBroadcast(a, b)
 	return a, b, err
+}
+
+// rawInt reports whether t is an unquantised integer tensor of a type the
+// IR's integer ADD/SUB/MUL/DIV take (NumPy semantics, wrapping).
+func rawInt(t *ir.Tensor) bool {
+	switch t.DType {
+	case ir.UInt8, ir.Int8, ir.Int16, ir.Int32:
+		return t.Quant == nil
+	}
+	return false
 }
 
 func convBinary(c *converter, kind ir.OpKind) error {
@@ -743,15 +840,16 @@ func convBinary(c *converter, kind ir.OpKind) error {
 	return c.setOut(0, c.emit(kind, ir.BinaryAttrs{}, a, b))
 }
 
-// convDiv divides by a constant as a multiplication by its reciprocal
-// (within one rounding of the quotient); a computed divisor needs DIV.
+// convDiv divides floats by a constant as a multiplication by its
+// reciprocal (within one rounding of the quotient, cheaper on a
+// microcontroller); a computed divisor and integers (truncating) get DIV.
 func convDiv(c *converter) error {
 	a, b, err := c.binaryInputs("Div")
 	if err != nil {
 		return err
 	}
-	if !b.IsConst() {
-		return unsupported("Div by a computed tensor needs DIV, which the IR does not have yet")
+	if !b.IsConst() || a.DType != ir.Float32 {
+		return c.setOut(0, c.emit(ir.Div, ir.BinaryAttrs{}, a, b))
 	}
 	v := b.Float32s()
 	for i := range v {
@@ -1246,8 +1344,10 @@ func convPad(c *converter) error {
 	if err != nil {
 		return err
 	}
-	if mode != "constant" {
-		return unsupported("Pad mode %q needs edge/reflect/wrap padding, which the IR does not have yet (only constant)", clip(mode))
+	modes := map[string]ir.PadMode{"constant": ir.PadConstant, "reflect": ir.PadReflect, "edge": ir.PadEdge, "wrap": ir.PadWrap}
+	pm, ok := modes[mode]
+	if !ok {
+		return fmt.Errorf("Pad mode %q is not one of constant, reflect, edge, wrap", clip(mode))
 	}
 	r := len(x.Shape)
 	var pads []int
@@ -1307,13 +1407,69 @@ func convPad(c *converter) error {
 		}
 		before[ax], after[ax] = b, e
 	}
-	if value != 0 {
-		return unsupported("Pad with the constant value %g: the IR's PAD fills with zeros", value)
+	if pm != ir.PadConstant {
+		y, err := c.emitChecked(ir.Pad, ir.PadAttrs{Before: before, After: after, Mode: pm}, x)
+		if err != nil {
+			return unsupported("Pad mode %q with pads %v on %v: %v", mode, pads, x.Shape, err)
+		}
+		return c.setOut(0, y)
 	}
-	if x.Quant != nil && x.ZeroPoint() != 0 {
+	if x.Quant != nil && (x.ZeroPoint() != 0 || value != 0) {
 		return unsupported("Pad of a quantised tensor outside a QDQ group")
 	}
+	if value != 0 {
+		return c.padValue(x, before, after, value)
+	}
 	return c.setOut(0, c.emit(ir.Pad, ir.PadAttrs{Before: before, After: after}, x))
+}
+
+// padValue pads x with the non-zero constant value (the IR's PAD fills
+// with zeros): one CONCATENATION per padded axis with constant blocks of
+// the value, which is exact for every type (an integer value is clamped to
+// the type's range as ONNX Runtime's cast does not; ONNX requires the
+// value to have x's type).
+func (c *converter) padValue(x *ir.Tensor, before, after []int, value float64) error {
+	elem := scalarBytes(x.DType, value)
+	out := x.Shape.Clone()
+	for ax := range out {
+		if before[ax] > ir.MaxElements || after[ax] > ir.MaxElements {
+			return fmt.Errorf("pads %v/%v out of range", before, after)
+		}
+		out[ax] += before[ax] + after[ax]
+	}
+	if _, err := out.NumElements(); err != nil {
+		return fmt.Errorf("padded shape: %w", err) // before allocating any block
+	}
+	block := func(shape ir.Shape) *ir.Tensor {
+		n := shape.Elements()
+		data := make([]byte, 0, n*len(elem))
+		for i := 0; i < n; i++ {
+			data = append(data, elem...)
+		}
+		return c.constant(x.DType, shape, data)
+	}
+	y := x
+	for ax := range before {
+		if before[ax] == 0 && after[ax] == 0 {
+			continue
+		}
+		ins := []*ir.Tensor{}
+		for _, p := range []int{before[ax], -1, after[ax]} {
+			switch {
+			case p < 0:
+				ins = append(ins, y)
+			case p > 0:
+				s := y.Shape.Clone()
+				s[ax] = p
+				ins = append(ins, block(s))
+			}
+		}
+		var err error
+		if y, err = c.emitChecked(ir.Concatenation, ir.ConcatenationAttrs{Axis: ax}, ins...); err != nil {
+			return err
+		}
+	}
+	return c.setOut(0, y)
 }
 
 // convBatchNorm: inference BatchNormalization as MUL by scale/sqrt(var+ε)

@@ -4,6 +4,8 @@ package onnx
 
 import (
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/tinygen/tinygen/ir"
 )
@@ -54,6 +56,70 @@ func (c *converter) quantParams(si, zi int) (ir.DType, *ir.Quant, error) {
 	return dt, &ir.Quant{Scale: []float32{s}, ZeroPoint: []int64{zp}}, nil
 }
 
+// quantParamsAxis is quantParams for QuantizeLinear and DequantizeLinear of
+// a computed tensor x: per tensor, or per axis (attribute axis, default 1)
+// with one scale and zero point per index (the IR's per-axis QUANTIZE and
+// DEQUANTIZE).
+func (c *converter) quantParamsAxis(x *ir.Tensor, si, zi int) (ir.DType, *ir.Quant, error) {
+	st := c.in(si)
+	if st == nil || st.Shape.Elements() == 1 || len(st.Shape) != 1 || !st.IsConst() || st.DType != ir.Float32 {
+		return c.quantParams(si, zi)
+	}
+	a, err := c.attrInt("axis", 1)
+	if err != nil {
+		return 0, nil, err
+	}
+	axis, err := normAxis(int(a), len(x.Shape))
+	if err != nil {
+		return 0, nil, err
+	}
+	n := x.Shape[axis]
+	scales := st.Float32s()
+	if len(scales) != n {
+		return 0, nil, fmt.Errorf("input %d (scale) has %d values for axis %d of size %d", si, len(scales), axis, n)
+	}
+	q := &ir.Quant{Scale: slices.Clone(scales), ZeroPoint: make([]int64, n), Axis: axis}
+	for _, s := range scales {
+		if !(s > 0) || math.IsInf(float64(s), 0) {
+			return 0, nil, fmt.Errorf("scale %g is not positive and finite", s)
+		}
+	}
+	dt := ir.UInt8
+	if zt := c.in(zi); zt != nil {
+		if !zt.IsConst() || zt.Shape.Elements() != n {
+			return 0, nil, unsupported("input %d (zero point) must be a constant of the scale's shape", zi)
+		}
+		v, err := zt.Ints()
+		if err != nil {
+			return 0, nil, err
+		}
+		for i, z := range v {
+			q.ZeroPoint[i] = int64(z)
+		}
+		dt = zt.DType
+	} else if od, err := c.attrInt("output_dtype", 0); err != nil {
+		return 0, nil, err
+	} else if od != 0 {
+		if dt, err = dtypeOf(int32(od)); err != nil {
+			return 0, nil, err
+		}
+	}
+	switch dt {
+	case ir.Int8, ir.UInt8, ir.Int16:
+	default:
+		return 0, nil, unsupported("quantisation to %v is not supported (int8, uint8, int16)", dt.LongName())
+	}
+	return dt, q, nil
+}
+
+// sameQuant reports whether two quantisations are equal.
+func sameQuant(a, b *ir.Quant) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return (a.Axis == b.Axis || len(a.Scale) == 1) && slices.Equal(a.Scale, b.Scale) && slices.Equal(a.ZeroPoint, b.ZeroPoint)
+}
+
 func (c *converter) blocked() error {
 	if bs, err := c.attrInt("block_size", 0); err != nil || bs != 0 {
 		return unsupported("blocked quantisation (block_size) is not supported")
@@ -72,7 +138,7 @@ func convQuantizeLinear(c *converter) error {
 	if err := c.blocked(); err != nil {
 		return err
 	}
-	dt, q, err := c.quantParams(1, 2)
+	dt, q, err := c.quantParamsAxis(x, 1, 2)
 	if err != nil {
 		return err
 	}
@@ -95,7 +161,7 @@ func convDequantizeLinear(c *converter) error {
 		}
 		return c.dequantizeConst(x)
 	}
-	dt, q, err := c.quantParams(1, 2)
+	dt, q, err := c.quantParamsAxis(x, 1, 2)
 	if err != nil {
 		return err
 	}
@@ -105,7 +171,7 @@ func convDequantizeLinear(c *converter) error {
 	switch {
 	case x.Quant == nil:
 		x.Quant = q // a graph input: it carries the parameters now
-	case x.Scale() != q.Scale[0] || x.ZeroPoint() != int32(q.ZeroPoint[0]):
+	case !sameQuant(x.Quant, q):
 		return unsupported("DequantizeLinear with other parameters than the QuantizeLinear before it (requantisation outside a QDQ group)")
 	}
 	if len(c.node.Output) > 0 {
@@ -265,6 +331,9 @@ func (c *converter) outQuant(si, zi int) (*convOutQuant, error) {
 }
 
 func convQLinearConv(c *converter) error {
+	if x, w := c.in(0), c.in(3); x != nil && w != nil && (x.DType == ir.UInt8 || w.DType == ir.UInt8 || c.weightZeroPoint(5)) {
+		return c.qlinearConvInt()
+	}
 	x, err := c.qact(0, 1, 2)
 	if err != nil {
 		return err
@@ -295,6 +364,9 @@ func convQLinearConv(c *converter) error {
 }
 
 func convQLinearMatMul(c *converter) error {
+	if c.qlinearNeedsInt() {
+		return c.qlinearMatMulInt()
+	}
 	a, err := c.qact(0, 1, 2)
 	if err != nil {
 		return err
@@ -311,6 +383,38 @@ func convQLinearMatMul(c *converter) error {
 		return unsupported("QLinearMatMul with a rank-%d B needs BATCH_MATMUL, which the IR does not have", len(b.Shape))
 	}
 	return c.matmul(a, b, nil, oq)
+}
+
+// qlinearNeedsInt reports whether QLinearMatMul needs the integer
+// product route (qlinearMatMulInt): a uint8 operand or output, weights
+// with a non-zero zero point or not constant, or a B of rank other than 2.
+func (c *converter) qlinearNeedsInt() bool {
+	a, b := c.in(0), c.in(3)
+	if a == nil || b == nil {
+		return false
+	}
+	if a.DType == ir.UInt8 || b.DType == ir.UInt8 || !b.IsConst() || len(b.Shape) != 2 {
+		return true
+	}
+	if zt := c.in(7); zt != nil && zt.DType == ir.UInt8 {
+		return true
+	}
+	return c.weightZeroPoint(5)
+}
+
+// weightZeroPoint reports whether constant zero-point input k has a
+// non-zero value.
+func (c *converter) weightZeroPoint(k int) bool {
+	if zt := c.in(k); zt != nil && zt.IsConst() {
+		if v, err := zt.Ints(); err == nil {
+			for _, z := range v {
+				if z != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func convQLinearAdd(c *converter) error {

@@ -440,6 +440,19 @@ typedef struct {
 void tg_dequantize_axis(const tg_dequantize_axis_params_t *p,
                         const void *input, float *output);
 
+/* QUANTIZE int32 -> int8 (requantisation, input zero point 0): per element
+ * clamp(mbqm(x, multiplier, shift) + output_zero_point, qmin, qmax), TFLM's
+ * Requantize (quant.RequantizeElement). */
+typedef struct {
+  int32_t size;
+  int32_t multiplier, shift;
+  int32_t output_zero_point;
+  int32_t qmin, qmax;
+} tg_requantize_s32_s8_params_t;
+
+void tg_requantize_s32_s8(const tg_requantize_s32_s8_params_t *p,
+                          const int32_t *input, int8_t *output);
+
 /* ---- SOFTMAX ---------------------------------------------------------- */
 
 /* int8 -> int8 softmax along the last axis (output scale 1/256, zero point

@@ -69,6 +69,8 @@ func (b *randomBuilder) buildONNX(k ir.OpKind) (*ir.Op, bool, error) {
 			op, err = rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, ir.UInt8, q)
 		case b.f32 && b.chance(0.25):
 			op, err = b.quantizeAxis()
+		case !b.f32 && b.chance(0.2):
+			op, err = b.requantizeS32()
 		default:
 			return nil, false, nil
 		}
@@ -362,6 +364,15 @@ func (b *randomBuilder) matMulInteger() (*ir.Op, error) {
 	x := b.int8Operand("x", append(batch.Clone(), rows, depth), -1, false)
 	y := b.int8Operand("y", ys, axis, b.chance(0.6))
 	return rndFinish(&ir.Op{Kind: ir.BatchMatMul, Inputs: []*ir.Tensor{x, y}, Attrs: ir.BatchMatMulAttrs{}}, ir.Int32, nil)
+}
+
+// requantizeS32 draws QUANTIZE int32 → int8 (input zero point 0), the
+// requantisation after an integer product; the scale ratio (1e-8 to 1e-4)
+// keeps most full-range int32 inputs inside int8 after scaling.
+func (b *randomBuilder) requantizeS32() (*ir.Op, error) {
+	x := b.inputQ(ir.Int32, b.shapeN(1, 3), &ir.Quant{Scale: []float32{float32(b.logUniform(1e-8, 1e-6))}, ZeroPoint: []int64{0}})
+	q := &ir.Quant{Scale: []float32{float32(b.logUniform(0.01, 1))}, ZeroPoint: []int64{b.zeroPoint(ir.Int8)}}
+	return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, ir.Int8, q)
 }
 
 // convInteger draws ONNX ConvInteger: 8-bit input and constant filter
