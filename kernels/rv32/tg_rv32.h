@@ -420,7 +420,9 @@ typedef struct {
   int32_t depth_multiplier;
   int32_t plane_h, plane_w;
   /* 0: any window; 1: 3x3 stride 1; 2: 3x3 stride 2; 3: one input
-   * channel, run as a convolution (tg_rv32_conv) */
+   * channel, run as a convolution (tg_rv32_conv); 4: one input channel,
+   * stride_w 2, no dilation, out_w % 4 == 0, from a one-channel padded
+   * plane of plane_h x plane_w int8 without im2col */
   int32_t mode;
 } tg_depthwise_conv2d_s8_rv32_params_t;
 
