@@ -306,6 +306,10 @@ func rv32Plane(op *ir.Op) (h, w int, ok bool) {
 // plane of 4 channels, or with one input channel the im2col rows of 4
 // pixels.
 func rv32DepthwiseScratch(op *ir.Op) int {
+	if rv32DepthwiseDirect(op) {
+		h, w, _ := rv32Plane(op)
+		return h * w
+	}
 	if rv32DepthwiseAsConv(op) {
 		f := op.Inputs[1]
 		return 4 * f.Shape[1] * f.Shape[2]
@@ -322,6 +326,22 @@ func rv32DepthwiseScratch(op *ir.Op) int {
 func rv32DepthwiseAsConv(op *ir.Op) bool {
 	x, f := op.Inputs[0], op.Inputs[1]
 	return len(x.Shape) == 4 && x.Shape[3] == 1 && f != nil && len(f.Shape) == 4
+}
+
+// rv32DepthwiseDirect reports whether a one-input-channel
+// DEPTHWISE_CONV_2D runs as mode 4: no dilation, stride_w 2 and out_w a
+// multiple of 4, so that each block of 4 output pixels reads its taps at
+// constant offsets (0, 2, 4, 6) of a one-channel padded plane instead of
+// an im2col copy.
+func rv32DepthwiseDirect(op *ir.Op) bool {
+	a, ok := op.Attrs.(ir.DepthwiseConv2DAttrs)
+	if !ok || !rv32DepthwiseAsConv(op) || len(op.Outputs[0].Shape) != 4 {
+		return false
+	}
+	if _, _, ok := rv32Plane(op); !ok {
+		return false
+	}
+	return a.DilationH == 1 && a.DilationW == 1 && a.StrideW == 2 && op.Outputs[0].Shape[2]%4 == 0
 }
 
 // rv32Depthwise accepts an int8 DEPTHWISE_CONV_2D with constant filter and
@@ -397,6 +417,9 @@ func rv32Depthwise(op *ir.Op, ref Call) (Call, bool, error) {
 	k := 0
 	if asConv {
 		mode, k = 3, taps
+		if rv32DepthwiseDirect(op) {
+			mode = 4
+		}
 	}
 	return Call{
 		Params: Struct{Type: "tg_depthwise_conv2d_s8_rv32_params_t", Fields: []Field{

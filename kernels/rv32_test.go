@@ -192,6 +192,8 @@ func TestRV32Specialise(t *testing.T) {
 		{"depthwise 3x3 s2", rv32TestOp(ir.DepthwiseConv2D, ir.Shape{1, 7, 7, 5}, ir.Shape{1, 3, 3, 5}, ir.Shape{1, 4, 4, 5}, dw(2, 1, 1), true, 0), "tg_depthwise_conv2d_s8_rv32", 2},
 		{"depthwise dilated", rv32TestOp(ir.DepthwiseConv2D, ir.Shape{1, 7, 7, 4}, ir.Shape{1, 3, 3, 8}, ir.Shape{1, 7, 7, 8}, dw(1, 2, 2), true, 0), "tg_depthwise_conv2d_s8_rv32", 0},
 		{"depthwise one channel", rv32TestOp(ir.DepthwiseConv2D, ir.Shape{1, 9, 8, 1}, ir.Shape{1, 4, 3, 5}, ir.Shape{1, 9, 8, 5}, dw(1, 1, 5), true, 0), "tg_depthwise_conv2d_s8_rv32", 3},
+		{"depthwise one channel stride 2 out_w 4k", rv32TestOp(ir.DepthwiseConv2D, ir.Shape{1, 9, 16, 1}, ir.Shape{1, 3, 3, 8}, ir.Shape{1, 5, 8, 8}, dw(2, 1, 8), true, 0), "tg_depthwise_conv2d_s8_rv32", 4},
+		{"depthwise one channel stride 2 out_w odd", rv32TestOp(ir.DepthwiseConv2D, ir.Shape{1, 9, 10, 1}, ir.Shape{1, 3, 3, 8}, ir.Shape{1, 5, 5, 8}, dw(2, 1, 8), true, 0), "tg_depthwise_conv2d_s8_rv32", 3},
 		{"fully connected", rv32TestOp(ir.FullyConnected, ir.Shape{1, 20}, ir.Shape{11, 20}, ir.Shape{1, 11}, ir.FullyConnectedAttrs{}, true, 0), "tg_fully_connected_s8_rv32", -1},
 		{"fully connected filter zero point", rv32TestOp(ir.FullyConnected, ir.Shape{1, 20}, ir.Shape{11, 20}, ir.Shape{1, 11}, ir.FullyConnectedAttrs{}, true, 3), "", -1},
 	}

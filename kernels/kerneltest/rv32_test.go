@@ -91,6 +91,8 @@ func TestRV32Geometries(t *testing.T) {
 		{"depthwise 5x5 multiplier 2", ir.DepthwiseConv2D, ir.Shape{1, 6, 6, 3}, ir.Shape{1, 5, 5, 6}, ir.Shape{1, 6, 6, 6}, dwa(ir.PadSame, 1, 1, 2), false},
 		{"depthwise dilated", ir.DepthwiseConv2D, ir.Shape{1, 7, 7, 4}, ir.Shape{1, 3, 3, 4}, ir.Shape{1, 7, 7, 4}, dwa(ir.PadSame, 1, 2, 1), false},
 		{"depthwise one channel", ir.DepthwiseConv2D, ir.Shape{1, 11, 9, 1}, ir.Shape{1, 5, 4, 6}, ir.Shape{1, 6, 5, 6}, dwa(ir.PadSame, 2, 1, 6), false},
+		{"depthwise one channel stride 2 direct", ir.DepthwiseConv2D, ir.Shape{1, 11, 16, 1}, ir.Shape{1, 3, 3, 6}, ir.Shape{1, 6, 8, 6}, dwa(ir.PadSame, 2, 1, 6), false},
+		{"depthwise one channel direct 2 images valid", ir.DepthwiseConv2D, ir.Shape{2, 9, 19, 1}, ir.Shape{1, 3, 5, 8}, ir.Shape{2, 4, 8, 8}, dwa(ir.PadValid, 2, 1, 8), false},
 		{"fully connected 11 units odd depth", ir.FullyConnected, ir.Shape{1, 21}, ir.Shape{11, 21}, ir.Shape{1, 11}, ir.FullyConnectedAttrs{Activation: ir.ActRelu6}, false},
 		{"fully connected 2 batches", ir.FullyConnected, ir.Shape{2, 16}, ir.Shape{8, 16}, ir.Shape{2, 8}, ir.FullyConnectedAttrs{}, false},
 		{"fully connected rounding ties", ir.FullyConnected, ir.Shape{3, 4}, ir.Shape{16, 4}, ir.Shape{3, 16}, ir.FullyConnectedAttrs{}, true},

@@ -16,6 +16,11 @@
  * Mode 3, one input channel (out_c = depth_multiplier filters over the
  * same taps), is a convolution: the im2col and 4x4 register blocks of
  * tg_rv32_conv (tg_rv32.h).
+ * Mode 4, one input channel with stride_w 2, no dilation and out_w a
+ * multiple of 4, skips the im2col: the image goes once into a one-channel
+ * zero-point padded plane, and each 4 pixels x 4 channels block reads its
+ * 4 pixels' taps at constant offsets 0, 2, 4, 6 of a walking plane
+ * pointer.
  */
 #include <string.h>
 
@@ -82,6 +87,121 @@ static void fill_plane(const tg_depthwise_conv2d_s8_rv32_params_t *p,
     for (; px < plane_w; px++) {
       dst[0] = dst[1] = dst[2] = dst[3] = zp;
       dst += 4;
+    }
+  }
+}
+
+/* fill_plane1 writes the one-channel image in_b into plane (plane_h x
+ * plane_w int8, zero point outside the image) for mode 4. */
+TG_RV32_FN
+static void fill_plane1(const tg_depthwise_conv2d_s8_rv32_params_t *p,
+                        const int8_t *in_b, int8_t *plane) {
+  const tg_window_t *w = &p->c.win;
+  const int32_t in_h = w->in_h, in_w = w->in_w;
+  const int32_t plane_w = p->plane_w;
+  const int8_t zp = (int8_t)p->c.input_zp;
+  const int32_t x_lo = w->pad_w < plane_w ? w->pad_w : plane_w;
+  const int32_t x_hi =
+      w->pad_w + in_w < plane_w ? w->pad_w + in_w : plane_w;
+  int32_t py, px;
+
+  for (py = 0; py < p->plane_h; py++) {
+    const int32_t iy = py - w->pad_h;
+    int8_t *dst = plane + py * plane_w;
+    if (iy < 0 || iy >= in_h || x_lo >= x_hi) {
+      for (px = 0; px < plane_w; px++) {
+        dst[px] = zp;
+      }
+      continue;
+    }
+    for (px = 0; px < x_lo; px++) {
+      dst[px] = zp;
+    }
+    memcpy(dst + x_lo, in_b + iy * in_w + (x_lo - w->pad_w),
+           (size_t)(x_hi - x_lo));
+    for (px = x_hi; px < plane_w; px++) {
+      dst[px] = zp;
+    }
+  }
+}
+
+/* direct4x4 computes 4 neighbouring output pixels of mode 4 (their tap
+ * (0, 0) at x_start, x_start + 2, + 4, + 6 of the one-channel plane) for
+ * every block of 4 channels (weights [block][taps][4], records from
+ * p->c.chan), stored at o0, o0 + out_c, + 2 out_c, + 3 out_c. */
+TG_RV32_FN TG_RV32_NOINLINE
+static void direct4x4(const tg_depthwise_conv2d_s8_rv32_params_t *p,
+                      const int8_t *const x_start, int8_t *o0) {
+  const tg_conv2d_s8_rv32_params_t *cp = &p->c;
+  const int8_t *wp = cp->weights;
+  const int32_t *q = cp->chan;
+  const int32_t out_c = cp->win.out_c;
+  const int32_t fw = cp->win.filter_w;
+  const int32_t skip = p->plane_w - fw;
+  const int8_t *const x_end = x_start + cp->win.filter_h * p->plane_w;
+  int32_t c;
+  for (c = 0; c < out_c; c += 4, q += 4 * TG_RV32_CHAN, o0 += 4) {
+    const int32_t nch = out_c - c < 4 ? out_c - c : 4;
+    const int8_t *x = x_start;
+    uint32_t a00, a01, a02, a03, a10, a11, a12, a13;
+    uint32_t a20, a21, a22, a23, a30, a31, a32, a33;
+    a00 = a01 = a02 = a03 = (uint32_t)q[TG_RV32_BIAS];
+    a10 = a11 = a12 = a13 = (uint32_t)q[TG_RV32_CHAN + TG_RV32_BIAS];
+    a20 = a21 = a22 = a23 = (uint32_t)q[2 * TG_RV32_CHAN + TG_RV32_BIAS];
+    a30 = a31 = a32 = a33 = (uint32_t)q[3 * TG_RV32_CHAN + TG_RV32_BIAS];
+    do {
+      const int8_t *const row_end = x + fw;
+      do {
+        int32_t x0 = x[0], x1 = x[2], x2 = x[4], x3 = x[6];
+        int32_t f = wp[0];
+        a00 += (uint32_t)(x0 * f);
+        a01 += (uint32_t)(x1 * f);
+        a02 += (uint32_t)(x2 * f);
+        a03 += (uint32_t)(x3 * f);
+        f = wp[1];
+        a10 += (uint32_t)(x0 * f);
+        a11 += (uint32_t)(x1 * f);
+        a12 += (uint32_t)(x2 * f);
+        a13 += (uint32_t)(x3 * f);
+        f = wp[2];
+        a20 += (uint32_t)(x0 * f);
+        a21 += (uint32_t)(x1 * f);
+        a22 += (uint32_t)(x2 * f);
+        a23 += (uint32_t)(x3 * f);
+        f = wp[3];
+        a30 += (uint32_t)(x0 * f);
+        a31 += (uint32_t)(x1 * f);
+        a32 += (uint32_t)(x2 * f);
+        a33 += (uint32_t)(x3 * f);
+        x++;
+        wp += 4;
+      } while (x != row_end);
+      x += skip;
+    } while (x != x_end);
+    {
+      const int32_t lo = cp->act_min;
+      const int32_t hi = cp->act_max;
+      int8_t *const o1 = o0 + out_c, *const o2 = o0 + 2 * out_c;
+      int8_t *const o3 = o0 + 3 * out_c;
+      if (nch == 4 && cp->simple) {
+        TG_RV32_STORE4(q, 0, 0, -1, a00, a01, a02, a03);
+        TG_RV32_STORE4(q + TG_RV32_CHAN, 1, 0, -1, a10, a11, a12, a13);
+        TG_RV32_STORE4(q + 2 * TG_RV32_CHAN, 2, 0, -1, a20, a21, a22, a23);
+        TG_RV32_STORE4(q + 3 * TG_RV32_CHAN, 3, 0, -1, a30, a31, a32, a33);
+      } else {
+        uint32_t acc[16];
+        int32_t i;
+        acc[0] = a00, acc[1] = a01, acc[2] = a02, acc[3] = a03;
+        acc[4] = a10, acc[5] = a11, acc[6] = a12, acc[7] = a13;
+        acc[8] = a20, acc[9] = a21, acc[10] = a22, acc[11] = a23;
+        acc[12] = a30, acc[13] = a31, acc[14] = a32, acc[15] = a33;
+        for (i = 0; i < nch; i++) {
+          const int32_t *qi = q + i * TG_RV32_CHAN;
+          TG_RV32_STORE4(qi, i, TG_RV32_LEFT_OF(qi[TG_RV32_SHIFT]),
+                         TG_RV32_NEG_OF(qi[TG_RV32_SHIFT]), acc[4 * i],
+                         acc[4 * i + 1], acc[4 * i + 2], acc[4 * i + 3]);
+        }
+      }
     }
   }
 }
@@ -223,6 +343,23 @@ void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
 
   if (p->mode == 3) {
     tg_rv32_conv(&p->c, input, output, scratch);
+    return;
+  }
+  if (p->mode == 4) {
+    const int32_t out_w = w->out_w, row = w->stride_h * p->plane_w;
+    int32_t oy, ox;
+    for (b = 0; b < w->batches; b++) {
+      int8_t *o = output + b * out_image;
+      fill_plane1(p, input + b * in_image, scratch);
+      for (oy = 0; oy < w->out_h; oy++) {
+        const int8_t *x = scratch + oy * row;
+        for (ox = 0; ox < out_w; ox += 4) {
+          direct4x4(p, x, o);
+          x += 8;
+          o += 4 * out_c;
+        }
+      }
+    }
     return;
   }
   for (b = 0; b < w->batches; b++) {

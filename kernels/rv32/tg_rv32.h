@@ -420,14 +420,18 @@ typedef struct {
   int32_t depth_multiplier;
   int32_t plane_h, plane_w;
   /* 0: any window; 1: 3x3 stride 1; 2: 3x3 stride 2; 3: one input
-   * channel, run as a convolution (tg_rv32_conv) */
+   * channel, run as a convolution (tg_rv32_conv); 4: one input channel,
+   * stride_w 2, no dilation, out_w % 4 == 0, from a one-channel padded
+   * plane of plane_h x plane_w int8 without im2col */
   int32_t mode;
 } tg_depthwise_conv2d_s8_rv32_params_t;
 
 /* DEPTHWISE_CONV_2D, int8: for every 4 input channels, a zero-point padded
  * plane in scratch (plane_h * plane_w * 4 int8), then one channel at a time
  * with its weights and requantisation in registers; mode 3 (one input
- * channel) is a convolution with scratch of 4 * k int8. */
+ * channel) is a convolution with scratch of 4 * k int8; mode 4 (one input
+ * channel, stride_w 2) reads a one-channel plane of plane_h * plane_w
+ * int8 in scratch. */
 void tg_depthwise_conv2d_s8_rv32(const tg_depthwise_conv2d_s8_rv32_params_t *p,
                                  const int8_t *input, int8_t *output,
                                  int8_t *scratch);
