@@ -51,8 +51,9 @@ func TestAWWOnSimulators(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// cortex-m4's armv7em depthwise kernel takes a 64-byte scratch pixel.
-	arena := map[string]int64{"cortex-m4": 16064, "rv32imc": 16000}
+	// Scratch in the arena: cortex-m4's armv7em depthwise kernel takes a
+	// 64-byte zero-point pixel, rv32imc's convolution its im2col rows.
+	arena := map[string]int64{"cortex-m4": 16064, "rv32imc": 16768}
 	weights := map[string]int64{}
 	for _, tg := range []string{"cortex-m4", "rv32imc"} {
 		weights[tg] = driver.WeightBytesFor(m.Graph, tg)
