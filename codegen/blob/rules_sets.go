@@ -133,7 +133,7 @@ func setRules() map[string][]string {
 			"NEED(input, tg_rtk_mul(F(batches), F(depth)))",
 			"NEED(output, tg_rtk_mul(F(batches), F(units)))",
 		}, rv32RecordRule("chan", "F(units)", "F(depth)")),
-		"tg_depthwise_conv2d_s8_rv32_params_t": {refuseRule},
+		"tg_depthwise_conv2d_s8_rv32_params_t": rv32Depthwise(),
 		"tg_conv2d_f32_fpu_params_t": cat(window(), []string{
 			"NEED(input, " + winInA + ")",
 			"PNEED(packed, tg_rtk_mul(tg_rtk_mul(F(win.out_c), " + taps + "), F(win.in_c)))",
@@ -157,6 +157,36 @@ func setRules() map[string][]string {
 		"tg_dequantize_axis_params_t":      {refuseRule},
 		"tg_table_gather_params_t":         {refuseRule},
 	}
+}
+
+// rv32Depthwise returns the rule of tg_depthwise_conv2d_s8_rv32: mode 3 is
+// tg_rv32_conv on the nested params c (weights in blocks of 4 channels,
+// scratch 4k); modes 0-2 read, per output channel, taps weights and one
+// record, from a zero-point padded plane of plane_h x plane_w pixels of 4
+// channels in scratch that must hold every tap of every output; modes 1
+// and 2 are 3x3 windows without dilation, stride 1 and 2 (constant
+// offsets).
+func rv32Depthwise() []string {
+	taps := "tg_rtk_mul(F(c.win.filter_h), F(c.win.filter_w))"
+	blocks := "(F(c.win.out_c) + 3) / 4 * 4"
+	in, out := winExtents("c.win.")
+	return cat(windowAt("c.win."), []string{
+		"IN(1, 65536, depth_multiplier) && F(c.win.out_c) == tg_rtk_mul(F(c.win.in_c), F(depth_multiplier))",
+		"IN(0, 3, mode)",
+		"IN(-256, 255, c.input_zp, c.output_offset)",
+		"NEED(input, " + in + ") && NEED(output, " + out + ")",
+		"F(mode) != 3 || (F(c.k) >= 1 && F(c.k) == tg_rtk_mul(" + taps + ", F(c.win.in_c)) && " +
+			"PNEED(c.weights, tg_rtk_mul(" + blocks + ", F(c.k))) && NEED(scratch, tg_rtk_mul(F(c.k), 4)) && " +
+			"PNEED(c.chan, tg_rtk_mul(" + blocks + ", 4)) && tg_rtk_rv32rq(PD(c.chan), " + blocks + ", F(c.k)))",
+		"F(mode) == 3 || (IN(1, 131072, plane_h, plane_w) && " +
+			"(F(c.win.out_h) - 1) * F(c.win.stride_h) + (F(c.win.filter_h) - 1) * F(c.win.dilation_h) < F(plane_h) && " +
+			"(F(c.win.out_w) - 1) * F(c.win.stride_w) + (F(c.win.filter_w) - 1) * F(c.win.dilation_w) < F(plane_w) && " +
+			"NEED(scratch, tg_rtk_mul(tg_rtk_mul(F(plane_h), F(plane_w)), 4)) && " +
+			"PNEED(c.weights, tg_rtk_mul(F(c.win.out_c), " + taps + ")) && " +
+			"PNEED(c.chan, tg_rtk_mul(F(c.win.out_c), 4)) && tg_rtk_rv32rq(PD(c.chan), F(c.win.out_c), " + taps + "))",
+		"F(mode) == 0 || F(mode) == 3 || (F(c.win.filter_h) == 3 && F(c.win.filter_w) == 3 && " +
+			"F(c.win.stride_h) == F(mode) && F(c.win.stride_w) == F(mode) && F(c.win.dilation_h) == 1 && F(c.win.dilation_w) == 1)",
+	})
 }
 
 // setHelpers check the per-channel records of the specialised sets.
