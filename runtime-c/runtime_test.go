@@ -29,13 +29,39 @@ import (
 	"github.com/tinygen/tinygen/internal/shared/sharedtest"
 	"github.com/tinygen/tinygen/internal/testmodels"
 	"github.com/tinygen/tinygen/ir"
+	"github.com/tinygen/tinygen/kernels"
 	runtimec "github.com/tinygen/tinygen/runtime-c"
 )
 
-// allKernels writes a runtime with every kernel into a new folder.
-func allKernels(t *testing.T) string {
+// allKernels writes a runtime with every kernel of the reference set into
+// a new folder.
+func allKernels(t *testing.T) string { return allKernelsOf(t, "") }
+
+// setOps returns the symbols of the reference set and of set.
+func setOps(t *testing.T, set string) []string {
 	t.Helper()
-	files, _, err := driver.Runtime(driver.RuntimeOptions{Ops: blob.KernelSymbols()})
+	lib := kernels.Builtin()
+	var ops []string
+	for _, s := range []string{kernels.Reference, set} {
+		if s == "" {
+			continue
+		}
+		ks, err := lib.Kernels(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range ks {
+			ops = append(ops, k.Symbol)
+		}
+	}
+	return ops
+}
+
+// allKernelsOf writes a runtime with every kernel of the reference set and
+// of the kernel set set (preferred) into a new folder.
+func allKernelsOf(t *testing.T, set string) string {
+	t.Helper()
+	files, _, err := driver.Runtime(driver.RuntimeOptions{Ops: setOps(t, set), Kernels: set})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +73,14 @@ func allKernels(t *testing.T) string {
 }
 
 // hostRuntime builds the host harness with every kernel under ASan/UBSan.
-func hostRuntime(t *testing.T) string {
+func hostRuntime(t *testing.T) string { return hostRuntimeOf(t, "") }
+
+// hostRuntimeOf builds the host harness with every kernel of the reference
+// set and of set under ASan/UBSan.
+func hostRuntimeOf(t *testing.T, set string) string {
 	t.Helper()
 	cc := sharedtest.RequireTool(t, "gcc", "gcc")
-	dir := allKernels(t)
+	dir := allKernelsOf(t, set)
 	f := runtimec.HostMain()
 	if err := os.WriteFile(filepath.Join(dir, f.Name), f.Data, 0o644); err != nil {
 		t.Fatal(err)
@@ -68,6 +98,12 @@ func hostRuntime(t *testing.T) string {
 
 // synthetic compiles a synthetic model to a blob and returns the model too.
 func synthetic(t *testing.T, tm testmodels.Model) (*driver.Model, []byte) {
+	return syntheticWith(t, tm, "")
+}
+
+// syntheticWith compiles a synthetic model to a blob preferring the kernel
+// set set.
+func syntheticWith(t *testing.T, tm testmodels.Model, set string) (*driver.Model, []byte) {
 	t.Helper()
 	data, err := tflite.Encode(tm.Graph())
 	if err != nil {
@@ -81,12 +117,15 @@ func synthetic(t *testing.T, tm testmodels.Model) (*driver.Model, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m, compileBlob(t, m)
+	return m, compileBlobWith(t, m, set)
 }
 
-func compileBlob(t *testing.T, m *driver.Model) []byte {
+func compileBlob(t *testing.T, m *driver.Model) []byte { return compileBlobWith(t, m, "") }
+
+// compileBlobWith compiles m to a blob preferring the kernel set set.
+func compileBlobWith(t *testing.T, m *driver.Model, set string) []byte {
 	t.Helper()
-	files, _, err := driver.CompileInterp(m, driver.CompileOptions{Name: "model", Generator: "tinygen (test)", PassControls: driver.PassControls{Check: true}})
+	files, _, err := driver.CompileInterp(m, driver.CompileOptions{Name: "model", Generator: "tinygen (test)", Kernels: set, PassControls: driver.PassControls{Check: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +259,32 @@ const (
 // ASan/UBSan: nothing may read or write out of bounds; every truncation
 // is rejected at init and every changed payload byte by the CRC.
 func TestTruncateAndFlip(t *testing.T) {
-	bin := hostRuntime(t)
+	truncateAndFlip(t, hostRuntime(t), referenceSeeds(t))
+}
+
+// TestTruncateAndFlipSets does the same with blobs of the specialised
+// sets armv7em and rv32 (their C runs on the host): packed weights,
+// per-channel records, scratch arguments and nested parameter structs go
+// through the validator's rules under ASan/UBSan.
+func TestTruncateAndFlipSets(t *testing.T) {
+	for _, set := range []string{"armv7em", "rv32"} {
+		t.Run(set, func(t *testing.T) {
+			tm, ok := testmodels.Get("kws_tiny")
+			if !ok {
+				t.Fatal("no synthetic model kws_tiny")
+			}
+			_, data := syntheticWith(t, tm, set)
+			_, ref := synthetic(t, tm)
+			if bytes.Equal(data, ref) {
+				t.Fatalf("kws_tiny uses no %s kernel", set)
+			}
+			truncateAndFlip(t, hostRuntimeOf(t, set), [][]byte{data})
+		})
+	}
+}
+
+// referenceSeeds returns the blobs of TestTruncateAndFlip.
+func referenceSeeds(t *testing.T) [][]byte {
 	var seeds [][]byte
 	for _, name := range []string{"kws_tiny", "shape_ops", "elementwise_f32", "quant_dequant"} {
 		tm, ok := testmodels.Get(name)
@@ -240,6 +304,11 @@ func TestTruncateAndFlip(t *testing.T) {
 	} else if os.Getenv("CI") == "true" {
 		t.Fatal(err)
 	}
+	return seeds
+}
+
+// truncateAndFlip runs the truncations and flips of every seed through bin.
+func truncateAndFlip(t *testing.T, bin string, seeds [][]byte) {
 	for i, data := range seeds {
 		ok := many(t, bin, [][]byte{data})
 		if field(ok[0], "init") != rtOK || field(ok[0], "crc") != rtOK || field(ok[0], "invoke") != rtOK {
@@ -291,6 +360,7 @@ func TestTruncateAndFlip(t *testing.T) {
 // for long with TG_FUZZ_SECONDS=1800 TG_FUZZ_DIR=dir (the corpus and the
 // harness are kept there).
 func TestFuzzHarness(t *testing.T) {
+	const fuzzSet = "armv7em"
 	clang := sharedtest.RequireTool(t, "clang", "clang")
 	seconds := 10
 	if s := os.Getenv("TG_FUZZ_SECONDS"); s != "" {
@@ -300,10 +370,12 @@ func TestFuzzHarness(t *testing.T) {
 		}
 		seconds = n
 	}
-	dir := allKernels(t)
+	// The harness holds the reference kernels and those of fuzzSet, whose
+	// blobs (packed weights, per-channel records, scratch) are seeds too.
+	dir := allKernelsOf(t, fuzzSet)
 	if d := os.Getenv("TG_FUZZ_DIR"); d != "" {
 		dir = d
-		files, _, err := driver.Runtime(driver.RuntimeOptions{Ops: blob.KernelSymbols()})
+		files, _, err := driver.Runtime(driver.RuntimeOptions{Ops: setOps(t, fuzzSet), Kernels: fuzzSet})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -337,6 +409,10 @@ func TestFuzzHarness(t *testing.T) {
 	for _, tm := range testmodels.All() {
 		_, data := synthetic(t, tm)
 		if err := os.WriteFile(filepath.Join(corpus, "seed-"+tm.Name+".tgb"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, data = syntheticWith(t, tm, fuzzSet)
+		if err := os.WriteFile(filepath.Join(corpus, "seed-"+tm.Name+"-"+fuzzSet+".tgb"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -166,6 +166,14 @@ func TestTableCompiles(t *testing.T) {
 		data, _ := lib.File(kernels.Reference, name)
 		os.WriteFile(filepath.Join(dir, name), data, 0o644)
 	}
+	// The headers of the specialised sets (their kernels are in the
+	// table too).
+	for _, set := range lib.Sets() {
+		if hn, err := lib.Header(set); err == nil && hn != "" {
+			data, _ := lib.File(set, hn)
+			os.WriteFile(filepath.Join(dir, hn), data, 0o644)
+		}
+	}
 	os.WriteFile(filepath.Join(dir, TableHeader), h, 0o644)
 	os.WriteFile(filepath.Join(dir, TableSource), c, 0o644)
 	kh, _ := os.ReadFile(filepath.Join("..", "..", "runtime-c", "src", "tg_rt_kernel.h"))

@@ -18,6 +18,20 @@ func kernelIDs() []string {
 		"tg_lut_s8", "tg_lut_s8_f32", "tg_logistic_f32", "tg_tanh_f32", "tg_relu_f32", "tg_relu6_f32",
 		"tg_leaky_relu_f32", "tg_hard_swish_f32", "tg_quantize_f32_s8", "tg_quantize_f32_u8", "tg_softmax_s8",
 		"tg_softmax_f32", "tg_mean_s8", "tg_mean_f32", "tg_copy", "tg_gather", "tg_pad", "tg_concatenation",
+		// 39-52: reference kernels added after format version 1's first list.
+		"tg_average_pool2d_ext_s8", "tg_max_pool2d_ext_s8", "tg_average_pool2d_ext_f32", "tg_max_pool2d_ext_f32",
+		"tg_div_f32", "tg_prelu_s8", "tg_prelu_f32", "tg_int_binary", "tg_conv2d_int_s32",
+		"tg_batch_matmul_int_s32", "tg_batch_matmul_f32", "tg_quantize_f32_axis", "tg_dequantize_axis",
+		"tg_table_gather",
+		// 53-58: the armv7em set.
+		"tg_conv2d_s8_pw_armv7em", "tg_conv2d_s8_im2col_armv7em", "tg_depthwise_conv2d_s8_c1_armv7em",
+		"tg_add_s8_armv7em", "tg_depthwise_conv2d_s8_armv7em", "tg_fully_connected_s8_armv7em",
+		// 59-61: the fpu set.
+		"tg_conv2d_f32_fpu", "tg_fully_connected_f32_fpu", "tg_depthwise_conv2d_f32_fpu",
+		// 62-64: the rv32 set.
+		"tg_conv2d_s8_rv32", "tg_depthwise_conv2d_s8_rv32", "tg_fully_connected_s8_rv32",
+		// 65: the avr set.
+		"tg_fully_connected_s8_avr",
 	}
 }
 

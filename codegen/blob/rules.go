@@ -117,7 +117,7 @@ func boundsRules() map[string][]string {
 		// cannot make the kernel loop for long on a small buffer).
 		"NEED(input, tg_rtk_mul(tg_rtk_count(FP(r.kept_dims)), tg_rtk_count(FP(r.reduced_dims))))",
 	}
-	return map[string][]string{
+	rules := map[string][]string{
 		"tg_conv2d_s8_params_t":            cat(conv, perChannel, offsets("input_offset")),
 		"tg_conv2d_f32_params_t":           conv,
 		"tg_depthwise_conv2d_s8_params_t":  cat(dw, perChannel, offsets("input_offset")),
@@ -172,4 +172,8 @@ func boundsRules() map[string][]string {
 				"ok = ok && NEED(output, tg_rtk_mul(F(outer), total)); }",
 		},
 	}
+	for t, r := range setRules() {
+		rules[t] = r
+	}
+	return rules
 }

@@ -101,10 +101,29 @@ type run struct {
 }
 
 func runs(leaves []Leaf) []run {
-	var out []run
+	// A nested struct member holding pointers may be aligned to 8 bytes
+	// (64-bit hosts), leaving padding before it: a run never crosses
+	// into such a member.
+	top := func(path string) string {
+		if i := strings.IndexByte(path, '.'); i >= 0 {
+			return path[:i]
+		}
+		return ""
+	}
+	ptrMember := map[string]bool{}
 	for _, l := range leaves {
+		if t := top(l.Path); t != "" && l.Kind == Ptr {
+			ptrMember[t] = true
+		}
+	}
+	var out []run
+	prevTop := ""
+	for i, l := range leaves {
 		n := len(out)
-		if n > 0 && l.Kind == B4 && out[n-1].kind == B4 {
+		t := top(l.Path)
+		enters := i > 0 && ptrMember[t] && t != prevTop
+		prevTop = t
+		if n > 0 && l.Kind == B4 && out[n-1].kind == B4 && !enters {
 			out[n-1].last = l.Path
 			out[n-1].lastCount = l.Count
 			out[n-1].count += l.Count
@@ -230,6 +249,9 @@ func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
 // expandRule turns a bounds rule into the body of a check function: field
 // reads at their record offsets, then every condition.
 func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (string, error) {
+	if len(rule) == 1 && rule[0] == refuseRule {
+		return "  (void)in;\n  return 1; /* not proven safe: refused (rules_sets.go) */\n", nil
+	}
 	offs := map[string]int{}
 	leafOf := map[string]Leaf{}
 	ptrIndex := map[string]int{}
@@ -377,7 +399,7 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 // helpers those call, in definition order (unused static functions would
 // fail -Werror).
 func usedHelpers(code string) string {
-	src := "#define TG_RTK_ABSENT 0xffffffffu\n\n" + checkHelpers + walkHelpers
+	src := "#define TG_RTK_ABSENT 0xffffffffu\n\n" + checkHelpers + walkHelpers + setHelpers
 	parts := strings.Split(src, "\n\n")
 	reDef := regexp.MustCompile(`(?m)^(?:static|TG_RTK_INLINE) [a-z0-9_]+ (tg_rtk_[a-z0-9_]+)\(`)
 	need := map[string]bool{}

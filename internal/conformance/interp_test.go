@@ -14,20 +14,35 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tinygen/tinygen/codegen/blob"
 	"github.com/tinygen/tinygen/driver"
 	"github.com/tinygen/tinygen/internal/conformance"
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/hostcc"
 	"github.com/tinygen/tinygen/internal/shared/sharedtest"
+	"github.com/tinygen/tinygen/kernels"
 	runtimec "github.com/tinygen/tinygen/runtime-c"
 )
 
 // buildInterpHost builds one host runtime with every kernel of the
-// reference set and the host harness, under ASan/UBSan.
-func buildInterpHost(t *testing.T, cc string) string {
+// reference set (and of the kernel set set, when not empty) and the host
+// harness, under ASan/UBSan.
+func buildInterpHost(t *testing.T, cc, set string) string {
 	t.Helper()
-	files, _, err := driver.Runtime(driver.RuntimeOptions{Ops: blob.KernelSymbols()})
+	lib := kernels.Builtin()
+	var ops []string
+	for _, s := range []string{kernels.Reference, set} {
+		if s == "" {
+			continue
+		}
+		ks, err := lib.Kernels(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range ks {
+			ops = append(ops, k.Symbol)
+		}
+	}
+	files, _, err := driver.Runtime(driver.RuntimeOptions{Ops: ops, Kernels: set})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,15 +64,19 @@ func buildInterpHost(t *testing.T, cc string) string {
 
 // interpHostEngine writes each model's blob (compile --mode interp for the
 // host) and runs its vectors through the prebuilt runtime bin.
-func interpHostEngine(t *testing.T, bin string) conformance.Engine {
+func interpHostEngine(t *testing.T, bin, set string) conformance.Engine {
+	name := "interp-host"
+	if set != "" {
+		name += "-" + set
+	}
 	return conformance.Engine{
-		Name: "interp-host",
+		Name: name,
 		Prepare: func(path string) (func([][]byte) ([][]byte, error), error) {
 			m, err := driver.Load(path)
 			if err != nil {
 				return nil, err
 			}
-			files, _, err := driver.CompileInterp(m, driver.CompileOptions{Name: "model", Generator: "tinygen (test)", PassControls: driver.PassControls{Check: true}})
+			files, _, err := driver.CompileInterp(m, driver.CompileOptions{Name: "model", Generator: "tinygen (test)", Kernels: set, PassControls: driver.PassControls{Check: true}})
 			if err != nil {
 				return nil, err
 			}
@@ -105,7 +124,10 @@ func runBlob(bin, blobPath string, in [][]byte, sizes []int) ([][]byte, error) {
 
 // TestGoldenInterpHost requires every vector of every shared golden model
 // to pass through the interpreter: the model compiled to a blob, run by
-// one runtime (every kernel) built with gcc under ASan/UBSan.
+// one runtime built with gcc under ASan/UBSan; once with the reference
+// set, once preferring each specialised set whose C runs on the host
+// (their parameter records, packed weights and scratch go through the
+// validator's rules too).
 func TestGoldenInterpHost(t *testing.T) {
 	dir := sharedtest.Require(t)
 	cc := sharedtest.RequireTool(t, "gcc", "gcc")
@@ -116,17 +138,22 @@ func TestGoldenInterpHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := buildInterpHost(t, cc)
-	results := conformance.Run(interpHostEngine(t, bin), cases)
-	var table strings.Builder
-	if err := conformance.WriteTable(&table, "interp-host", results); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("golden vectors through the interpreter:\n%s", table.String())
-	for _, r := range results {
-		if !r.OK() {
-			t.Errorf("interp-host %s (%s): %d/%d passed; unsupported=%q; failures: %s", r.Case, r.Model,
-				r.Passed, r.Vectors, r.Unsupported, strings.Join(r.Failures, "; "))
-		}
+	for _, set := range []string{"", "armv7em", "rv32", "fpu"} {
+		t.Run("set="+set, func(t *testing.T) {
+			bin := buildInterpHost(t, cc, set)
+			eng := interpHostEngine(t, bin, set)
+			results := conformance.Run(eng, cases)
+			var table strings.Builder
+			if err := conformance.WriteTable(&table, eng.Name, results); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("golden vectors through the interpreter:\n%s", table.String())
+			for _, r := range results {
+				if !r.OK() {
+					t.Errorf("%s %s (%s): %d/%d passed; unsupported=%q; failures: %s", eng.Name, r.Case, r.Model,
+						r.Passed, r.Vectors, r.Unsupported, strings.Join(r.Failures, "; "))
+				}
+			}
+		})
 	}
 }

@@ -1,0 +1,236 @@
+// rules_sets.go: the bounds rules of the specialised kernel sets (armv7em,
+// rv32, fpu) and of the reference kernels added after the first blob
+// format list, with the helpers that check their per-channel records.
+
+package blob
+
+import "strings"
+
+// refuseRule marks a params type whose kernel the validator does not yet
+// prove safe for every parameter value: its check rejects every step
+// (TG_RT_E_PARAMS at init), so a blob that needs it is refused, never run
+// unchecked. Replace it by a real rule derived from the kernel's C source.
+const refuseRule = "REFUSE"
+
+// windowAt returns window() for a tg_window_t member at path pre (e.g.
+// "c.win.").
+func windowAt(pre string) []string {
+	var out []string
+	for _, c := range window() {
+		out = append(out, strings.ReplaceAll(c, "win.", pre))
+	}
+	return out
+}
+
+// winExtents returns the NHWC input and output element counts of the
+// window at path pre.
+func winExtents(pre string) (in, out string) {
+	return strings.ReplaceAll(winIn, "win.", pre), strings.ReplaceAll(winOut, "win.", pre)
+}
+
+// a7Gemm returns the conditions of the tg_a7_gemm_t member gemm of an
+// armv7em kernel with cols output channels and depth values per row (C
+// expressions): the packed weights (cols * round_up(depth, 4) int8), the
+// folded bias (cols), the requantisation records (cols x 4) and, per
+// record, the shifts and rounding constants for which the 32-bit path
+// (requant_fast 1 or 2) has no undefined arithmetic (tg_rtk_a7rq).
+func a7Gemm(cols, depth string) []string {
+	return []string{
+		"IN(1, 65536, gemm.cols)", "IN(1, 16777216, gemm.depth)",
+		"F(gemm.cols) == " + cols, "F(gemm.depth) == " + depth,
+		"IN(-256, 255, gemm.output_offset)",
+		"PNEED(gemm.weights, tg_rtk_mul(F(gemm.cols), (F(gemm.depth) + 3) / 4 * 4))",
+		"PNEED(gemm.bias, F(gemm.cols))",
+		"PNEED(gemm.requant, tg_rtk_mul(F(gemm.cols), 4))",
+		"tg_rtk_a7rq(PD(gemm.requant), F(gemm.cols), F(gemm.requant_fast))",
+	}
+}
+
+// rv32Records returns the conditions of a TG_RV32_CHAN record array chan
+// of n records for accumulators of k int8 x int8 products (tg_rtk_rv32rq).
+func rv32RecordRule(chanField, n, k string) []string {
+	return []string{
+		"PNEED(" + chanField + ", tg_rtk_mul(" + n + ", 4))",
+		"tg_rtk_rv32rq(PD(" + chanField + "), " + n + ", " + k + ")",
+	}
+}
+
+// a7AddRight bounds one rescaling of tg_add_s8_armv7em: with |a + offset|
+// <= 2^8 and shift <= 21 the product's high word is at most 2^28 + 1, and
+// after adding the rounding constant rc and shifting right by e the value
+// stays below 2^29 - 2, so that 2 * (x + y) fits int32.
+func a7AddRight(rc, e string) string {
+	return "IN(0, 31, " + e + ") && F(" + rc + ") >= -0x40000000 && F(" + rc + ") <= 0x40000000 && " +
+		"((int64_t)0x10000002 + (F(" + rc + ") < 0 ? -(int64_t)F(" + rc + ") : (int64_t)F(" + rc + "))) >> F(" + e + ") < 0x1ffffffe"
+}
+
+// setRules returns the rules of the params types added after the first
+// list (merged into boundsRules).
+func setRules() map[string][]string {
+	winInA, winOutA := winExtents("win.")
+	taps := "tg_rtk_mul(F(win.filter_h), F(win.filter_w))"
+	im2col := cat(window(), []string{
+		"IN(1, 16777216, row_len)",
+		"F(row_len) >= tg_rtk_mul(" + taps + ", F(win.in_c))",
+		"NEED(scratch, tg_rtk_mul(F(row_len), 2))",
+		"NEED(input, " + winInA + ")",
+		"NEED(output, " + winOutA + ")",
+	}, a7Gemm("F(win.out_c)", "F(row_len)"))
+	rvIn, rvOut := winExtents("win.")
+	rvBlocks := "(F(win.out_c) + 3) / 4 * 4"
+	rvConv := cat(window(), []string{
+		"IN(1, 16777216, k)",
+		"F(k) == tg_rtk_mul(" + taps + ", F(win.in_c))",
+		"IN(-256, 255, input_zp, output_offset)",
+		"PNEED(weights, tg_rtk_mul(" + rvBlocks + ", F(k)))",
+		"NEED(scratch, tg_rtk_mul(F(k), 4))",
+		"NEED(input, " + rvIn + ")",
+		"NEED(output, " + rvOut + ")",
+	}, rv32RecordRule("chan", rvBlocks, "F(k)"))
+	return map[string][]string{
+		"tg_conv2d_s8_pw_armv7em_params_t": cat(window(), []string{
+			// No padding or dilation is read; the rows the strides select
+			// lie inside the image.
+			"(F(win.out_h) - 1) * F(win.stride_h) < F(win.in_h) && (F(win.out_w) - 1) * F(win.stride_w) < F(win.in_w)",
+			"NEED(input, " + winInA + ")",
+			"NEED(output, " + winOutA + ")",
+		}, a7Gemm("F(win.out_c)", "F(win.in_c)")),
+		"tg_conv2d_s8_im2col_armv7em_params_t": im2col,
+		"tg_fully_connected_s8_armv7em_params_t": cat([]string{
+			"IN(1, 65536, gemm.rows)",
+			"NEED(input, tg_rtk_mul(F(gemm.rows), F(gemm.depth)))",
+			"NEED(output, tg_rtk_mul(F(gemm.rows), F(gemm.cols)))",
+		}, a7Gemm("F(gemm.cols)", "F(gemm.depth)")),
+		"tg_depthwise_conv2d_s8_armv7em_params_t": cat(window(), []string{
+			"F(win.out_c) == F(win.in_c)",
+			"tg_rtk_mul(F(win.filter_h), F(win.filter_w)) <= 64",
+			"IN(-256, 255, input_offset, output_offset)",
+			"PNEED(weights, tg_rtk_mul(tg_rtk_mul((F(win.in_c) + 3) / 4, " + taps + "), 2))",
+			"PNEED(bias, F(win.in_c))",
+			"PNEED(requant, tg_rtk_mul(F(win.in_c), 4))",
+			"tg_rtk_a7rq(PD(requant), F(win.in_c), F(requant_fast))",
+			"NEED(scratch, F(win.in_c))",
+			"NEED(input, " + winInA + ")",
+			"NEED(output, " + winOutA + ")",
+		}),
+		"tg_add_s8_armv7em_params_t": {
+			"F(size) >= 0 && F(size) <= 0x4000000",
+			"NEED(a, F(size)) && NEED(b, F(size)) && NEED(output, F(size))",
+			"IN(0, 31, shift) && F(shift) <= 21",
+			"F(input1_offset) >= -128 && F(input1_offset) <= 128 && F(input2_offset) >= -128 && F(input2_offset) <= 128",
+			a7AddRight("rc1", "e1"), a7AddRight("rc2", "e2"),
+			// |v| < 2^30 - 3; v + rco + (v >> 31) and, shifted, plus the
+			// output offset stay in int32.
+			"IN(0, 31, eo) && F(rco) >= -0x40000000 && F(rco) <= 0x40000000 && " +
+				"((int64_t)0x40000000 + (F(rco) < 0 ? -(int64_t)F(rco) : (int64_t)F(rco))) >> F(eo) < 0x7fffff00",
+			"IN(-256, 255, output_offset)",
+		},
+		"tg_conv2d_s8_rv32_params_t": rvConv,
+		"tg_fully_connected_s8_rv32_params_t": cat([]string{
+			"IN(1, 65536, batches, units, depth)",
+			"IN(-256, 255, output_offset)",
+			"PNEED(weights, tg_rtk_mul(F(units), F(depth)))",
+			"NEED(input, tg_rtk_mul(F(batches), F(depth)))",
+			"NEED(output, tg_rtk_mul(F(batches), F(units)))",
+		}, rv32RecordRule("chan", "F(units)", "F(depth)")),
+		"tg_depthwise_conv2d_s8_rv32_params_t": rv32Depthwise(),
+		"tg_conv2d_f32_fpu_params_t": cat(window(), []string{
+			"NEED(input, " + winInA + ")",
+			"PNEED(packed, tg_rtk_mul(tg_rtk_mul(F(win.out_c), " + taps + "), F(win.in_c)))",
+			"OPT(bias, F(win.out_c))",
+			"NEED(output, " + winOutA + ")",
+		}),
+		"tg_fully_connected_f32_fpu_params_t": {
+			"IN(1, 65536, batches, units, depth)",
+			"NEED(input, tg_rtk_mul(F(batches), F(depth))) && PNEED(packed, tg_rtk_mul(F(units), F(depth)))",
+			"OPT(bias, F(units)) && NEED(output, tg_rtk_mul(F(batches), F(units)))",
+		},
+		"tg_prelu_f32_params_t":            broadcast(),
+		"tg_prelu_s8_params_t":             {refuseRule},
+		"tg_pool_ext_s8_params_t":          {refuseRule},
+		"tg_pool_ext_f32_params_t":         {refuseRule},
+		"tg_int_binary_params_t":           {refuseRule},
+		"tg_conv2d_int_s32_params_t":       {refuseRule},
+		"tg_batch_matmul_f32_params_t":     {refuseRule},
+		"tg_batch_matmul_int_s32_params_t": {refuseRule},
+		"tg_quantize_f32_axis_params_t":    {refuseRule},
+		"tg_dequantize_axis_params_t":      {refuseRule},
+		"tg_table_gather_params_t":         {refuseRule},
+	}
+}
+
+// rv32Depthwise returns the rule of tg_depthwise_conv2d_s8_rv32: mode 3 is
+// tg_rv32_conv on the nested params c (weights in blocks of 4 channels,
+// scratch 4k); modes 0-2 read, per output channel, taps weights and one
+// record, from a zero-point padded plane of plane_h x plane_w pixels of 4
+// channels in scratch that must hold every tap of every output; modes 1
+// and 2 are 3x3 windows without dilation, stride 1 and 2 (constant
+// offsets).
+func rv32Depthwise() []string {
+	taps := "tg_rtk_mul(F(c.win.filter_h), F(c.win.filter_w))"
+	blocks := "(F(c.win.out_c) + 3) / 4 * 4"
+	in, out := winExtents("c.win.")
+	return cat(windowAt("c.win."), []string{
+		"IN(1, 65536, depth_multiplier) && F(c.win.out_c) == tg_rtk_mul(F(c.win.in_c), F(depth_multiplier))",
+		"IN(0, 3, mode)",
+		"IN(-256, 255, c.input_zp, c.output_offset)",
+		"NEED(input, " + in + ") && NEED(output, " + out + ")",
+		"F(mode) != 3 || (F(c.k) >= 1 && F(c.k) == tg_rtk_mul(" + taps + ", F(c.win.in_c)) && " +
+			"PNEED(c.weights, tg_rtk_mul(" + blocks + ", F(c.k))) && NEED(scratch, tg_rtk_mul(F(c.k), 4)) && " +
+			"PNEED(c.chan, tg_rtk_mul(" + blocks + ", 4)) && tg_rtk_rv32rq(PD(c.chan), " + blocks + ", F(c.k)))",
+		"F(mode) == 3 || (IN(1, 131072, plane_h, plane_w) && " +
+			"(F(c.win.out_h) - 1) * F(c.win.stride_h) + (F(c.win.filter_h) - 1) * F(c.win.dilation_h) < F(plane_h) && " +
+			"(F(c.win.out_w) - 1) * F(c.win.stride_w) + (F(c.win.filter_w) - 1) * F(c.win.dilation_w) < F(plane_w) && " +
+			"NEED(scratch, tg_rtk_mul(tg_rtk_mul(F(plane_h), F(plane_w)), 4)) && " +
+			"PNEED(c.weights, tg_rtk_mul(F(c.win.out_c), " + taps + ")) && " +
+			"PNEED(c.chan, tg_rtk_mul(F(c.win.out_c), 4)) && tg_rtk_rv32rq(PD(c.chan), F(c.win.out_c), " + taps + "))",
+		"F(mode) == 0 || F(mode) == 3 || (F(c.win.filter_h) == 3 && F(c.win.filter_w) == 3 && " +
+			"F(c.win.stride_h) == F(mode) && F(c.win.stride_w) == F(mode) && F(c.win.dilation_h) == 1 && F(c.win.dilation_w) == 1)",
+	})
+}
+
+// setHelpers check the per-channel records of the specialised sets.
+const setHelpers = `/* tg_rtk_a7rq: n armv7em requantisation records of 4 int32 for
+ * requant_fast fast: 0 (tg_mbqm: a shift in [-31, 31]), 1 or 2 (left
+ * shift + 1 in [0, 31], right shift in [0, 31], at least 1 when the
+ * offset is added after it, rounding constant of magnitude below 2^30, so
+ * that the high word of the product (at most 2^30) plus it cannot
+ * overflow). */
+static int tg_rtk_a7rq(const uint8_t *q, int64_t n, int64_t fast) {
+  int64_t i;
+  if (fast < 0 || fast > 2) {
+    return 0;
+  }
+  for (i = 0; i < n; i++, q += 16) {
+    int64_t a = tg_rtk_i32(q + 4), b = tg_rtk_i32(q + 8), c = tg_rtk_i32(q + 12);
+    if (fast == 0 ? (a < -31 || a > 31)
+                  : (a < 0 || a > 31 || b < (fast == 2) || b > 31 || c <= -0x40000000 || c >= 0x40000000)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* tg_rtk_rv32rq: n rv32 records (TG_RV32_CHAN int32: bias, 2m, rounding
+ * constant, left | right << 8) for accumulators of k int8 x int8 products
+ * (|acc| <= |bias| + 2^14 k): shifts in [0, 31], (|bias| + 2^14 k) *
+ * 2^(left+1) below 2^31 (so |r| < 2^30) and a rounding constant of
+ * magnitude below 2^30 (tg_rv32_requant's sums stay in int32). */
+static int tg_rtk_rv32rq(const uint8_t *q, int64_t n, int64_t k) {
+  int64_t i;
+  if (k < 0 || k > 0x1000000) {
+    return 0;
+  }
+  for (i = 0; i < n; i++, q += 16) {
+    int64_t b = tg_rtk_i32(q), c = tg_rtk_i32(q + 8);
+    uint32_t s = (uint32_t)tg_rtk_i32(q + 12);
+    int64_t bound = (b < 0 ? -b : b) + 16384 * k;
+    if ((s & ~(uint32_t)0x1f1f) != 0 || bound >= 0x80000000 || (bound << ((s & 31) + 1)) >= 0x80000000 || c <= -0x40000000 ||
+        c >= 0x40000000) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+`
