@@ -32,6 +32,8 @@ func kernelIDs() []string {
 		"tg_conv2d_s8_rv32", "tg_depthwise_conv2d_s8_rv32", "tg_fully_connected_s8_rv32",
 		// 65: the avr set.
 		"tg_fully_connected_s8_avr",
+		// 66: reference, added with the ONNX integer QLinear route.
+		"tg_requantize_s32_s8",
 	}
 }
 

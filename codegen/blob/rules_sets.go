@@ -113,18 +113,11 @@ func setRules() map[string][]string {
 			"NEED(input, " + winInA + ")",
 			"NEED(output, " + winOutA + ")",
 		}),
-		"tg_add_s8_armv7em_params_t": {
-			"F(size) >= 0 && F(size) <= 0x4000000",
-			"NEED(a, F(size)) && NEED(b, F(size)) && NEED(output, F(size))",
-			"IN(0, 31, shift) && F(shift) <= 21",
-			"F(input1_offset) >= -128 && F(input1_offset) <= 128 && F(input2_offset) >= -128 && F(input2_offset) <= 128",
-			a7AddRight("rc1", "e1"), a7AddRight("rc2", "e2"),
-			// |v| < 2^30 - 3; v + rco + (v >> 31) and, shifted, plus the
-			// output offset stay in int32.
-			"IN(0, 31, eo) && F(rco) >= -0x40000000 && F(rco) <= 0x40000000 && " +
-				"((int64_t)0x40000000 + (F(rco) < 0 ? -(int64_t)F(rco) : (int64_t)F(rco))) >> F(eo) < 0x7fffff00",
-			"IN(-256, 255, output_offset)",
-		},
+		// Since its rescaled inputs became compile-time tables (table1,
+		// table2: 256 int32 each), a hostile blob's table values could
+		// overflow 2 (sx + sy); until init checks both tables, a blob that
+		// uses it is refused.
+		"tg_add_s8_armv7em_params_t": {refuseRule},
 		"tg_conv2d_s8_rv32_params_t": rvConv,
 		"tg_fully_connected_s8_rv32_params_t": cat([]string{
 			"IN(1, 65536, batches, units, depth)",
@@ -156,6 +149,7 @@ func setRules() map[string][]string {
 		"tg_quantize_f32_axis_params_t":    {refuseRule},
 		"tg_dequantize_axis_params_t":      {refuseRule},
 		"tg_table_gather_params_t":         {refuseRule},
+		"tg_requantize_s32_s8_params_t":    {refuseRule},
 	}
 }
 
