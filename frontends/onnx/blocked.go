@@ -8,6 +8,12 @@ import (
 	"github.com/tinygen/tinygen/ir"
 )
 
+// maxBlockedElements bounds the input of a blocked DequantizeLinear: its
+// scales and zero points are expanded to one float32 per element (two
+// arrays of at most 16 MiB each), so a hostile shape cannot make the
+// converter allocate without bound.
+const maxBlockedElements = 1 << 22
+
 // blockedDequantize converts DequantizeLinear with block_size bs > 0:
 // y = (x − zp[b]) · scale[b], where b is x's index with the axis coordinate
 // divided by bs. A constant x folds; a graph input x (no quantisation yet)
@@ -57,6 +63,9 @@ func (c *converter) blockedDequantize(x *ir.Tensor, bs int) error {
 		}
 	}
 	n := x.Shape.Elements()
+	if n > maxBlockedElements {
+		return unsupported("blocked DequantizeLinear of %d elements: more than the %d whose scales and zero points are expanded", n, maxBlockedElements)
+	}
 	xs, ss := x.Shape.Strides(), st.Shape.Strides()
 	fs, fz := make([]float32, n), make([]float32, n)
 	for i := 0; i < n; i++ {
