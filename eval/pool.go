@@ -74,7 +74,7 @@ func preparePool(op *ir.Op) (kernel, error) {
 			pc.zp = inZ
 		}
 		return func(ins [][]byte, o []byte) error {
-			return poolInt(&g, avg, pc, decodeInts(ins[0], dt, 0), int32(typeMin), lo, hi, dt, o)
+			return poolInt(&g, avg, pc, a.Rounding, inZ, decodeInts(ins[0], dt, 0), int32(typeMin), lo, hi, dt, o)
 		}, nil
 	}
 	return nil, unsupportedTypes(op)
@@ -96,10 +96,11 @@ func (pc *padCount) counted(g *convGeom, y0, x0 int) int32 {
 }
 
 // poolInt is the int8/int16 pooling loop: AVERAGE sums raw codes and rounds
-// with quant.AveragePoolRound; MAX starts from the type minimum. Both clamp
+// with quant.AveragePoolRound (or quant.AveragePoolRoundHalfEven for
+// Rounding=HALF_EVEN); MAX starts from the type minimum. Both clamp
 // to the activation range. Taps run fy, then fx, over those inside the
 // image (with dilation 1, TFLM's clipped window ranges).
-func poolInt(g *convGeom, avg bool, pc *padCount, in []int32, typeMin, lo, hi int32, dt ir.DType, o []byte) error {
+func poolInt(g *convGeom, avg bool, pc *padCount, rounding ir.PoolRounding, zp int32, in []int32, typeMin, lo, hi int32, dt ir.DType, o []byte) error {
 	i := 0
 	for b := 0; b < g.batches; b++ {
 		for oy := 0; oy < g.outH; oy++ {
@@ -130,7 +131,11 @@ func poolInt(g *convGeom, avg bool, pc *padCount, in []int32, typeMin, lo, hi in
 						if n == 0 {
 							return errEmptyWindow
 						}
-						r = quant.AveragePoolRound(acc, n)
+						if rounding == ir.PoolRoundHalfEven {
+							r = quant.AveragePoolRoundHalfEven(acc, n, zp)
+						} else {
+							r = quant.AveragePoolRound(acc, n)
+						}
 					} else {
 						r = m
 					}

@@ -161,7 +161,10 @@ type FullyConnectedAttrs struct {
 // ONNX's ceil_mode is a larger PadBottom/PadRight: CeilPadBottom and
 // CeilPadRight say how much of them ceil_mode added, which
 // count_include_pad does not count (the padded image then ends at
-// in+PadBottom−CeilPadBottom).
+// in+PadBottom−CeilPadBottom). Rounding (int8/int16 AVERAGE_POOL_2D only)
+// is how the average of the codes rounds: HALF_AWAY (TFLite/TFLM, the
+// default, omitted from the text) or HALF_EVEN (ONNX Runtime's quantised
+// average pool).
 type Pool2DAttrs struct {
 	Padding    Padding
 	StrideH    int
@@ -170,11 +173,12 @@ type Pool2DAttrs struct {
 	FilterW    int
 	Activation Activation
 	ExplicitPads
-	DilationH       int  `ir:"omitzero"`
-	DilationW       int  `ir:"omitzero"`
-	CountIncludePad bool `ir:"omitzero"`
-	CeilPadBottom   int  `ir:"omitzero"`
-	CeilPadRight    int  `ir:"omitzero"`
+	DilationH       int          `ir:"omitzero"`
+	DilationW       int          `ir:"omitzero"`
+	CountIncludePad bool         `ir:"omitzero"`
+	CeilPadBottom   int          `ir:"omitzero"`
+	CeilPadRight    int          `ir:"omitzero"`
+	Rounding        PoolRounding `ir:"omitzero"`
 }
 
 // Dilations returns the pool's dilations, 1 where the attribute is 0.

@@ -372,6 +372,7 @@ var enumParsers = map[reflect.Type]func(string) (int, error){
 	reflect.TypeOf(CoordMode(0)):        func(s string) (int, error) { return parseEnum(coordModeNames, s, "coordinate mode") },
 	reflect.TypeOf(NearestMode(0)):      func(s string) (int, error) { return parseEnum(nearestModeNames, s, "nearest mode") },
 	reflect.TypeOf(PadMode(0)):          func(s string) (int, error) { return parseEnum(padModeNames, s, "pad mode") },
+	reflect.TypeOf(PoolRounding(0)):     func(s string) (int, error) { return parseEnum(poolRoundingNames, s, "pool rounding") },
 }
 
 var (

@@ -169,6 +169,9 @@ func InferShape(o *Op) (Shape, error) {
 		if a.CountIncludePad && (o.Kind != AveragePool2D || a.Padding != PadExplicit) {
 			return nil, fmt.Errorf("CountIncludePad applies to AVERAGE_POOL_2D with EXPLICIT padding only")
 		}
+		if err := checkPoolRounding(o.Kind, a.Rounding, in.DType); err != nil {
+			return nil, err
+		}
 		dh, dw := a.Dilations()
 		return spatialOut(in, Window{a.Padding, a.ExplicitPads}, a.FilterH, a.FilterW, a.StrideH, a.StrideW, dh, dw, in.Shape[3])
 	case BinaryAttrs:

@@ -154,7 +154,7 @@ func (l *Library) Select(op *ir.Op, prefer []string) (Call, error) {
 	if err != nil {
 		return Call{}, err
 	}
-	if !tfliteWindow(op) {
+	if !tfliteWindow(op) || referenceOnly(op) {
 		return ref, nil
 	}
 	for _, name := range prefer {

@@ -347,7 +347,7 @@ func lowerPool(op *ir.Op) (Call, error) {
 	avg := op.Kind == ir.AveragePool2D
 	// The TFLite kernels (dilation 1, padding taps not counted) unless
 	// the op needs the ONNX extensions.
-	ext := dh != 1 || dw != 1 || a.CountIncludePad
+	ext := dh != 1 || dw != 1 || a.CountIncludePad || a.Rounding != ir.PoolRoundHalfAway
 	if ext && (int64(x.Shape[1])+int64(a.PadTop)+int64(a.PadBottom) > maxC || int64(x.Shape[2])+int64(a.PadLeft)+int64(a.PadRight) > maxC) {
 		return Call{}, fmt.Errorf("padded input %dx%d (pads %d, %d, %d, %d) exceeds the kernels' int32 coordinates",
 			x.Shape[1], x.Shape[2], a.PadTop, a.PadLeft, a.PadBottom, a.PadRight)
@@ -395,7 +395,11 @@ func lowerPool(op *ir.Op) (Call, error) {
 			return Call{}, err
 		}
 		fields := append([]Field{f("win", win)}, extFields(Int(x.ZeroPoint()))...)
-		return newCall(name+"s8", append(fields, f("act_min", Int(lo)), f("act_max", Int(hi))),
+		fields = append(fields, f("act_min", Int(lo)), f("act_max", Int(hi)))
+		if ext {
+			fields = append(fields, fi("round_half_even", halfEven(a.Rounding)))
+		}
+		return newCall(name+"s8", fields,
 			in("input", x, "int8_t"), out(y, "int8_t"))
 	}
 	return Call{}, noKernel(op)

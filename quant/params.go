@@ -149,3 +149,29 @@ func AveragePoolRound(acc, n int32) int32 {
 	}
 	return (acc - n/2) / n
 }
+
+// AveragePoolRoundHalfEven returns the average of an int8/int16 average
+// pool the way ONNX Runtime's QLinearAveragePool (and its QDQ-fused average
+// pool) rounds it: the mean of the centred codes, (acc − n·zp)/n, rounded to
+// the nearest integer with ties to even (nearbyint in the default rounding
+// mode), plus the zero point zp. acc is the sum of the n raw codes. Exact in
+// integers (ONNX Runtime divides in float, which is exact for these
+// magnitudes when input and output share scale and zero point). n ≤ 0
+// returns 0 like AveragePoolRound.
+func AveragePoolRoundHalfEven(acc, n, zp int32) int32 {
+	if n <= 0 {
+		return 0
+	}
+	c := int64(acc) - int64(n)*int64(zp)
+	q, r := c/int64(n), c%int64(n) // truncating: r has c's sign
+	if r < 0 {
+		q, r = q-1, r+int64(n) // floor division, 0 ≤ r < n
+	}
+	switch d := 2*r - int64(n); {
+	case d > 0:
+		q++
+	case d == 0 && q&1 != 0:
+		q++
+	}
+	return int32(q + int64(zp))
+}

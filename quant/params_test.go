@@ -109,3 +109,36 @@ func TestAveragePoolRound(t *testing.T) {
 		}
 	}
 }
+
+func TestAveragePoolRoundHalfEven(t *testing.T) {
+	for _, c := range []struct{ acc, n, want int32 }{
+		{2, 4, 0}, {6, 4, 2}, {10, 4, 2}, {-2, 4, 0}, {-6, 4, -2}, {-10, 4, -2},
+		{3, 4, 1}, {-3, 4, -1}, {5, 4, 1}, {-5, 4, -1}, {7, 4, 2}, {-7, 4, -2},
+		{1, 2, 0}, {3, 2, 2}, {-1, 2, 0}, {-3, 2, -2}, {4, 3, 1}, {-4, 3, -1},
+		{0, 4, 0}, {5, 0, 0}, {-512, 4, -128}, {508, 4, 127}, {-510, 4, -128}, {-506, 4, -126},
+	} {
+		if got := AveragePoolRoundHalfEven(c.acc, c.n, 0); got != c.want {
+			t.Errorf("AveragePoolRoundHalfEven(%d, %d) = %d, want %d", c.acc, c.n, got, c.want)
+		}
+	}
+	// The tie is decided on the centred mean: zero point 1, codes summing
+	// to 6 over 4 taps: (6−4)/4 = 0.5 → 0, plus 1 → 1 (not round(1.5) = 2).
+	for _, c := range []struct{ acc, n, zp, want int32 }{
+		{6, 4, 1, 1}, {10, 4, 1, 3}, {-6, 4, -1, -1}, {-2, 4, -1, -1}, {-510, 4, -128, -128}, {-506, 4, -128, -126}, {-508, 4, -128, -127},
+	} {
+		if got := AveragePoolRoundHalfEven(c.acc, c.n, c.zp); got != c.want {
+			t.Errorf("AveragePoolRoundHalfEven(%d, %d, zp %d) = %d, want %d", c.acc, c.n, c.zp, got, c.want)
+		}
+	}
+	// Away from ties it agrees with AveragePoolRound.
+	for acc := int32(-600); acc <= 600; acc++ {
+		for n := int32(1); n <= 9; n++ {
+			if 2*(acc%n) == n || 2*(acc%n) == -n {
+				continue
+			}
+			if a, b := AveragePoolRoundHalfEven(acc, n, 0), AveragePoolRound(acc, n); a != b {
+				t.Fatalf("acc %d n %d: half even %d, half away %d", acc, n, a, b)
+			}
+		}
+	}
+}

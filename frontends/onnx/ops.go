@@ -441,6 +441,7 @@ func (c *converter) pool(x *ir.Tensor, kind ir.OpKind, oq *convOutQuant) error {
 	if err != nil {
 		return err
 	}
+	attrs.Rounding = quantPoolRounding(kind, x, oq)
 	xh := c.permute(x4, toNHWC)
 	y, err := c.emitQ(kind, attrs, oq, xh)
 	if err != nil {

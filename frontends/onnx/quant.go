@@ -122,7 +122,7 @@ func sameQuant(a, b *ir.Quant) bool {
 
 func (c *converter) blocked() error {
 	if bs, err := c.attrInt("block_size", 0); err != nil || bs != 0 {
-		return unsupported("blocked quantisation (block_size) is not supported")
+		return unsupported("blocked QuantizeLinear (block_size) is not supported: it needs ONNX's ties-to-even rounding, which QUANTIZE (TFLite's half away from zero) does not reproduce exactly")
 	}
 	return nil
 }
@@ -152,8 +152,12 @@ func convDequantizeLinear(c *converter) error {
 	if err != nil {
 		return err
 	}
-	if err := c.blocked(); err != nil {
+	if bs, err := c.attrInt("block_size", 0); err != nil {
 		return err
+	} else if bs < 0 || bs > 1<<30 {
+		return fmt.Errorf("block_size %d out of range", bs)
+	} else if bs > 0 {
+		return c.blockedDequantize(x, int(bs))
 	}
 	if x.IsConst() {
 		if q := c.quantConst(x); q != nil && len(c.node.Output) > 0 {

@@ -165,13 +165,18 @@ void tg_max_pool2d_f32(const tg_pool_f32_params_t *p, const float *input,
  * divide by the taps in rows [-pad_h, count_end_h) and columns
  * [-pad_w, count_end_w) of the padded image, the padded ones counting as
  * pad_value (the input zero point for int8, ignored for float32). Taps
- * outside the image are never read; MAX ignores padding. */
+ * outside the image are never read; MAX ignores padding. An int8 AVERAGE
+ * with round_half_even rounds the centred mean (sum - n*pad_value)/n half
+ * to even and adds pad_value back (ONNX Runtime), instead of rounding the
+ * mean of the codes half away from zero (TFLM); pad_value is then the zero
+ * point even without count_include_pad. */
 typedef struct {
   tg_window_t win;
   int32_t count_include_pad;
   int32_t count_end_h, count_end_w;
   int32_t pad_value;
   int32_t act_min, act_max;
+  int32_t round_half_even; /* AVERAGE: ties to even (ONNX Runtime) */
 } tg_pool_ext_s8_params_t;
 
 void tg_average_pool2d_ext_s8(const tg_pool_ext_s8_params_t *p,

@@ -7,7 +7,10 @@
  * dilation apart) are summed in int32; with count_include_pad the n taps
  * of the padded image that fall outside the image add pad_value (the zero
  * point) each and n is the divisor; the average rounds half away from zero
- * (quant.AveragePoolRound), then the clamp. The code generator rejects
+ * (quant.AveragePoolRound) or, with round_half_even (ONNX Runtime's
+ * rounding), the centred mean (acc - n*zp)/n rounds half to even and the
+ * zero point (pad_value) is added back (quant.AveragePoolRoundHalfEven),
+ * then the clamp. The code generator rejects
  * empty windows and windows of more than 2^23 taps.
  */
 #include "tg_kernels.h"
@@ -48,7 +51,19 @@ void tg_average_pool2d_ext_s8(const tg_pool_ext_s8_params_t *p,
             }
           }
           acc += p->pad_value * (n - taps);
-          if (n > 0) {
+          if (n > 0 && p->round_half_even) {
+            /* centred sum: |acc - n*zp| <= 255n < 2^31 */
+            const int32_t cs = acc - n * p->pad_value;
+            int32_t q = cs / n, m = cs % n; /* floor division */
+            if (m < 0) {
+              q -= 1;
+              m += n;
+            }
+            if (2 * m > n || (2 * m == n && (q & 1) != 0)) {
+              q += 1;
+            }
+            r = q + p->pad_value;
+          } else if (n > 0) {
             r = acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
           }
           *output++ = (int8_t)tg_clamp(r, p->act_min, p->act_max);
