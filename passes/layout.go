@@ -103,7 +103,7 @@ func layoutStep(g *ir.Graph) bool {
 			x := o.Inputs[0]
 			if x.IsConst() && !isOutput(g, out) {
 				c := &ir.Tensor{Name: out.Name, DType: x.DType, Shape: out.Shape.Clone(), Quant: permuteQuant(x.Quant, perm),
-					Data: permuteData(x.Data, x.Shape, perm, x.DType.Size())}
+					Data: ir.PermuteData(x.Data, x.Shape, perm, x.DType.Size())}
 				g.AddTensor(c)
 				replaceUses(g, out, c)
 				g.Ops = slices.Delete(g.Ops, i, i+1)
@@ -200,7 +200,7 @@ func sinkTranspose(g *ir.Graph, t, o *ir.Op, inv []int) {
 		}
 	}
 	old := o.Outputs[0]
-	mid := g.AddTensor(&ir.Tensor{Name: old.Name + "/nhwc", DType: old.DType, Quant: old.Quant.Clone(), Shape: permShape(old.Shape, inv)})
+	mid := g.AddTensor(&ir.Tensor{Name: old.Name + "/nhwc", DType: old.DType, Quant: old.Quant.Clone(), Shape: ir.PermuteShape(old.Shape, inv)})
 	o.Outputs[0] = mid
 	t.Inputs[0] = mid
 	t.Outputs[0] = old
@@ -259,8 +259,8 @@ func permutedConstant(g *ir.Graph, c *ir.Tensor, r int, perm []int) *ir.Tensor {
 		s[i] = 1
 	}
 	s = append(s, c.Shape...)
-	return g.AddTensor(&ir.Tensor{Name: c.Name, DType: c.DType, Quant: permuteQuant(c.Quant, perm), Shape: permShape(s, perm),
-		Data: permuteData(c.Data, s, perm, c.DType.Size())})
+	return g.AddTensor(&ir.Tensor{Name: c.Name, DType: c.DType, Quant: permuteQuant(c.Quant, perm), Shape: ir.PermuteShape(s, perm),
+		Data: ir.PermuteData(c.Data, s, perm, c.DType.Size())})
 }
 
 func permuteQuant(q *ir.Quant, perm []int) *ir.Quant {
@@ -304,43 +304,10 @@ func inversePerm(p []int) []int {
 	return inv
 }
 
-func permShape(s ir.Shape, perm []int) ir.Shape {
-	out := make(ir.Shape, len(perm))
-	for i, p := range perm {
-		out[i] = s[p]
-	}
-	return out
-}
-
 func permuteInts(v, perm []int) []int {
 	out := make([]int, len(perm))
 	for i, p := range perm {
 		out[i] = v[p]
-	}
-	return out
-}
-
-// permuteData transposes row-major data of shape s (elements of esz
-// bytes): output axis i is input axis perm[i].
-func permuteData(data []byte, s ir.Shape, perm []int, esz int) []byte {
-	out := make([]byte, len(data))
-	os := permShape(s, perm)
-	ist := s.Strides()
-	n := s.Elements()
-	idx := make([]int, len(os))
-	for o := 0; o < n; o++ {
-		src := 0
-		for i, p := range perm {
-			src += idx[i] * ist[p]
-		}
-		copy(out[o*esz:(o+1)*esz], data[src*esz:(src+1)*esz])
-		for i := len(idx) - 1; i >= 0; i-- {
-			idx[i]++
-			if idx[i] < os[i] {
-				break
-			}
-			idx[i] = 0
-		}
 	}
 	return out
 }

@@ -208,7 +208,7 @@ func transposeChain(pairs int) *ir.Graph {
 	perms := [][]int{{0, 2, 3, 1}, {0, 3, 1, 2}}
 	for i := 0; i < pairs; i++ {
 		p := perms[i%2]
-		y := g.AddTensor(&ir.Tensor{Name: "t", DType: ir.Float32, Shape: permShape(x.Shape, p)})
+		y := g.AddTensor(&ir.Tensor{Name: "t", DType: ir.Float32, Shape: ir.PermuteShape(x.Shape, p)})
 		g.AddOp(&ir.Op{Kind: ir.Transpose, Inputs: []*ir.Tensor{x}, Outputs: []*ir.Tensor{y}, Attrs: ir.TransposeAttrs{Perm: p}, SourceIndex: -1})
 		y2 := g.AddTensor(&ir.Tensor{Name: "r", DType: ir.Float32, Shape: y.Shape.Clone()})
 		g.AddOp(&ir.Op{Kind: ir.Relu, Inputs: []*ir.Tensor{y}, Outputs: []*ir.Tensor{y2}, SourceIndex: -1})

@@ -495,7 +495,7 @@ func (c *converter) permute(t *ir.Tensor, perm []int) *ir.Tensor {
 		return t
 	}
 	if t.IsConst() {
-		p := c.constant(t.DType, permShape(t.Shape, perm), PermuteData(t.Data, t.Shape, perm, t.DType.Size()))
+		p := c.constant(t.DType, ir.PermuteShape(t.Shape, perm), ir.PermuteData(t.Data, t.Shape, perm, t.DType.Size()))
 		if q := t.Quant.Clone(); q != nil {
 			q.Axis = slices.Index(perm, q.Axis)
 			p.Quant = q
@@ -534,39 +534,6 @@ func isIdentity(perm []int) bool {
 		}
 	}
 	return true
-}
-
-func permShape(s ir.Shape, perm []int) ir.Shape {
-	out := make(ir.Shape, len(perm))
-	for i, p := range perm {
-		out[i] = s[p]
-	}
-	return out
-}
-
-// PermuteData permutes the row-major data of a tensor of shape s with
-// elements of esz bytes: output axis i is input axis perm[i].
-func PermuteData(data []byte, s ir.Shape, perm []int, esz int) []byte {
-	out := make([]byte, len(data))
-	os := permShape(s, perm)
-	ist := s.Strides()
-	n := s.Elements()
-	idx := make([]int, len(os))
-	for o := 0; o < n; o++ {
-		src := 0
-		for i, p := range perm {
-			src += idx[i] * ist[p]
-		}
-		copy(out[o*esz:(o+1)*esz], data[src*esz:(src+1)*esz])
-		for i := len(idx) - 1; i >= 0; i-- {
-			idx[i]++
-			if idx[i] < os[i] {
-				break
-			}
-			idx[i] = 0
-		}
-	}
-	return out
 }
 
 // normAxis normalises a possibly negative axis for rank r.
