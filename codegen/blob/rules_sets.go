@@ -33,7 +33,7 @@ func winExtents(pre string) (in, out string) {
 // expressions): the packed weights (cols * round_up(depth, 4) int8), the
 // folded bias (cols), the requantisation records (cols x 4) and, per
 // record, the shifts and rounding constants for which the 32-bit path
-// (requant_fast 1 or 2) has no undefined arithmetic (tg_rtk_a7rq).
+// (requant_fast 1 to 4) has no undefined arithmetic (tg_rtk_a7rq).
 func a7Gemm(cols, depth string) []string {
 	return []string{
 		"IN(1, 65536, gemm.cols)", "IN(1, 16777216, gemm.depth)",
@@ -53,15 +53,6 @@ func rv32RecordRule(chanField, n, k string) []string {
 		"PNEED(" + chanField + ", tg_rtk_mul(" + n + ", 4))",
 		"tg_rtk_rv32rq(PD(" + chanField + "), " + n + ", " + k + ")",
 	}
-}
-
-// a7AddRight bounds one rescaling of tg_add_s8_armv7em: with |a + offset|
-// <= 2^8 and shift <= 21 the product's high word is at most 2^28 + 1, and
-// after adding the rounding constant rc and shifting right by e the value
-// stays below 2^29 - 2, so that 2 * (x + y) fits int32.
-func a7AddRight(rc, e string) string {
-	return "IN(0, 31, " + e + ") && F(" + rc + ") >= -0x40000000 && F(" + rc + ") <= 0x40000000 && " +
-		"((int64_t)0x10000002 + (F(" + rc + ") < 0 ? -(int64_t)F(" + rc + ") : (int64_t)F(" + rc + "))) >> F(" + e + ") < 0x1ffffffe"
 }
 
 // setRules returns the rules of the params types added after the first
@@ -113,11 +104,19 @@ func setRules() map[string][]string {
 			"NEED(input, " + winInA + ")",
 			"NEED(output, " + winOutA + ")",
 		}),
-		// Since its rescaled inputs became compile-time tables (table1,
-		// table2: 256 int32 each), a hostile blob's table values could
-		// overflow 2 (sx + sy); until init checks both tables, a blob that
-		// uses it is refused.
-		"tg_add_s8_armv7em_params_t": {refuseRule},
+		// The kernel reads table1 and table2 (256 int32 each) at the
+		// inputs' bytes and sums them with wrapping arithmetic, so their
+		// values need no check; SMMULR of the doubled sum is at most 2^30
+		// in magnitude, and with |rco| < 2^30 and 1 <= eo <= 31 the
+		// rounding shift and the output offset stay within int32.
+		"tg_add_s8_armv7em_params_t": {
+			"F(size) >= 0 && F(size) <= 0x4000000",
+			"NEED(a, F(size)) && NEED(b, F(size)) && NEED(output, F(size))",
+			"PNEED(table1, 256) && PNEED(table2, 256)",
+			"F(eo) >= 1 && F(eo) <= 31 && F(rco) > -0x40000000 && F(rco) < 0x40000000",
+			"IN(-256, 255, output_offset)",
+			"IN(-128, 127, act_min, act_max)",
+		},
 		"tg_conv2d_s8_rv32_params_t": rvConv,
 		"tg_fully_connected_s8_rv32_params_t": cat([]string{
 			"IN(1, 65536, batches, units, depth)",
@@ -155,7 +154,7 @@ func setRules() map[string][]string {
 
 // rv32Depthwise returns the rule of tg_depthwise_conv2d_s8_rv32: mode 3 is
 // tg_rv32_conv on the nested params c (weights in blocks of 4 channels,
-// scratch 4k); modes 0-2 read, per output channel, taps weights and one
+// scratch 4k); mode 4 reads 4x4 blocks from a one-channel plane; modes 0-2 read, per output channel, taps weights and one
 // record, from a zero-point padded plane of plane_h x plane_w pixels of 4
 // channels in scratch that must hold every tap of every output; modes 1
 // and 2 are 3x3 windows without dilation, stride 1 and 2 (constant
@@ -166,39 +165,56 @@ func rv32Depthwise() []string {
 	in, out := winExtents("c.win.")
 	return cat(windowAt("c.win."), []string{
 		"IN(1, 65536, depth_multiplier) && F(c.win.out_c) == tg_rtk_mul(F(c.win.in_c), F(depth_multiplier))",
-		"IN(0, 3, mode)",
+		"IN(0, 7, mode) && F(mode) <= 4",
 		"IN(-256, 255, c.input_zp, c.output_offset)",
 		"NEED(input, " + in + ") && NEED(output, " + out + ")",
 		"F(mode) != 3 || (F(c.k) >= 1 && F(c.k) == tg_rtk_mul(" + taps + ", F(c.win.in_c)) && " +
 			"PNEED(c.weights, tg_rtk_mul(" + blocks + ", F(c.k))) && NEED(scratch, tg_rtk_mul(F(c.k), 4)) && " +
 			"PNEED(c.chan, tg_rtk_mul(" + blocks + ", 4)) && tg_rtk_rv32rq(PD(c.chan), " + blocks + ", F(c.k)))",
-		"F(mode) == 3 || (IN(1, 131072, plane_h, plane_w) && " +
+		"F(mode) >= 3 || (IN(1, 131072, plane_h, plane_w) && " +
 			"(F(c.win.out_h) - 1) * F(c.win.stride_h) + (F(c.win.filter_h) - 1) * F(c.win.dilation_h) < F(plane_h) && " +
 			"(F(c.win.out_w) - 1) * F(c.win.stride_w) + (F(c.win.filter_w) - 1) * F(c.win.dilation_w) < F(plane_w) && " +
 			"NEED(scratch, tg_rtk_mul(tg_rtk_mul(F(plane_h), F(plane_w)), 4)) && " +
 			"PNEED(c.weights, tg_rtk_mul(F(c.win.out_c), " + taps + ")) && " +
 			"PNEED(c.chan, tg_rtk_mul(F(c.win.out_c), 4)) && tg_rtk_rv32rq(PD(c.chan), F(c.win.out_c), " + taps + "))",
-		"F(mode) == 0 || F(mode) == 3 || (F(c.win.filter_h) == 3 && F(c.win.filter_w) == 3 && " +
+		"F(mode) == 0 || F(mode) >= 3 || (F(c.win.filter_h) == 3 && F(c.win.filter_w) == 3 && " +
 			"F(c.win.stride_h) == F(mode) && F(c.win.stride_w) == F(mode) && F(c.win.dilation_h) == 1 && F(c.win.dilation_w) == 1)",
+		// Mode 4: one input channel, stride_w 2, no dilation, out_w a
+		// multiple of 4; a one-channel plane (1 byte per pixel) that
+		// holds every tap of every output (pixel i of a block of 4 reads
+		// column 2i of its tap row), weights [block][taps][4] and one
+		// record per channel of the blocks.
+		"F(mode) != 4 || (F(c.win.in_c) == 1 && F(c.win.stride_w) == 2 && F(c.win.dilation_h) == 1 && F(c.win.dilation_w) == 1 && " +
+			"F(c.win.out_w) % 4 == 0 && IN(1, 131072, plane_h, plane_w) && " +
+			"(F(c.win.out_h) - 1) * F(c.win.stride_h) + F(c.win.filter_h) - 1 < F(plane_h) && " +
+			"(F(c.win.out_w) - 1) * 2 + F(c.win.filter_w) - 1 < F(plane_w) && " +
+			"NEED(scratch, tg_rtk_mul(F(plane_h), F(plane_w))) && " +
+			"PNEED(c.weights, tg_rtk_mul(" + blocks + ", " + taps + ")) && " +
+			"PNEED(c.chan, tg_rtk_mul(" + blocks + ", 4)) && tg_rtk_rv32rq(PD(c.chan), " + blocks + ", " + taps + "))",
 	})
 }
 
 // setHelpers check the per-channel records of the specialised sets.
 const setHelpers = `/* tg_rtk_a7rq: n armv7em requantisation records of 4 int32 for
- * requant_fast fast: 0 (tg_mbqm: a shift in [-31, 31]), 1 or 2 (left
+ * requant_fast fast: 0 (tg_mbqm: a shift in [-31, 31]); 1 or 2 (left
  * shift + 1 in [0, 31], right shift in [0, 31], at least 1 when the
- * offset is added after it, rounding constant of magnitude below 2^30, so
- * that the high word of the product (at most 2^30) plus it cannot
- * overflow). */
+ * offset is added after it (2), rounding constant of magnitude below
+ * 2^30, so that the high word of the product (at most 2^30) plus it
+ * cannot overflow); 3 or 4, the "plus" forms, whose rounding sum wraps
+ * (tg_a7_rq_plus) and which ignore the left shift: only the right shift,
+ * in [0, 31] and at least 1 when the offset is added after it (4, so that
+ * adding it cannot overflow). */
 static int tg_rtk_a7rq(const uint8_t *q, int64_t n, int64_t fast) {
   int64_t i;
-  if (fast < 0 || fast > 2) {
+  const int64_t post = fast == 2 || fast == 4;
+  if (fast < 0 || fast > 4) {
     return 0;
   }
   for (i = 0; i < n; i++, q += 16) {
     int64_t a = tg_rtk_i32(q + 4), b = tg_rtk_i32(q + 8), c = tg_rtk_i32(q + 12);
-    if (fast == 0 ? (a < -31 || a > 31)
-                  : (a < 0 || a > 31 || b < (fast == 2) || b > 31 || c <= -0x40000000 || c >= 0x40000000)) {
+    if (fast == 0   ? (a < -31 || a > 31)
+        : fast >= 3 ? (b < post || b > 31)
+                    : (a < 0 || a > 31 || b < post || b > 31 || c <= -0x40000000 || c >= 0x40000000)) {
       return 0;
     }
   }

@@ -78,12 +78,12 @@ var testAllowed = map[string][]string{
 	"driver":               {"internal/hostile", "internal/shared/sharedtest", "frontends/onnx/onnxbuild"},
 	"frontends/tflite":     {"internal/shared", "internal/shared/sharedtest", "internal/testmodels"},
 	"frontends/onnx":       {"eval", "internal/shared", "internal/shared/sharedtest", "google.golang.org/protobuf/proto", "frontends/onnx/onnxbuild"},
-	"internal/conformance": {"driver", "eval", "internal/hostcc", "internal/shared/sharedtest", "ir", "quant", "codegen/blob", "runtime-c"},
+	"internal/conformance": {"driver", "eval", "internal/hostcc", "internal/shared/sharedtest", "ir", "quant", "codegen/blob", "runtime-c", "kernels"}, // kernels: the sets to build runtimes for
 	"internal/qemuplugin":  {"internal/hostcc"},
 	"internal/tensorio":    {"github.com/sbinet/npyio"},
 	"kernels":              {"internal/shared/sharedtest", "internal/testmodels", "driver", "bench"}, // driver, bench: armv7em on QEMU
 	"kernels/kerneltest":   {"plan"},
-	"runtime-c":            {"codegen/blob", "driver", "frontends/tflite", "internal/golden", "internal/hostcc", "internal/shared", "internal/shared/sharedtest", "internal/testmodels", "ir"},
+	"runtime-c":            {"codegen/blob", "driver", "frontends/tflite", "internal/golden", "internal/hostcc", "internal/shared", "internal/shared/sharedtest", "internal/testmodels", "ir", "kernels"},
 	"codegen/blob":         {"kernels", "passes", "targets", "internal/testmodels", "frontends/tflite", "internal/hostcc", "internal/shared/sharedtest"},
 	"plan":                 {"frontends/tflite", "internal/shared/sharedtest", "internal/testmodels"},
 	"tflm":                 {"driver", "internal/golden", "internal/shared/sharedtest"},

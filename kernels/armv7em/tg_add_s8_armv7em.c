@@ -10,7 +10,10 @@
  * generator tabulates them (kernels/armv7em.go, addInputTable), so an
  * element costs two table loads. Element i of the inputs is read before element i of the output is
  * written: the output may share an input's buffer. An input right shift
- * of 0 (multiplier exactly 1/2) drops the rounding term through nm. See docs/kernels.md.
+ * of 0 (multiplier exactly 1/2) drops the rounding term through nm. The
+ * table sum wraps (the code generator's tables never make it; a hostile
+ * blob's tables then give wrong values but no undefined arithmetic, so
+ * the blob validator need not read them). See docs/kernels.md.
  */
 #include "tg_armv7em.h"
 
@@ -25,7 +28,7 @@ void tg_add_s8_armv7em(const tg_add_s8_armv7em_params_t *p, const int8_t *a,
   if (lo == -128 && hi == 127) {
     /* The usual case: one SSAT for the clamp. */
     for (i = 0; i < n; i++) {
-      const int32_t s = t1[ua[i]] + t2[ub[i]];
+      const int32_t s = (int32_t)((uint32_t)t1[ua[i]] + (uint32_t)t2[ub[i]]);
       int32_t v = tg_a7_smmulr((int32_t)((uint32_t)s << 1), mo);
       v = ((v + rco + (v >> 31)) >> eo) + off;
       output[i] = (int8_t)tg_a7_ssat8(v);
@@ -33,7 +36,7 @@ void tg_add_s8_armv7em(const tg_add_s8_armv7em_params_t *p, const int8_t *a,
     return;
   }
   for (i = 0; i < n; i++) {
-    const int32_t s = t1[ua[i]] + t2[ub[i]];
+    const int32_t s = (int32_t)((uint32_t)t1[ua[i]] + (uint32_t)t2[ub[i]]);
     int32_t v = tg_a7_smmulr((int32_t)((uint32_t)s << 1), mo);
     v = ((v + rco + (v >> 31)) >> eo) + off;
     output[i] = (int8_t)tg_a7_clamp(v, lo, hi);

@@ -329,8 +329,13 @@ TG_A7_INLINE int32_t tg_a7_rq_plus(int32_t acc, int32_t m, int32_t ls,
   /* ls is always 0 (see tg_a7_rq_fast): x is acc. */
   const int32_t x = acc;
   const int32_t v = (int32_t)((uint32_t)tg_a7_smmulr(x, m) + (uint32_t)x);
+  /* The sum wraps (the same ADDs): for the records the code generator
+   * writes it never does, and a hostile blob's records can then give
+   * wrong values but no undefined arithmetic (codegen/blob checks only
+   * the shifts of modes 3 and 4). */
+  const int32_t s = (int32_t)((uint32_t)v + (uint32_t)rc + (uint32_t)(v >> 31));
   (void)ls;
-  return ((v + rc + (v >> 31)) >> rs) + post;
+  return (s >> rs) + post;
 }
 
 /* The offset added after the 32-bit requantisation: 0 when requant_fast
