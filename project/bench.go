@@ -193,55 +193,14 @@ func (h *Harness) MainC() []byte {
 	w(" * Test vectors live in the .testdata section, outside the measured ROM. */\n")
 	w("#include <stddef.h>\n#include <stdint.h>\n\n#include \"tg_board.h\"\n#include \"%s.h\"\n\n", h.Model)
 	w("#define NUM_VECTORS %d\n\n", len(h.Vectors))
-	for i, v := range h.Vectors {
-		for k, in := range v.Inputs {
-			byteArray(&b, fmt.Sprintf("vec%d_in%d", i, k), in)
-		}
-		for k, out := range v.Outputs {
-			byteArray(&b, fmt.Sprintf("vec%d_out%d", i, k), out)
-		}
-	}
-	for k := range h.Inputs {
-		w("static const uint8_t *const inputs%d[NUM_VECTORS] = {", k)
-		for i := range h.Vectors {
-			if i > 0 {
-				w(", ")
-			}
-			w("vec%d_in%d", i, k)
-		}
-		w("};\n")
-	}
-	for k := range h.Outputs {
-		w("static const uint8_t *const outputs%d[NUM_VECTORS] = {", k)
-		for i := range h.Vectors {
-			if i > 0 {
-				w(", ")
-			}
-			w("vec%d_out%d", i, k)
-		}
-		w("};\n")
-	}
+	h.writeVectors(&b)
 	w("\nstatic %s_input_t in;\nstatic %s_output_t out;\n", h.Model, h.Model)
 	if h.CallerArena {
 		// Named like the static arena of the generated code, so that size
 		// reports find it either way.
 		w("static uint8_t %s_arena[%d] __attribute__((aligned(%d)));\n", h.Model, max(h.ArenaSize, 1), h.ArenaAlign)
 	}
-	b.WriteString(baseHelpers)
-	anyFloat, anyBytes := false, false
-	for k := range h.Outputs {
-		if h.isFloat(k) {
-			anyFloat = true
-		} else {
-			anyBytes = true
-		}
-	}
-	if anyBytes {
-		b.WriteString(checkBytesC)
-	}
-	if anyFloat {
-		b.WriteString(checkF32C)
-	}
+	h.writeCheckHelpers(&b)
 	w("\nint main(void) {\n")
 	w("  uint32_t v, passed = 0;\n  int status = 0;\n\n")
 	w("  /* Region 0: initialisation. The AOT model has nothing to initialise. */\n")
@@ -267,6 +226,67 @@ func (h *Harness) MainC() []byte {
 				k, up, k, k, up, k, MismatchTypes[dt], dt)
 		}
 	}
+	return h.finishMain(&b)
+}
+
+// writeVectors writes the test vectors as const arrays and the per-tensor
+// tables inputs<k>[v] and outputs<k>[v] of both harnesses.
+func (h *Harness) writeVectors(b *bytes.Buffer) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	for i, v := range h.Vectors {
+		for k, in := range v.Inputs {
+			byteArray(b, fmt.Sprintf("vec%d_in%d", i, k), in)
+		}
+		for k, out := range v.Outputs {
+			byteArray(b, fmt.Sprintf("vec%d_out%d", i, k), out)
+		}
+	}
+	for k := range h.Inputs {
+		w("static const uint8_t *const inputs%d[NUM_VECTORS] = {", k)
+		for i := range h.Vectors {
+			if i > 0 {
+				w(", ")
+			}
+			w("vec%d_in%d", i, k)
+		}
+		w("};\n")
+	}
+	for k := range h.Outputs {
+		w("static const uint8_t *const outputs%d[NUM_VECTORS] = {", k)
+		for i := range h.Vectors {
+			if i > 0 {
+				w(", ")
+			}
+			w("vec%d_out%d", i, k)
+		}
+		w("};\n")
+	}
+}
+
+// writeCheckHelpers writes the board helpers and the output checks the
+// model's output types need.
+func (h *Harness) writeCheckHelpers(b *bytes.Buffer) {
+	b.WriteString(baseHelpers)
+	anyFloat, anyBytes := false, false
+	for k := range h.Outputs {
+		if h.isFloat(k) {
+			anyFloat = true
+		} else {
+			anyBytes = true
+		}
+	}
+	if anyBytes {
+		b.WriteString(checkBytesC)
+	}
+	if anyFloat {
+		b.WriteString(checkF32C)
+	}
+}
+
+// finishMain ends both harnesses' main: the passed count, the TINYGEN-RESULT
+// and TINYGEN-END lines and the exit status; it fills in the tolerances.
+func (h *Harness) finishMain(b *bytes.Buffer) []byte {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
 	w("    passed += (uint32_t)ok;\n  }\n\n")
 	w("  put_kv(\"%s vectors=\", NUM_VECTORS);\n", ResultPrefix)
 	w("  put_kv(\" passed=\", passed);\n")

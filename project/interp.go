@@ -42,34 +42,7 @@ func (h *Harness) InterpMainC() []byte {
 	w(" * Test vectors live in the .testdata section, outside the measured ROM. */\n")
 	w("#include <stddef.h>\n#include <stdint.h>\n\n#include \"tg_board.h\"\n#include \"tg_rt.h\"\n#include \"%s_blob.h\"\n\n", h.Model)
 	w("#define NUM_VECTORS %d\n\n", len(h.Vectors))
-	for i, v := range h.Vectors {
-		for k, in := range v.Inputs {
-			byteArray(&b, fmt.Sprintf("vec%d_in%d", i, k), in)
-		}
-		for k, out := range v.Outputs {
-			byteArray(&b, fmt.Sprintf("vec%d_out%d", i, k), out)
-		}
-	}
-	for k := range h.Inputs {
-		w("static const uint8_t *const inputs%d[NUM_VECTORS] = {", k)
-		for i := range h.Vectors {
-			if i > 0 {
-				w(", ")
-			}
-			w("vec%d_in%d", i, k)
-		}
-		w("};\n")
-	}
-	for k := range h.Outputs {
-		w("static const uint8_t *const outputs%d[NUM_VECTORS] = {", k)
-		for i := range h.Vectors {
-			if i > 0 {
-				w(", ")
-			}
-			w("vec%d_out%d", i, k)
-		}
-		w("};\n")
-	}
+	h.writeVectors(&b)
 	for k, n := range h.Inputs {
 		w("static uint8_t in%d[%d] __attribute__((aligned(16)));\n", k, max(n, 1))
 	}
@@ -93,21 +66,7 @@ func (h *Harness) InterpMainC() []byte {
 		w("out%d", k)
 	}
 	w("};\n")
-	b.WriteString(baseHelpers)
-	anyFloat, anyBytes := false, false
-	for k := range h.Outputs {
-		if h.isFloat(k) {
-			anyFloat = true
-		} else {
-			anyBytes = true
-		}
-	}
-	if anyBytes {
-		b.WriteString(checkBytesC)
-	}
-	if anyFloat {
-		b.WriteString(checkF32C)
-	}
+	h.writeCheckHelpers(&b)
 	w("\nint main(void) {\n")
 	w("  uint32_t v, passed = 0;\n  int status = 0;\n  tg_rt_status_t st;\n\n")
 	w("  /* Region 0: initialisation: load and validate the blob. */\n")
@@ -130,16 +89,7 @@ func (h *Harness) InterpMainC() []byte {
 			w("    ok &= check_elems(v, %d, out%d, outputs%d[v], %d, %d, \"%s\");\n", k, k, k, h.Outputs[k], MismatchTypes[dt], dt)
 		}
 	}
-	w("    passed += (uint32_t)ok;\n  }\n\n")
-	w("  put_kv(\"%s vectors=\", NUM_VECTORS);\n", ResultPrefix)
-	w("  put_kv(\" passed=\", passed);\n")
-	w("  put_kv(\" stack_bytes=\", tg_board_stack_used());\n")
-	w("  tg_board_puts(\"\\n%s\\n\");\n", Sentinel)
-	w("  if (status == 0 && passed != NUM_VECTORS) {\n    status = 1;\n  }\n  return status;\n}\n")
-	out := b.Bytes()
-	out = bytes.ReplaceAll(out, []byte("@RTOL@"), []byte(floatLit(h.RTol)))
-	out = bytes.ReplaceAll(out, []byte("@ATOL@"), []byte(floatLit(h.ATol)))
-	return out
+	return h.finishMain(&b)
 }
 
 // BlobModel is one model of a runtime firmware: its blob, the status
