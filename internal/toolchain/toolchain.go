@@ -85,7 +85,11 @@ func Run(ctx context.Context, timeout time.Duration, dir string, stdin []byte, n
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = 2 * time.Second
+	// WaitDelay bounds the wait for the output pipes after the process
+	// has exited (or was killed): a grandchild that keeps them open must
+	// not hang the run. It was 2 s, which a loaded machine exceeded while
+	// the pipes were still being drained (exec.ErrWaitDelay on a good run).
+	cmd.WaitDelay = 30 * time.Second
 	start := time.Now()
 	err := cmd.Run()
 	res := Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Elapsed: time.Since(start)}
