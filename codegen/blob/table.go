@@ -59,6 +59,10 @@ func Table(kernels []TableKernel, d *Decls, includes []string) (header, source [
 		": the kernel table of tinygen's interpreter runtime (tg_rt_kernel.h):\n" +
 		" * for each kernel id, its call thunk, parameter field runs and bounds check. */\n")
 	c.WriteString("#include <stddef.h>\n#include <stdint.h>\n\n#include \"tg_rt_kernel.h\"\n#include \"" + TableHeader + "\"\n\n")
+	c.WriteString("/* The kernels must be built with this project's tg_kernels.h, which hardens\n" +
+		" * their arithmetic against parameters the validator does not range-check. */\n" +
+		"#ifndef " + UntrustedDefine + "\n#error \"tg_kernels.h does not define " + UntrustedDefine +
+		": use the tg_kernels.h written with this runtime\"\n#endif\n\n")
 	var body bytes.Buffer
 	maxID := 0
 	entries := map[int]string{}
