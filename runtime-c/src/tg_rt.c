@@ -84,6 +84,18 @@ TG_RT_INLINE int in_range(uint32_t off, uint32_t len, uint32_t lo, uint32_t hi) 
   return off >= lo && off <= hi && len <= hi - off;
 }
 
+/* find_kernel returns the table's kernel of id (at least 1), NULL when
+ * the firmware lacks it: a scan of the few kernels a firmware links. */
+static const tg_rt_kernel_t *find_kernel(uint32_t id) {
+  uint32_t i, n = tg_rt_num_kernels;
+  for (i = 0; i < n; i++) {
+    if (tg_rt_kernel_ids[i] == id) {
+      return tg_rt_kernels[i];
+    }
+  }
+  return NULL;
+}
+
 static tg_rt_status_t fail(tg_rt_ctx_t *ctx, tg_rt_status_t st, uint32_t detail) {
   ctx->detail = detail;
   return st;
@@ -242,10 +254,10 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
       return fail(ctx, TG_RT_ERR_STEP, s);
     }
     if (id != 0u) {
-      if (id >= tg_rt_num_kernels || tg_rt_kernels[id] == NULL) {
+      k = find_kernel(id);
+      if (k == NULL) {
         return fail(ctx, TG_RT_ERR_KERNEL_MISSING, id);
       }
-      k = tg_rt_kernels[id];
       if ((po & 3u) != 0u || !in_range(po, k->rec_bytes, data, total)) {
         return fail(ctx, TG_RT_ERR_STEP, s);
       }
@@ -415,7 +427,7 @@ tg_rt_status_t tg_rt_invoke(tg_rt_ctx_t *ctx, const void *const *inputs, void *c
         dst[i] = src[i];
       }
     } else {
-      const tg_rt_kernel_t *k = tg_rt_kernels[id];
+      const tg_rt_kernel_t *k = find_kernel(id);
       decode(k, b, b + rd32(st + 4), (uint8_t *)&params);
       k->call(&params, ptr);
     }
