@@ -275,7 +275,17 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
     for (a = 0; a < na; a++, top++) {
       /* top < na <= TG_RT_MAX_ARGS: bytes[top] is in range; the count
        * is checked against the kernel's after the loop. */
-      uint32_t v = rd16(x + 2u * a), writes = (outs >> top) & 1u, kind;
+      uint32_t v = rd16(x + 2u * a), writes = (outs >> top) & 1u;
+      if (v < n_t) {
+        /* A tensor (n_t <= 0x7fff: neither A_ABSENT nor a list): written
+         * ones are arena (1) or output (3) tensors. */
+        const uint8_t *t = tt + v * TENSOR_BYTES;
+        if (top == lst || (writes && (t[0] | 2u) != T_OUTPUT)) {
+          return fail(ctx, TG_RT_ERR_ARG, s);
+        }
+        bytes[top] = rd32(t + 8);
+        continue;
+      }
       if (v == A_ABSENT) {
         if (writes || top == lst) {
           return fail(ctx, TG_RT_ERR_ARG, s);
@@ -283,10 +293,10 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
         bytes[top] = ABSENT;
         continue;
       }
-      if ((v & A_LIST) != 0u) {
+      {
         /* A list: n readable tensors. */
         uint32_t n = v & ~A_LIST, j;
-        if (top != lst || n == 0u || n >= na - a) {
+        if ((v & A_LIST) == 0u || top != lst || n == 0u || n >= na - a) {
           return fail(ctx, TG_RT_ERR_ARG, s);
         }
         for (j = 0; j < n; j++) {
@@ -299,16 +309,7 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
         n_list = n;
         bytes[top] = n;
         a += n;
-        continue;
       }
-      if (v >= n_t || top == lst) {
-        return fail(ctx, TG_RT_ERR_ARG, s);
-      }
-      kind = tt[v * TENSOR_BYTES];
-      if (writes && kind != T_ARENA && kind != T_OUTPUT) {
-        return fail(ctx, TG_RT_ERR_ARG, s);
-      }
-      bytes[top] = rd32(tt + v * TENSOR_BYTES + 8);
     }
     if (top != n_args) {
       return fail(ctx, TG_RT_ERR_ARG, s);
@@ -335,7 +336,6 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
     }
   }
   ctx->blob = b;
-  ctx->blob_bytes = total;
   ctx->arena = (uint8_t *)arena;
   ctx->n_inputs = (uint16_t)n_in;
   ctx->n_outputs = (uint16_t)n_out;
