@@ -156,8 +156,8 @@ func classify(file, name, prefix string) string {
 			return "weights"
 		case prefix != "" && base == prefix:
 			return "model"
-		case strings.HasPrefix(base, "tg_rt_"):
-			return "runtime"
+		case base == "tg_rt" || strings.HasPrefix(base, "tg_rt_"):
+			return "runtime" // tg_rt.c's static helpers too
 		case base == "tg_board" || base == "tg_startup" || base == "tg_bench_main":
 			return "other"
 		case strings.HasPrefix(base, "tg_"):

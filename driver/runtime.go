@@ -195,5 +195,5 @@ func runtimeFiles(lib *kernels.Library, list []RuntimeKernel) ([]cgen.File, erro
 	files = append(files, cgen.File{Name: blob.TableHeader, Data: th, Origin: "the runtime's kernel table"},
 		cgen.File{Name: blob.TableSource, Data: tc, Origin: "the runtime's kernel table"})
 	sort.Slice(sources, func(i, j int) bool { return sources[i].Name < sources[j].Name })
-	return append(files, sources...), nil
+	return blob.UntrustedKernels(append(files, sources...)), nil
 }

@@ -84,7 +84,7 @@ func Generate(p *program.Program, opts Options) ([]File, error) {
 	files = append(files, runtimec.Files()...)
 	files = append(files, File{Name: TableHeader, Data: th, Origin: "the runtime's kernel table"},
 		File{Name: TableSource, Data: tc, Origin: "the runtime's kernel table"})
-	files = append(files, p.Files...)
+	files = append(files, UntrustedKernels(p.Files)...)
 	return files, nil
 }
 

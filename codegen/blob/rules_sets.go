@@ -31,9 +31,11 @@ func winExtents(pre string) (in, out string) {
 // a7Gemm returns the conditions of the tg_a7_gemm_t member gemm of an
 // armv7em kernel with cols output channels and depth values per row (C
 // expressions): the packed weights (cols * round_up(depth, 4) int8), the
-// folded bias (cols), the requantisation records (cols x 4) and, per
-// record, the shifts and rounding constants for which the 32-bit path
-// (requant_fast 1 to 4) has no undefined arithmetic (tg_rtk_a7rq).
+// folded bias (cols), the requantisation records (cols x 4) and the mode
+// requant_fast. The 32-bit modes 1 to 4 need no check of the records'
+// values: built with TG_UNTRUSTED_PARAMS (every interpreter project,
+// untrusted.go) their sums wrap and their shift is defined for any value;
+// mode 0 (tg_mbqm) needs every shift in [-31, 31] (tg_rtk_a7rq).
 func a7Gemm(cols, depth string) []string {
 	return []string{
 		"IN(1, 65536, gemm.cols)", "IN(1, 16777216, gemm.depth)",
@@ -42,17 +44,17 @@ func a7Gemm(cols, depth string) []string {
 		"PNEED(gemm.weights, tg_rtk_mul(F(gemm.cols), (F(gemm.depth) + 3) / 4 * 4))",
 		"PNEED(gemm.bias, F(gemm.cols))",
 		"PNEED(gemm.requant, tg_rtk_mul(F(gemm.cols), 4))",
-		"tg_rtk_a7rq(PD(gemm.requant), F(gemm.cols), F(gemm.requant_fast))",
+		"IN(0, 7, gemm.requant_fast) && F(gemm.requant_fast) <= 4",
+		"F(gemm.requant_fast) != 0 || tg_rtk_a7rq(PD(gemm.requant), F(gemm.cols))",
 	}
 }
 
-// rv32Records returns the conditions of a TG_RV32_CHAN record array chan
-// of n records for accumulators of k int8 x int8 products (tg_rtk_rv32rq).
-func rv32RecordRule(chanField, n, k string) []string {
-	return []string{
-		"PNEED(" + chanField + ", tg_rtk_mul(" + n + ", 4))",
-		"tg_rtk_rv32rq(PD(" + chanField + "), " + n + ", " + k + ")",
-	}
+// rv32RecordRule returns the conditions of a TG_RV32_CHAN record array
+// chan of n records: only its extent. Built with TG_UNTRUSTED_PARAMS
+// (every interpreter project, untrusted.go), tg_rv32_requant wraps its
+// sums and masks its shifts, so no record value is undefined arithmetic.
+func rv32RecordRule(chanField, n string) []string {
+	return []string{"PNEED(" + chanField + ", tg_rtk_mul(" + n + ", 4))"}
 }
 
 // setRules returns the rules of the params types added after the first
@@ -77,7 +79,7 @@ func setRules() map[string][]string {
 		"NEED(scratch, tg_rtk_mul(F(k), 4))",
 		"NEED(input, " + rvIn + ")",
 		"NEED(output, " + rvOut + ")",
-	}, rv32RecordRule("chan", rvBlocks, "F(k)"))
+	}, rv32RecordRule("chan", rvBlocks))
 	return map[string][]string{
 		"tg_conv2d_s8_pw_armv7em_params_t": cat(window(), []string{
 			// No padding or dilation is read; the rows the strides select
@@ -99,7 +101,8 @@ func setRules() map[string][]string {
 			"PNEED(weights, tg_rtk_mul(tg_rtk_mul((F(win.in_c) + 3) / 4, " + taps + "), 2))",
 			"PNEED(bias, F(win.in_c))",
 			"PNEED(requant, tg_rtk_mul(F(win.in_c), 4))",
-			"tg_rtk_a7rq(PD(requant), F(win.in_c), F(requant_fast))",
+			"IN(0, 7, requant_fast) && F(requant_fast) <= 4",
+			"F(requant_fast) != 0 || tg_rtk_a7rq(PD(requant), F(win.in_c))",
 			"NEED(scratch, F(win.in_c))",
 			"NEED(input, " + winInA + ")",
 			"NEED(output, " + winOutA + ")",
@@ -124,7 +127,7 @@ func setRules() map[string][]string {
 			"PNEED(weights, tg_rtk_mul(F(units), F(depth)))",
 			"NEED(input, tg_rtk_mul(F(batches), F(depth)))",
 			"NEED(output, tg_rtk_mul(F(batches), F(units)))",
-		}, rv32RecordRule("chan", "F(units)", "F(depth)")),
+		}, rv32RecordRule("chan", "F(units)")),
 		"tg_depthwise_conv2d_s8_rv32_params_t": rv32Depthwise(),
 		"tg_conv2d_f32_fpu_params_t": cat(window(), []string{
 			"NEED(input, " + winInA + ")",
@@ -170,13 +173,13 @@ func rv32Depthwise() []string {
 		"NEED(input, " + in + ") && NEED(output, " + out + ")",
 		"F(mode) != 3 || (F(c.k) >= 1 && F(c.k) == tg_rtk_mul(" + taps + ", F(c.win.in_c)) && " +
 			"PNEED(c.weights, tg_rtk_mul(" + blocks + ", F(c.k))) && NEED(scratch, tg_rtk_mul(F(c.k), 4)) && " +
-			"PNEED(c.chan, tg_rtk_mul(" + blocks + ", 4)) && tg_rtk_rv32rq(PD(c.chan), " + blocks + ", F(c.k)))",
+			"PNEED(c.chan, tg_rtk_mul(" + blocks + ", 4)))",
 		"F(mode) >= 3 || (IN(1, 131072, plane_h, plane_w) && " +
 			"(F(c.win.out_h) - 1) * F(c.win.stride_h) + (F(c.win.filter_h) - 1) * F(c.win.dilation_h) < F(plane_h) && " +
 			"(F(c.win.out_w) - 1) * F(c.win.stride_w) + (F(c.win.filter_w) - 1) * F(c.win.dilation_w) < F(plane_w) && " +
 			"NEED(scratch, tg_rtk_mul(tg_rtk_mul(F(plane_h), F(plane_w)), 4)) && " +
 			"PNEED(c.weights, tg_rtk_mul(F(c.win.out_c), " + taps + ")) && " +
-			"PNEED(c.chan, tg_rtk_mul(F(c.win.out_c), 4)) && tg_rtk_rv32rq(PD(c.chan), F(c.win.out_c), " + taps + "))",
+			"PNEED(c.chan, tg_rtk_mul(F(c.win.out_c), 4)))",
 		"F(mode) == 0 || F(mode) >= 3 || (F(c.win.filter_h) == 3 && F(c.win.filter_w) == 3 && " +
 			"F(c.win.stride_h) == F(mode) && F(c.win.stride_w) == F(mode) && F(c.win.dilation_h) == 1 && F(c.win.dilation_w) == 1)",
 		// Mode 4: one input channel, stride_w 2, no dilation, out_w a
@@ -190,53 +193,19 @@ func rv32Depthwise() []string {
 			"(F(c.win.out_w) - 1) * 2 + F(c.win.filter_w) - 1 < F(plane_w) && " +
 			"NEED(scratch, tg_rtk_mul(F(plane_h), F(plane_w))) && " +
 			"PNEED(c.weights, tg_rtk_mul(" + blocks + ", " + taps + ")) && " +
-			"PNEED(c.chan, tg_rtk_mul(" + blocks + ", 4)) && tg_rtk_rv32rq(PD(c.chan), " + blocks + ", " + taps + "))",
+			"PNEED(c.chan, tg_rtk_mul(" + blocks + ", 4)))",
 	})
 }
 
 // setHelpers check the per-channel records of the specialised sets.
 const setHelpers = `/* tg_rtk_a7rq: n armv7em requantisation records of 4 int32 for
- * requant_fast fast: 0 (tg_mbqm: a shift in [-31, 31]); 1 or 2 (left
- * shift + 1 in [0, 31], right shift in [0, 31], at least 1 when the
- * offset is added after it (2), rounding constant of magnitude below
- * 2^30, so that the high word of the product (at most 2^30) plus it
- * cannot overflow); 3 or 4, the "plus" forms, whose rounding sum wraps
- * (tg_a7_rq_plus) and which ignore the left shift: only the right shift,
- * in [0, 31] and at least 1 when the offset is added after it (4, so that
- * adding it cannot overflow). */
-static int tg_rtk_a7rq(const uint8_t *q, int64_t n, int64_t fast) {
-  int64_t i;
-  const int64_t post = fast == 2 || fast == 4;
-  if (fast < 0 || fast > 4) {
-    return 0;
-  }
+ * requant_fast 0 (tg_mbqm): every shift (the second value) in [-31, 31].
+ * The 32-bit modes need no record check (TG_UNTRUSTED_PARAMS,
+ * tg_armv7em.h). */
+static int tg_rtk_a7rq(const uint8_t *q, int32_t n) {
+  int32_t i;
   for (i = 0; i < n; i++, q += 16) {
-    int64_t a = tg_rtk_i32(q + 4), b = tg_rtk_i32(q + 8), c = tg_rtk_i32(q + 12);
-    if (fast == 0   ? (a < -31 || a > 31)
-        : fast >= 3 ? (b < post || b > 31)
-                    : (a < 0 || a > 31 || b < post || b > 31 || c <= -0x40000000 || c >= 0x40000000)) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-/* tg_rtk_rv32rq: n rv32 records (TG_RV32_CHAN int32: bias, 2m, rounding
- * constant, left | right << 8) for accumulators of k int8 x int8 products
- * (|acc| <= |bias| + 2^14 k): shifts in [0, 31], (|bias| + 2^14 k) *
- * 2^(left+1) below 2^31 (so |r| < 2^30) and a rounding constant of
- * magnitude below 2^30 (tg_rv32_requant's sums stay in int32). */
-static int tg_rtk_rv32rq(const uint8_t *q, int64_t n, int64_t k) {
-  int64_t i;
-  if (k < 0 || k > 0x1000000) {
-    return 0;
-  }
-  for (i = 0; i < n; i++, q += 16) {
-    int64_t b = tg_rtk_i32(q), c = tg_rtk_i32(q + 8);
-    uint32_t s = (uint32_t)tg_rtk_i32(q + 12);
-    int64_t bound = (b < 0 ? -b : b) + 16384 * k;
-    if ((s & ~(uint32_t)0x1f1f) != 0 || bound >= 0x80000000 || (bound << ((s & 31) + 1)) >= 0x80000000 || c <= -0x40000000 ||
-        c >= 0x40000000) {
+    if ((uint32_t)tg_rtk_i32(q + 4) + 31u > 62u) {
       return 0;
     }
   }

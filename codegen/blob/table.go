@@ -59,31 +59,51 @@ func Table(kernels []TableKernel, d *Decls, includes []string) (header, source [
 		": the kernel table of tinygen's interpreter runtime (tg_rt_kernel.h):\n" +
 		" * for each kernel id, its call thunk, parameter field runs and bounds check. */\n")
 	c.WriteString("#include <stddef.h>\n#include <stdint.h>\n\n#include \"tg_rt_kernel.h\"\n#include \"" + TableHeader + "\"\n\n")
+	c.WriteString("/* The kernels must be built with this project's tg_kernels.h, which hardens\n" +
+		" * their arithmetic against parameters the validator does not range-check. */\n" +
+		"#ifndef " + UntrustedDefine + "\n#error \"tg_kernels.h does not define " + UntrustedDefine +
+		": use the tg_kernels.h written with this runtime\"\n#endif\n\n")
 	var body bytes.Buffer
-	maxID := 0
-	entries := map[int]string{}
+	var ids []int
+	var syms []string
 	for _, k := range ks {
 		id, ok := KernelID(k.Symbol)
 		if !ok {
 			return nil, nil, fmt.Errorf("codegen/blob: kernel %s has no blob id (add it to codegen/blob/ids.go)", k.Symbol)
 		}
+		if len(ids) > 0 && ids[len(ids)-1] == id {
+			continue // listed twice
+		}
 		if err := kernelEntry(&body, k, d); err != nil {
 			return nil, nil, fmt.Errorf("codegen/blob: kernel %s: %w", k.Symbol, err)
 		}
-		entries[id] = "&k_" + k.Symbol
-		maxID = max(maxID, id)
+		ids = append(ids, id)
+		syms = append(syms, "&k_"+k.Symbol)
 	}
 	c.WriteString(usedHelpers(body.String()))
 	c.Write(body.Bytes())
-	fmt.Fprintf(&c, "const tg_rt_kernel_t *const tg_rt_kernels[%d] = {\n", maxID+1)
-	for id := 0; id <= maxID; id++ {
-		if e, ok := entries[id]; ok {
-			fmt.Fprintf(&c, "    %s, /* %d */\n", e, id)
-		} else {
-			fmt.Fprintf(&c, "    NULL, /* %d */\n", id)
+	// The table is dense (the kernels linked in, in id order, beside their
+	// ids): indexing it by id would cost 4 bytes of flash per id below the
+	// largest, most of them NULL.
+	n := max(len(ids), 1) // C99 has no empty arrays
+	fmt.Fprintf(&c, "const uint16_t tg_rt_kernel_ids[%d] = {", n)
+	for i, id := range ids {
+		if i > 0 {
+			c.WriteString(", ")
 		}
+		fmt.Fprint(&c, id)
 	}
-	fmt.Fprintf(&c, "};\nconst uint16_t tg_rt_num_kernels = %d;\n", maxID+1)
+	if len(ids) == 0 {
+		c.WriteString("0")
+	}
+	fmt.Fprintf(&c, "};\nconst tg_rt_kernel_t *const tg_rt_kernels[%d] = {\n", n)
+	for i, sym := range syms {
+		fmt.Fprintf(&c, "    %s, /* %d */\n", sym, ids[i])
+	}
+	if len(ids) == 0 {
+		c.WriteString("    NULL,\n")
+	}
+	fmt.Fprintf(&c, "};\nconst uint16_t tg_rt_num_kernels = %d;\n", len(ids))
 	return h.Bytes(), c.Bytes(), nil
 }
 

@@ -306,6 +306,40 @@ static inline int32_t tg_a7_clamp(int32_t v, int32_t lo, int32_t hi) {
   return v > hi ? hi : v;
 }
 
+/* Records from an untrusted source. In an interpreter project (its
+ * tg_kernels.h defines TG_UNTRUSTED_PARAMS) the requantisation records come
+ * from a blob that the runtime checks for memory safety only: their
+ * values are not range-checked (codegen/blob), so the sums wrap and the
+ * rounding shift is defined for any shift, giving wrong values for a
+ * hostile record but no undefined arithmetic. For the records the code
+ * generator writes, both forms give the same values. Generated AOT code
+ * (its parameters compiled in) keeps the plain signed forms, which GCC
+ * schedules slightly better. */
+#ifdef TG_UNTRUSTED_PARAMS
+#define TG_A7_SUM3(a, b, c) \
+  ((int32_t)((uint32_t)(a) + (uint32_t)(b) + (uint32_t)(c)))
+#else
+#define TG_A7_SUM3(a, b, c) ((a) + (b) + (c))
+#endif
+
+/* tg_a7_shift_add: (s >> rs) + post. Untrusted (above): ASR by a register
+ * is defined for every rs on Arm (its low byte; 32 or more gives the
+ * sign), the portable form masks rs, and the offset wraps; all equal the
+ * plain form for rs in [0, 31] without overflow. */
+TG_A7_INLINE int32_t tg_a7_shift_add(int32_t s, int32_t rs, int32_t post) {
+#ifdef TG_UNTRUSTED_PARAMS
+  int32_t r;
+#ifdef TG_A7_DSP
+  __asm__("asr %0, %1, %2" : "=r"(r) : "r"(s), "r"(rs));
+#else
+  r = s >> (rs & 31);
+#endif
+  return (int32_t)((uint32_t)r + (uint32_t)post);
+#else
+  return (s >> rs) + post;
+#endif
+}
+
 /* The 32-bit requantisation (requant_fast) with the output offset: m
  * multiplier, ls left shift + 1, rs right shift >= 1, rc = 2^(rs - 1) +
  * output_offset * 2^rs; see the top of this file. */
@@ -316,7 +350,7 @@ TG_A7_INLINE int32_t tg_a7_rq_fast(int32_t acc, int32_t m, int32_t ls,
    * load per output. */
   int32_t v = tg_a7_smmulr((int32_t)((uint32_t)acc << 1), m);
   (void)ls;
-  return ((v + rc + (v >> 31)) >> rs) + post;
+  return tg_a7_shift_add(TG_A7_SUM3(v, rc, v >> 31), rs, post);
 }
 
 /* The "plus" form of the 32-bit requantisation (requant_fast 3 and 4)
@@ -335,7 +369,7 @@ TG_A7_INLINE int32_t tg_a7_rq_plus(int32_t acc, int32_t m, int32_t ls,
    * the shifts of modes 3 and 4). */
   const int32_t s = (int32_t)((uint32_t)v + (uint32_t)rc + (uint32_t)(v >> 31));
   (void)ls;
-  return (s >> rs) + post;
+  return tg_a7_shift_add(s, rs, post);
 }
 
 /* The offset added after the 32-bit requantisation: 0 when requant_fast

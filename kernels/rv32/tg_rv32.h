@@ -84,17 +84,33 @@ extern "C" {
  * |acc| * 2^(left+1) < 2^31, |r| + 2^(e-1) + |off| * 2^e < 2^31) keep x
  * exact and the sums free of overflow. Callers pass left = 0 and neg = -1
  * as constants when every channel of the op allows (the "simple"
- * records). */
+ * records). In an interpreter project (tg_kernels.h defines
+ * TG_UNTRUSTED_PARAMS) the records come from a blob whose record values
+ * the runtime does not range-check (codegen/blob): the sums wrap and the
+ * shifts are masked (RV32's SLL and SRA use the low 5 bits, so GCC mostly
+ * drops the AND), so a hostile record gives wrong values but no undefined
+ * arithmetic; for the records the code generator writes both forms give
+ * the same values. */
 TG_RV32_FN
 static inline int32_t tg_rv32_requant(uint32_t acc, uint32_t m2,
                                       int32_t left, int32_t right,
                                       int32_t round, int32_t neg,
                                       int32_t lo, int32_t hi) {
+#ifdef TG_UNTRUSTED_PARAMS
+  const int32_t x = (int32_t)(acc << (left & 31));
+  const int64_t ab = (int64_t)x * (int64_t)m2;
+  int32_t r = (int32_t)((uint32_t)((uint64_t)ab >> 32) +
+                        ((uint32_t)(uint64_t)ab >> 31));
+  r = (int32_t)((uint32_t)r + (uint32_t)round +
+                (uint32_t)((r >> 31) & neg)) >>
+      (right & 31);
+#else
   const int32_t x = (int32_t)(acc << left);
   const int64_t ab = (int64_t)x * (int64_t)m2;
   int32_t r = (int32_t)(uint32_t)((uint64_t)ab >> 32) +
               (int32_t)((uint32_t)(uint64_t)ab >> 31);
   r = (r + round + ((r >> 31) & neg)) >> right;
+#endif
   if (TG_RV32_UNLIKELY((uint32_t)r - (uint32_t)lo >
                        (uint32_t)hi - (uint32_t)lo)) {
     r = r < lo ? lo : hi;

@@ -14,6 +14,14 @@
 #include "tg_rt_kernel.h"
 #include "tg_rtk_table.h"
 
+/* The runtime is built for size whatever the build's level: its budget is
+ * 2 kB of flash at -Os (docs/blob-format.md), init runs once per blob and
+ * tg_rt_invoke's work per step is small beside the kernels'. GCC only
+ * (Clang has no such pragma; build the runtime with -Os there). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("Os")
+#endif
+
 /* Header layout (docs/blob-format.md). */
 #define H_MAGIC 0u
 #define H_VERSION 4u
@@ -84,6 +92,18 @@ TG_RT_INLINE int in_range(uint32_t off, uint32_t len, uint32_t lo, uint32_t hi) 
   return off >= lo && off <= hi && len <= hi - off;
 }
 
+/* find_kernel returns the table's kernel of id (at least 1), NULL when
+ * the firmware lacks it: a scan of the few kernels a firmware links. */
+static const tg_rt_kernel_t *find_kernel(uint32_t id) {
+  uint32_t i, n = tg_rt_num_kernels;
+  for (i = 0; i < n; i++) {
+    if (tg_rt_kernel_ids[i] == id) {
+      return tg_rt_kernels[i];
+    }
+  }
+  return NULL;
+}
+
 static tg_rt_status_t fail(tg_rt_ctx_t *ctx, tg_rt_status_t st, uint32_t detail) {
   ctx->detail = detail;
   return st;
@@ -93,10 +113,10 @@ static tg_rt_status_t fail(tg_rt_ctx_t *ctx, tg_rt_status_t st, uint32_t detail)
  * rank the record holds, and bytes equal to the shape's elements times the
  * element size (without overflow). Returns the first bad index, or n. */
 static uint32_t check_io(const uint8_t *r, uint32_t n) {
-  static const uint8_t sizes[8] = {0, 1, 1, 2, 4, 8, 4, 1};
   uint32_t i, d;
   for (i = 0; i < n; i++, r += IO_BYTES) {
-    uint32_t es = r[0] < 8u ? sizes[r[0]] : 0u, rank = r[1], elems = 1;
+    /* Element sizes of dtypes 0-7, one per nibble: 0 1 1 2 4 8 4 1. */
+    uint32_t es = r[0] < 8u ? (0x14842110u >> (4u * r[0])) & 15u : 0u, rank = r[1], elems = 1;
     if (es == 0u || rank > TG_RT_MAX_RANK) {
       break;
     }
@@ -113,10 +133,6 @@ static uint32_t check_io(const uint8_t *r, uint32_t n) {
   }
   return i;
 }
-
-/* The runtime's own byte copy (kernel id 0): a source and an output of
- * the same size, no parameters. */
-static const tg_rt_kernel_t copy_kernel = {NULL, NULL, NULL, NULL, 0, 0, 2, 0xff, 0x02, 0};
 
 /* check_tensors validates the tensor records: arena ranges aligned and
  * inside the arena, input/output indices and sizes, constants 4-aligned
@@ -235,37 +251,52 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
   for (s = 0; s < n_stp; s++) {
     const uint8_t *r = b + stp + s * STEP_BYTES, *x;
     uint32_t id = rd16(r), na = rd16(r + 2), po = rd32(r + 4), first = rd32(r + 8);
-    uint32_t a, top = 0, n_list = 0;
-    const tg_rt_kernel_t *k = &copy_kernel;
+    /* The runtime's own byte copy (kernel id 0): a source and a written
+     * output of the same size, no list, no parameters. */
+    uint32_t a, top = 0, n_list = 0, outs = 2u, lst = 0xffu, n_args = 2u;
+    const tg_rt_kernel_t *k = NULL;
 
     if (na > TG_RT_MAX_ARGS || first > n_arg || na > n_arg - first) {
       return fail(ctx, TG_RT_ERR_STEP, s);
     }
     if (id != 0u) {
-      if (id >= tg_rt_num_kernels || tg_rt_kernels[id] == NULL) {
+      k = find_kernel(id);
+      if (k == NULL) {
         return fail(ctx, TG_RT_ERR_KERNEL_MISSING, id);
       }
-      k = tg_rt_kernels[id];
       if ((po & 3u) != 0u || !in_range(po, k->rec_bytes, data, total)) {
         return fail(ctx, TG_RT_ERR_STEP, s);
       }
+      outs = k->out_mask;
+      lst = k->list_arg;
+      n_args = k->n_args;
     }
     x = b + arg + 2u * first;
     for (a = 0; a < na; a++, top++) {
       /* top < na <= TG_RT_MAX_ARGS: bytes[top] is in range; the count
        * is checked against the kernel's after the loop. */
-      uint32_t v = rd16(x + 2u * a), writes = (uint32_t)(k->out_mask >> top) & 1u, kind;
+      uint32_t v = rd16(x + 2u * a), writes = (outs >> top) & 1u;
+      if (v < n_t) {
+        /* A tensor (n_t <= 0x7fff: neither A_ABSENT nor a list): written
+         * ones are arena (1) or output (3) tensors. */
+        const uint8_t *t = tt + v * TENSOR_BYTES;
+        if (top == lst || (writes && (t[0] | 2u) != T_OUTPUT)) {
+          return fail(ctx, TG_RT_ERR_ARG, s);
+        }
+        bytes[top] = rd32(t + 8);
+        continue;
+      }
       if (v == A_ABSENT) {
-        if (writes || top == k->list_arg) {
+        if (writes || top == lst) {
           return fail(ctx, TG_RT_ERR_ARG, s);
         }
         bytes[top] = ABSENT;
         continue;
       }
-      if ((v & A_LIST) != 0u) {
+      {
         /* A list: n readable tensors. */
         uint32_t n = v & ~A_LIST, j;
-        if (top != k->list_arg || n == 0u || n >= na - a) {
+        if ((v & A_LIST) == 0u || top != lst || n == 0u || n >= na - a) {
           return fail(ctx, TG_RT_ERR_ARG, s);
         }
         for (j = 0; j < n; j++) {
@@ -278,18 +309,9 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
         n_list = n;
         bytes[top] = n;
         a += n;
-        continue;
       }
-      if (v >= n_t || top == k->list_arg) {
-        return fail(ctx, TG_RT_ERR_ARG, s);
-      }
-      kind = tt[v * TENSOR_BYTES];
-      if (writes && kind != T_ARENA && kind != T_OUTPUT) {
-        return fail(ctx, TG_RT_ERR_ARG, s);
-      }
-      bytes[top] = rd32(tt + v * TENSOR_BYTES + 8);
     }
-    if (top != k->n_args) {
+    if (top != n_args) {
       return fail(ctx, TG_RT_ERR_ARG, s);
     }
     if (id == 0u) {
@@ -314,7 +336,6 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
     }
   }
   ctx->blob = b;
-  ctx->blob_bytes = total;
   ctx->arena = (uint8_t *)arena;
   ctx->n_inputs = (uint16_t)n_in;
   ctx->n_outputs = (uint16_t)n_out;
@@ -415,7 +436,7 @@ tg_rt_status_t tg_rt_invoke(tg_rt_ctx_t *ctx, const void *const *inputs, void *c
         dst[i] = src[i];
       }
     } else {
-      const tg_rt_kernel_t *k = tg_rt_kernels[id];
+      const tg_rt_kernel_t *k = find_kernel(id);
       decode(k, b, b + rd32(st + 4), (uint8_t *)&params);
       k->call(&params, ptr);
     }

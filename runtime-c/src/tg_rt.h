@@ -86,7 +86,6 @@ typedef struct {
 typedef struct {
   const uint8_t *blob;
   uint8_t *arena;
-  uint32_t blob_bytes;
   uint32_t detail;
   uint16_t n_inputs, n_outputs;
   uint16_t n_steps;

@@ -69,8 +69,10 @@ typedef struct {
   uint8_t n_ptrs;     /* pointer fields */
 } tg_rt_kernel_t;
 
-/* The table, indexed by kernel id (docs/blob-format.md); NULL where the
- * firmware lacks a kernel. Id 0 is the runtime's own byte copy. */
+/* The table: the tg_rt_num_kernels kernels the firmware links, in
+ * increasing id order (docs/blob-format.md), and their ids. Id 0, the
+ * runtime's own byte copy, is never in it. */
+extern const uint16_t tg_rt_kernel_ids[];
 extern const tg_rt_kernel_t *const tg_rt_kernels[];
 extern const uint16_t tg_rt_num_kernels;
 
