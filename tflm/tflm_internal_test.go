@@ -295,3 +295,45 @@ func TestFirmwareFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestPickStringMembers(t *testing.T) {
+	full := []string{"lib_a-abs.o", "lib_a-aeabi_memcpy.o", "lib_a-aeabi_memcpy-armv7a.o", "lib_a-memcpy-stub.o",
+		"lib_a-memcpy.o", "lib_a-memcpy_chk.o", "lib_a-memmove.o", "lib_a-memset.o", "lib_a-wmemset.o", ""}
+	for _, tc := range []struct {
+		name  string
+		names []string
+		want  []string
+		err   string
+	}{
+		{"debian newlib-nano", full, []string{"lib_a-aeabi_memcpy.o", "lib_a-memcpy.o", "lib_a-memmove.o", "lib_a-memset.o"}, ""},
+		{"duplicates kept once", append(full, "lib_a-memset.o"), []string{"lib_a-aeabi_memcpy.o", "lib_a-memcpy.o", "lib_a-memmove.o", "lib_a-memset.o"}, ""},
+		{"no aeabi member", []string{"lib_a-memset.o", "lib_a-memmove.o", " lib_a-memcpy.o "}, []string{"lib_a-memcpy.o", "lib_a-memmove.o", "lib_a-memset.o"}, ""},
+		{"missing memmove", []string{"lib_a-memcpy.o", "lib_a-memset.o"}, nil, "no member lib_a-memmove.o"},
+		{"not newlib", []string{"memcpy.c.o", "memset.c.o"}, nil, "no member lib_a-memcpy.o"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := pickStringMembers("/x/libc_nano.a", tc.names)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "/x/libc_nano.a") {
+					t.Fatalf("error %v, want one naming the archive and %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Fatalf("got %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNeedsNewlibStrings(t *testing.T) {
+	for name, want := range map[string]bool{"cortex-m4": true, "cortex-m3": true, "cortex-m55": true, "rv32imc": false, "host": false} {
+		tg, err := targets.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := needsNewlibStrings(tg); got != want {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+}
