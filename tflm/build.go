@@ -118,7 +118,9 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 	if err != nil {
 		return "", err
 	}
-	gen, err := fw.Files()
+	named := *fw
+	named.kernels = b.Tree.opKernels(v, fw.Ops)
+	gen, err := named.Files()
 	if err != nil {
 		return "", err
 	}

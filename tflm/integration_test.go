@@ -249,3 +249,63 @@ func TestBaselines(t *testing.T) {
 		})
 	}
 }
+
+// TestProfile runs aww on cortex-m4 (reference kernels, the set CI
+// builds) with bench --profile and without: one step per operator of the
+// model, named by its builtin operator and kernel, the steps plus the
+// remainder equal to the inference, and the trampolines and markers
+// adding a few instructions per operator only.
+func TestProfile(t *testing.T) {
+	sharedtest.Require(t)
+	sharedtest.RequireTool(t, "arm-none-eabi-g++", "gcc-arm-none-eabi")
+	sharedtest.RequireTool(t, "qemu-system-arm", "qemu-system-arm")
+	c, ok := goldenCases(t)["aww"]
+	if !ok {
+		t.Skip("no aww golden case")
+	}
+	m, err := driver.Load(c.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(tflm.EnvVar, tflmDir(t))
+	results := map[bool]*bench.Result{}
+	for _, profile := range []bool{false, true} {
+		jobs, err := driver.BenchJobs(driver.BenchOptions{Models: []string{c.Model}, Targets: []string{"cortex-m4"},
+			Backends: []string{"tflm"}, Vectors: 2, Profile: profile, Results: t.TempDir(), BuildJobs: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := (&bench.Runner{Workers: 1}).Run(context.Background(), jobs)
+		if len(res) != 1 || !res[0].Validated() {
+			t.Fatalf("profile %v: %+v", profile, res)
+		}
+		results[profile] = res[0]
+	}
+	p := results[true].Profile
+	if p == nil {
+		t.Fatal("no profile")
+	}
+	if len(p.Steps) != len(m.Graph.Ops) {
+		t.Fatalf("%d steps, the model has %d operators", len(p.Steps), len(m.Graph.Ops))
+	}
+	sum := p.Remainder
+	for k, s := range p.Steps {
+		if s.Index != k || s.Op != m.Graph.Ops[k].Kind.String() || !strings.HasSuffix(s.Kernel, ".cc") || s.Set != "tflm-ref" {
+			t.Errorf("step %d: %+v (model operator %s)", k, s.ProfileStep, m.Graph.Ops[k].Kind)
+		}
+		if s.Instructions <= 0 {
+			t.Errorf("step %d counts %d instructions", k, s.Instructions)
+		}
+		sum += s.Instructions
+	}
+	if sum != p.Total || p.Total != results[true].Inference {
+		t.Errorf("steps + remainder %d, profile total %d, inference %d", sum, p.Total, results[true].Inference)
+	}
+	// The trampoline and the marker cost about 10 instructions per step.
+	over := results[true].Inference - results[false].Inference
+	if over < 0 || over > int64(20*len(p.Steps)) {
+		t.Errorf("profiled inference %d, unprofiled %d: %+d for %d steps", results[true].Inference, results[false].Inference, over, len(p.Steps))
+	}
+	t.Logf("aww cortex-m4 tflm: %d steps, inference %d profiled, %d unprofiled (%+d), remainder %d",
+		len(p.Steps), results[true].Inference, results[false].Inference, over, p.Remainder)
+}

@@ -337,3 +337,82 @@ func TestNeedsNewlibStrings(t *testing.T) {
 		}
 	}
 }
+
+func TestFirmwareProfile(t *testing.T) {
+	fw := &Firmware{Model: []byte("TFL3model"), Ops: []string{"CONV_2D", "RESHAPE", "CONV_2D"}, ArenaBytes: 4096,
+		OutputTypes: []string{"int8"}, Vectors: []Vector{{Inputs: [][]byte{{1}}, Outputs: [][]byte{{4}}}}}
+	plain, err := fw.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := string(plain[0].Data); strings.Contains(m, "tg_bench_step") || strings.Contains(m, "TG_TFLM_PROFILE 1") {
+		t.Errorf("an unprofiled firmware marks steps")
+	}
+	fw.Profile = true
+	fw.MACs = []int64{100, 0, 7}
+	fw.kernels = []opKernel{{"cmsis_nn/conv.cc", setCMSISNN}, {"reshape.cc", setReference}, {"cmsis_nn/conv.cc", setCMSISNN}}
+	files, err := fw.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := string(files[0].Data)
+	for _, want := range []string{
+		"#define TG_TFLM_PROFILE 1",
+		`extern "C" TG_STEP_MARKER void tg_bench_step(void)`,
+		"constexpr int kNumRegistrations = 2;",
+		"{StepInvoke<0>, StepInvoke<1>}",
+		"class Resolver : public BaseResolver",
+		"using BaseResolver = tflite::MicroMutableOpResolver<2>;",
+		`kOpName[kNumOpCodes] = {"CONV_2D", "RESHAPE", "CONV_2D"}`,
+		`kOpKernel[kNumOpCodes] = {"cmsis_nn/conv.cc", "reshape.cc", "cmsis_nn/conv.cc"}`,
+		`kOpSet[kNumOpCodes] = {"cmsis-nn", "tflm-ref", "cmsis-nn"}`,
+		"kMacs[] = {100u, 0u, 7u}",
+		"    PrintSteps(model);\n#endif\n    Puts(\"TINYGEN-RESULT\");",
+	} {
+		if !strings.Contains(main, want) {
+			t.Errorf("profiled %s lacks %q", MainFile, want)
+		}
+	}
+	// Without MACs or kernels: no macs= values, the reference kernels.
+	fw.MACs, fw.kernels = nil, nil
+	files, _ = fw.Files()
+	main = string(files[0].Data)
+	for _, want := range []string{"kNumMacs = 0;", "kMacs[] = {0};", `kOpKernel[kNumOpCodes] = {"conv.cc", "reshape.cc", "conv.cc"}`} {
+		if !strings.Contains(main, want) {
+			t.Errorf("profiled %s without MACs lacks %q", MainFile, want)
+		}
+	}
+}
+
+func TestOpKernels(t *testing.T) {
+	dir := t.TempDir()
+	cmsis := filepath.Join(dir, "tflite-micro", micro, "kernels", "cmsis_nn")
+	if err := os.MkdirAll(cmsis, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cmsis, "conv.cc"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr := &Tree{Dir: dir}
+	ops := []string{"CONV_2D", "RESHAPE"}
+	for _, tc := range []struct {
+		v    Variant
+		want []opKernel
+	}{
+		{Reference, []opKernel{{"conv.cc", setReference}, {"reshape.cc", setReference}}},
+		{CMSISNN, []opKernel{{"cmsis_nn/conv.cc", setCMSISNN}, {"reshape.cc", setReference}}},
+	} {
+		if got := tr.opKernels(tc.v, ops); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestStepText(t *testing.T) {
+	for in, want := range map[string]string{"CONV_2D": "CONV_2D", `a"b\c`: "a_b_c", "x y|z,w": "x_y_z_w",
+		strings.Repeat("A", 70): strings.Repeat("A", 64)} {
+		if got := stepText(in); got != want {
+			t.Errorf("stepText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
