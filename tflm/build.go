@@ -119,7 +119,7 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 		return "", err
 	}
 	named := *fw
-	named.kernels = b.Tree.opKernels(v, fw.Ops)
+	named.kernels = b.Tree.opKernels(t, v, fw.Ops)
 	gen, err := named.Files()
 	if err != nil {
 		return "", err

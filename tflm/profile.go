@@ -9,18 +9,28 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/tinygen/tinygen/targets"
 )
 
 // Kernel sets the TINYGEN-STEP lines name.
 const (
 	setReference = "tflm-ref"
 	setCMSISNN   = "cmsis-nn"
+	// setCMSISNNC is CMSIS-NN's portable C (a core without the DSP
+	// extension, or RV32).
+	setCMSISNNC = "cmsis-nn-c"
 )
 
 // opKernels returns, per operator code, the kernel source the variant
 // compiles for it (kernels/cmsis_nn/X.cc where the tree has one for the
-// CMSIS-NN variant, else kernels/X.cc) and its set.
-func (tr *Tree) opKernels(v Variant, opNames []string) []opKernel {
+// CMSIS-NN variant, else kernels/X.cc) and its set (cmsis-nn with the
+// DSP extension's kernels, cmsis-nn-c with CMSIS-NN's portable C).
+func (tr *Tree) opKernels(t *targets.Target, v Variant, opNames []string) []opKernel {
+	set := setCMSISNN
+	if t.Arch != targets.ArchARM || !dspCore(t.CPU) {
+		set = setCMSISNNC
+	}
 	out := make([]opKernel, len(opNames))
 	for i, name := range opNames {
 		out[i] = defaultKernel(name)
@@ -29,7 +39,7 @@ func (tr *Tree) opKernels(v Variant, opNames []string) []opKernel {
 			continue
 		}
 		if fileExists(filepath.Join(tr.Dir, "tflite-micro", micro, "kernels", "cmsis_nn", info.kernels[0]+".cc")) {
-			out[i] = opKernel{file: "cmsis_nn/" + info.kernels[0] + ".cc", set: setCMSISNN}
+			out[i] = opKernel{file: "cmsis_nn/" + info.kernels[0] + ".cc", set: set}
 		}
 	}
 	return out

@@ -61,8 +61,9 @@ func TestCheckVariant(t *testing.T) {
 		v      Variant
 		ok     bool
 	}{
-		{"cortex-m4", CMSISNN, true}, {"cortex-m7", CMSISNN, true}, {"cortex-m3", CMSISNN, false},
-		{"rv32imc", CMSISNN, false}, {"host", CMSISNN, false}, {"rv32imc", Reference, true}, {"host", "tflm-x", false},
+		{"cortex-m4", CMSISNN, true}, {"cortex-m7", CMSISNN, true}, {"cortex-m3", CMSISNN, true},
+		{"rv32imc", CMSISNN, true}, {"host", CMSISNN, false}, {"rv32imc", Reference, true}, {"host", "tflm-x", false},
+		{"arduino-uno", CMSISNN, false},
 	}
 	for _, tt := range tests {
 		tg, err := targets.Get(tt.target)
@@ -165,6 +166,12 @@ func TestTargetFlags(t *testing.T) {
 	c := targetFlags(m4, CMSISNN, false)
 	if slices.Contains(c, "-fno-rtti") || !slices.Contains(c, "-DCMSIS_NN") || !slices.Contains(c, "-DTF_LITE_STRIP_ERROR_STRINGS") {
 		t.Errorf("cortex-m4 C flags: %v", c)
+	}
+	if rc := targetFlags(rv, CMSISNN, false); !slices.Contains(rc, "-DCMSIS_NN") || !slices.Contains(rc, "-DARM_NN_ENABLE_F32=0") {
+		t.Errorf("rv32imc CMSIS-NN C flags: %v", rc)
+	}
+	if slices.Contains(targetFlags(rv, Reference, true), "-DCMSIS_NN") {
+		t.Errorf("rv32imc reference flags define CMSIS_NN")
 	}
 	cxx := targetFlags(rv, Reference, true)
 	for _, f := range []string{"-fno-exceptions", "-DTF_LITE_STATIC_MEMORY", "-fno-use-cxa-atexit", "-mexplicit-relocs", "-march=rv32imc_zicsr"} {
@@ -396,14 +403,21 @@ func TestOpKernels(t *testing.T) {
 	tr := &Tree{Dir: dir}
 	ops := []string{"CONV_2D", "RESHAPE"}
 	for _, tc := range []struct {
-		v    Variant
-		want []opKernel
+		target string
+		v      Variant
+		want   []opKernel
 	}{
-		{Reference, []opKernel{{"conv.cc", setReference}, {"reshape.cc", setReference}}},
-		{CMSISNN, []opKernel{{"cmsis_nn/conv.cc", setCMSISNN}, {"reshape.cc", setReference}}},
+		{"cortex-m4", Reference, []opKernel{{"conv.cc", setReference}, {"reshape.cc", setReference}}},
+		{"cortex-m4", CMSISNN, []opKernel{{"cmsis_nn/conv.cc", setCMSISNN}, {"reshape.cc", setReference}}},
+		{"cortex-m3", CMSISNN, []opKernel{{"cmsis_nn/conv.cc", setCMSISNNC}, {"reshape.cc", setReference}}},
+		{"rv32imc", CMSISNN, []opKernel{{"cmsis_nn/conv.cc", setCMSISNNC}, {"reshape.cc", setReference}}},
 	} {
-		if got := tr.opKernels(tc.v, ops); !slices.Equal(got, tc.want) {
-			t.Errorf("%s: %v, want %v", tc.v, got, tc.want)
+		tg, err := targets.Get(tc.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tr.opKernels(tg, tc.v, ops); !slices.Equal(got, tc.want) {
+			t.Errorf("%s %s: %v, want %v", tc.target, tc.v, got, tc.want)
 		}
 	}
 }
