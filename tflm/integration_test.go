@@ -184,8 +184,8 @@ func TestOfflinePlanOnStockTFLM(t *testing.T) {
 // instructions within 2%, arena_used_bytes equal, every vector
 // validated. By default aww on cortex-m4 with the reference kernels (a
 // cold build fits go test's default 10-minute budget on 2 cores); with
-// TINYGEN_TFLM_FULL=1 all six models on cortex-m4 (both variants) and
-// rv32imc.
+// TINYGEN_TFLM_FULL=1 all six models on cortex-m4 and rv32imc, both
+// variants (rv32imc's tflm-cmsisnn has no baseline row: validated only).
 func TestBaselines(t *testing.T) {
 	dir := sharedtest.Require(t)
 	sharedtest.RequireTool(t, "arm-none-eabi-g++", "gcc-arm-none-eabi")
@@ -226,6 +226,13 @@ func TestBaselines(t *testing.T) {
 				t.Fatalf("status %s, %d/%d vectors: %s", res.Status, res.Passed, res.Vectors, res.Error)
 			}
 			want := map[string]string{"tflm": "tflm-ref", "tflm-cmsisnn": "tflm-cmsisnn"}[res.Backend]
+			if !slices.ContainsFunc(rows, func(b bench.Baseline) bool { return b.Variant == want && b.Target == res.Target }) {
+				// tflm-cmsisnn on rv32imc (CMSIS-NN's portable C): no
+				// published row; validated only.
+				t.Logf("%s: inference %d, init %d, arena %d, ROM %d (no %s baseline on %s)",
+					res.ID, res.Inference, res.InitInstructions, res.Memory.RAMArena, res.Memory.ROM, want, res.Target)
+				return
+			}
 			found := false
 			for _, b := range rows {
 				if b.Variant != want || b.Target != res.Target || !strings.EqualFold(b.Model, res.Model) {
