@@ -21,11 +21,10 @@ type Variant string
 const (
 	// Reference: TFLM's portable reference kernels (backend tflm).
 	Reference Variant = "tflm"
-	// CMSISNN: OPTIMIZED_KERNEL_DIR=cmsis_nn (backend tflm-cmsisnn), on
-	// Cortex-M cores with the DSP extension.
-	// CMSIS-NN on Cortex-M cores without the DSP extension and on RV32
-	// compiles CMSIS-NN's portable C paths (neither ARM_MATH_DSP nor
-	// ARM_MATH_MVEI defined).
+	// CMSISNN: OPTIMIZED_KERNEL_DIR=cmsis_nn (backend tflm-cmsisnn):
+	// CMSIS-NN's DSP kernels on Cortex-M cores with the DSP extension, its
+	// portable C paths (neither ARM_MATH_DSP nor ARM_MATH_MVEI defined) on
+	// the other Cortex-M cores and on RV32.
 	CMSISNN Variant = "tflm-cmsisnn"
 )
 
