@@ -46,7 +46,7 @@ func newlibStrings(ctx context.Context, dir, cc, ar string, t *targets.Target, r
 		return "", fmt.Errorf("finding newlib-nano: %w", err)
 	}
 	lib := strings.TrimSpace(string(out))
-	if !filepath.IsAbs(lib) || !fileExists(lib) {
+	if fi, err := os.Stat(lib); !filepath.IsAbs(lib) || err != nil || !fi.Mode().IsRegular() {
 		return "", fmt.Errorf("newlib-nano's libc_nano.a for %s not found (%s printed %q); install the Debian package %s",
 			t.Name, toolchain.CommandLine(cc, args...), lib, newlibPackage)
 	}
