@@ -3,7 +3,9 @@
 package tflm
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -428,5 +430,22 @@ func TestStepText(t *testing.T) {
 		if got := stepText(in); got != want {
 			t.Errorf("stepText(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestNewlibStringsMissing(t *testing.T) {
+	echo, err := exec.LookPath("echo")
+	if err != nil {
+		t.Skip("no echo")
+	}
+	m4, err := targets.Get("cortex-m4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// echo answers -print-file-name with its arguments: not a file, as a
+	// compiler without newlib-nano answers with the bare name.
+	_, err = newlibStrings(context.Background(), t.TempDir(), echo, "ar", m4, func(string, ...string) {})
+	if err == nil || !strings.Contains(err.Error(), newlibPackage) || !strings.Contains(err.Error(), "cortex-m4") {
+		t.Fatalf("error %v, want one naming the target and %s", err, newlibPackage)
 	}
 }
