@@ -15,6 +15,7 @@ import (
 	"github.com/tinygen/tinygen/internal/golden"
 	"github.com/tinygen/tinygen/internal/readfile"
 	"github.com/tinygen/tinygen/internal/testmodels"
+	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/targets"
 	"github.com/tinygen/tinygen/tflm"
 )
@@ -63,7 +64,10 @@ func tflmJob(bm *benchModel, backend string, t *targets.Target, b *tflm.Builder,
 		return nil, err
 	}
 	fw := &tflm.Firmware{Model: data, Ops: opsNames, RTol: golden.FloatRelTol, ATol: golden.FloatAbsTol,
-		ArenaBytes: tflm.DefaultArenaBytes(t)}
+		ArenaBytes: tflm.DefaultArenaBytes(t), Profile: opts.Profile}
+	if opts.Profile {
+		fw.MACs = operatorMACs(bm.m.Graph)
+	}
 	for _, vec := range bm.vectors {
 		fw.Vectors = append(fw.Vectors, tflm.Vector{Inputs: vec.Inputs, Outputs: vec.Outputs})
 	}
@@ -88,7 +92,25 @@ func tflmJob(bm *benchModel, backend string, t *targets.Target, b *tflm.Builder,
 			return b.Build(ctx, dir, t, v, fw, record)
 		},
 		Measure: tflm.Measure,
+		Profile: opts.Profile,
 	}, nil
+}
+
+// operatorMACs returns the multiply-accumulates of each operator of a
+// loaded model by its index in the model (SourceIndex), for the TFLM
+// profile's step lines; IR operators that share a model operator add up.
+func operatorMACs(g *ir.Graph) []int64 {
+	var out []int64
+	for _, op := range g.Ops {
+		if op.SourceIndex < 0 || op.SourceIndex >= len(g.Ops)+(1<<16) {
+			continue
+		}
+		for len(out) <= op.SourceIndex {
+			out = append(out, 0)
+		}
+		out[op.SourceIndex] += op.MACs()
+	}
+	return out
 }
 
 // tflmApplies reports whether a TFLM variant runs on target t of a

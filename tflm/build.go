@@ -118,7 +118,9 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 	if err != nil {
 		return "", err
 	}
-	gen, err := fw.Files()
+	named := *fw
+	named.kernels = b.Tree.opKernels(t, v, fw.Ops)
+	gen, err := named.Files()
 	if err != nil {
 		return "", err
 	}
@@ -238,12 +240,21 @@ func (b *Builder) Build(ctx context.Context, dir string, t *targets.Target, v Va
 			return "", fmt.Errorf("archiving %s: %w", lib.name, err)
 		}
 	}
+	var libs []string
+	if needsNewlibStrings(t) {
+		lib, err := newlibStrings(ctx, dir, cc, ar, t, record)
+		if err != nil {
+			return "", err
+		}
+		libs = append(libs, lib)
+	}
 	linker := cc // the gcc driver: no libstdc++ (Debian's RISC-V toolchain has none)
 	if !t.BareMetal() {
 		linker = cxx
 	}
 	args = append([]string{}, local...)
 	args = append(args, "-Wl,--start-group", kernelsLib, frameworkLib, "-Wl,--end-group")
+	args = append(args, libs...)
 	args = append(args, t.LinkFlagsFor(targets.LinkerScriptName)...)
 	args = append(args, "-Wl,-Map=fw.map", "-o", "fw.elf", "-lm")
 	if err := run(linker, args...); err != nil {

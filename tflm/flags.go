@@ -20,6 +20,11 @@ var commonFlags = []string{
 // cxxOnly are the C++-only flags of the Makefile.
 var cxxOnly = []string{"-std=c++17", "-fno-rtti", "-fno-exceptions", "-fno-threadsafe-statics", "-Wnon-virtual-dtor"}
 
+// cmsisNNFlags are OPTIMIZED_KERNEL_DIR=cmsis_nn's defines, on every
+// file (framework, kernels, CMSIS-NN): -DCMSIS_NN changes declarations in
+// kernels/*.h.
+var cmsisNNFlags = []string{"-DCMSIS_NN", "-DARM_NN_ENABLE_F16=0", "-DARM_NN_ENABLE_F32=0"}
+
 // releaseFlags are BUILD_TYPE=release's (every bare-metal baseline).
 var releaseFlags = []string{"-DNDEBUG", "-DTF_LITE_STRIP_ERROR_STRINGS"}
 
@@ -56,7 +61,7 @@ func targetFlags(t *targets.Target, v Variant, cxx bool) []string {
 			f = append(f, "-Wno-unused-private-field")
 		}
 		if v == CMSISNN {
-			f = append(f, "-DCMSIS_NN", "-DARM_NN_ENABLE_F16=0", "-DARM_NN_ENABLE_F32=0")
+			f = append(f, cmsisNNFlags...)
 		}
 	case targets.ArchRISCV32:
 		f = append(f, t.CompileFlags()...)
@@ -65,6 +70,12 @@ func targetFlags(t *targets.Target, v Variant, cxx bool) []string {
 			"-DTF_LITE_USE_GLOBAL_CMATH_FUNCTIONS", "-funsigned-char", "-fno-delete-null-pointer-checks", "-fomit-frame-pointer")
 		if cxx {
 			f = append(f, "-fpermissive", "-fno-use-cxa-atexit", "-DTF_LITE_USE_GLOBAL_MIN", "-DTF_LITE_USE_GLOBAL_MAX")
+		}
+		if v == CMSISNN {
+			// Not a Makefile build (TFLM's riscv32_generic has no
+			// OPTIMIZED_KERNEL_DIR=cmsis_nn): the Cortex-M variant's
+			// defines, which select CMSIS-NN's portable C here.
+			f = append(f, cmsisNNFlags...)
 		}
 	}
 	return f

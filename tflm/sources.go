@@ -21,8 +21,10 @@ type Variant string
 const (
 	// Reference: TFLM's portable reference kernels (backend tflm).
 	Reference Variant = "tflm"
-	// CMSISNN: OPTIMIZED_KERNEL_DIR=cmsis_nn (backend tflm-cmsisnn), on
-	// Cortex-M cores with the DSP extension.
+	// CMSISNN: OPTIMIZED_KERNEL_DIR=cmsis_nn (backend tflm-cmsisnn):
+	// CMSIS-NN's DSP kernels on Cortex-M cores with the DSP extension, its
+	// portable C paths (neither ARM_MATH_DSP nor ARM_MATH_MVEI defined) on
+	// the other Cortex-M cores and on RV32.
 	CMSISNN Variant = "tflm-cmsisnn"
 )
 
@@ -48,8 +50,8 @@ func CheckVariant(v Variant, t *targets.Target) error {
 	case Reference:
 		return nil
 	case CMSISNN:
-		if t.Arch != targets.ArchARM || !dspCore(t.CPU) {
-			return fmt.Errorf("backend %s needs an Arm Cortex-M core with the DSP extension (cortex-m4, m7, m33, m55); target %s is %s", v, t.Name, t.CPU)
+		if !t.BareMetal() || (t.Arch != targets.ArchARM && t.Arch != targets.ArchRISCV32) {
+			return fmt.Errorf("backend %s needs a bare-metal Cortex-M or RV32 target (CMSIS-NN's DSP kernels on cortex-m4, m7, m33, m55, its portable C elsewhere); target %s is %s", v, t.Name, t.CPU)
 		}
 		return nil
 	}

@@ -3,7 +3,9 @@
 package tflm
 
 import (
+	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -61,8 +63,9 @@ func TestCheckVariant(t *testing.T) {
 		v      Variant
 		ok     bool
 	}{
-		{"cortex-m4", CMSISNN, true}, {"cortex-m7", CMSISNN, true}, {"cortex-m3", CMSISNN, false},
-		{"rv32imc", CMSISNN, false}, {"host", CMSISNN, false}, {"rv32imc", Reference, true}, {"host", "tflm-x", false},
+		{"cortex-m4", CMSISNN, true}, {"cortex-m7", CMSISNN, true}, {"cortex-m3", CMSISNN, true},
+		{"rv32imc", CMSISNN, true}, {"host", CMSISNN, false}, {"rv32imc", Reference, true}, {"host", "tflm-x", false},
+		{"arduino-uno", CMSISNN, false},
 	}
 	for _, tt := range tests {
 		tg, err := targets.Get(tt.target)
@@ -165,6 +168,12 @@ func TestTargetFlags(t *testing.T) {
 	c := targetFlags(m4, CMSISNN, false)
 	if slices.Contains(c, "-fno-rtti") || !slices.Contains(c, "-DCMSIS_NN") || !slices.Contains(c, "-DTF_LITE_STRIP_ERROR_STRINGS") {
 		t.Errorf("cortex-m4 C flags: %v", c)
+	}
+	if rc := targetFlags(rv, CMSISNN, false); !slices.Contains(rc, "-DCMSIS_NN") || !slices.Contains(rc, "-DARM_NN_ENABLE_F32=0") {
+		t.Errorf("rv32imc CMSIS-NN C flags: %v", rc)
+	}
+	if slices.Contains(targetFlags(rv, Reference, true), "-DCMSIS_NN") {
+		t.Errorf("rv32imc reference flags define CMSIS_NN")
 	}
 	cxx := targetFlags(rv, Reference, true)
 	for _, f := range []string{"-fno-exceptions", "-DTF_LITE_STATIC_MEMORY", "-fno-use-cxa-atexit", "-mexplicit-relocs", "-march=rv32imc_zicsr"} {
@@ -293,5 +302,150 @@ func TestFirmwareFiles(t *testing.T) {
 		if _, err := f.Files(); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("%s: error %v, want %q", tt.name, err, tt.wantErr)
 		}
+	}
+}
+
+func TestPickStringMembers(t *testing.T) {
+	full := []string{"lib_a-abs.o", "lib_a-aeabi_memcpy.o", "lib_a-aeabi_memcpy-armv7a.o", "lib_a-memcpy-stub.o",
+		"lib_a-memcpy.o", "lib_a-memcpy_chk.o", "lib_a-memmove.o", "lib_a-memset.o", "lib_a-wmemset.o", ""}
+	for _, tc := range []struct {
+		name  string
+		names []string
+		want  []string
+		err   string
+	}{
+		{"debian newlib-nano", full, []string{"lib_a-aeabi_memcpy.o", "lib_a-memcpy.o", "lib_a-memmove.o", "lib_a-memset.o"}, ""},
+		{"duplicates kept once", append(full, "lib_a-memset.o"), []string{"lib_a-aeabi_memcpy.o", "lib_a-memcpy.o", "lib_a-memmove.o", "lib_a-memset.o"}, ""},
+		{"no aeabi member", []string{"lib_a-memset.o", "lib_a-memmove.o", " lib_a-memcpy.o "}, []string{"lib_a-memcpy.o", "lib_a-memmove.o", "lib_a-memset.o"}, ""},
+		{"missing memmove", []string{"lib_a-memcpy.o", "lib_a-memset.o"}, nil, "no member lib_a-memmove.o"},
+		{"not newlib", []string{"memcpy.c.o", "memset.c.o"}, nil, "no member lib_a-memcpy.o"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := pickStringMembers("/x/libc_nano.a", tc.names)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.Contains(err.Error(), "/x/libc_nano.a") {
+					t.Fatalf("error %v, want one naming the archive and %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Fatalf("got %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNeedsNewlibStrings(t *testing.T) {
+	for name, want := range map[string]bool{"cortex-m4": true, "cortex-m3": true, "cortex-m55": true, "rv32imc": false, "host": false} {
+		tg, err := targets.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := needsNewlibStrings(tg); got != want {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestFirmwareProfile(t *testing.T) {
+	fw := &Firmware{Model: []byte("TFL3model"), Ops: []string{"CONV_2D", "RESHAPE", "CONV_2D"}, ArenaBytes: 4096,
+		OutputTypes: []string{"int8"}, Vectors: []Vector{{Inputs: [][]byte{{1}}, Outputs: [][]byte{{4}}}}}
+	plain, err := fw.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := string(plain[0].Data); strings.Contains(m, "tg_bench_step") || strings.Contains(m, "TG_TFLM_PROFILE 1") {
+		t.Errorf("an unprofiled firmware marks steps")
+	}
+	fw.Profile = true
+	fw.MACs = []int64{100, 0, 7}
+	fw.kernels = []opKernel{{"cmsis_nn/conv.cc", setCMSISNN}, {"reshape.cc", setReference}, {"cmsis_nn/conv.cc", setCMSISNN}}
+	files, err := fw.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := string(files[0].Data)
+	for _, want := range []string{
+		"#define TG_TFLM_PROFILE 1",
+		`extern "C" TG_STEP_MARKER void tg_bench_step(void)`,
+		"constexpr int kNumRegistrations = 2;",
+		"{StepInvoke<0>, StepInvoke<1>}",
+		"class Resolver : public BaseResolver",
+		"using BaseResolver = tflite::MicroMutableOpResolver<2>;",
+		`kOpName[kNumOpCodes] = {"CONV_2D", "RESHAPE", "CONV_2D"}`,
+		`kOpKernel[kNumOpCodes] = {"cmsis_nn/conv.cc", "reshape.cc", "cmsis_nn/conv.cc"}`,
+		`kOpSet[kNumOpCodes] = {"cmsis-nn", "tflm-ref", "cmsis-nn"}`,
+		"kMacs[] = {100u, 0u, 7u}",
+		"    PrintSteps(model);\n#endif\n    Puts(\"TINYGEN-RESULT\");",
+	} {
+		if !strings.Contains(main, want) {
+			t.Errorf("profiled %s lacks %q", MainFile, want)
+		}
+	}
+	// Without MACs or kernels: no macs= values, the reference kernels.
+	fw.MACs, fw.kernels = nil, nil
+	files, _ = fw.Files()
+	main = string(files[0].Data)
+	for _, want := range []string{"kNumMacs = 0;", "kMacs[] = {0};", `kOpKernel[kNumOpCodes] = {"conv.cc", "reshape.cc", "conv.cc"}`} {
+		if !strings.Contains(main, want) {
+			t.Errorf("profiled %s without MACs lacks %q", MainFile, want)
+		}
+	}
+}
+
+func TestOpKernels(t *testing.T) {
+	dir := t.TempDir()
+	cmsis := filepath.Join(dir, "tflite-micro", micro, "kernels", "cmsis_nn")
+	if err := os.MkdirAll(cmsis, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cmsis, "conv.cc"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr := &Tree{Dir: dir}
+	ops := []string{"CONV_2D", "RESHAPE"}
+	for _, tc := range []struct {
+		target string
+		v      Variant
+		want   []opKernel
+	}{
+		{"cortex-m4", Reference, []opKernel{{"conv.cc", setReference}, {"reshape.cc", setReference}}},
+		{"cortex-m4", CMSISNN, []opKernel{{"cmsis_nn/conv.cc", setCMSISNN}, {"reshape.cc", setReference}}},
+		{"cortex-m3", CMSISNN, []opKernel{{"cmsis_nn/conv.cc", setCMSISNNC}, {"reshape.cc", setReference}}},
+		{"rv32imc", CMSISNN, []opKernel{{"cmsis_nn/conv.cc", setCMSISNNC}, {"reshape.cc", setReference}}},
+	} {
+		tg, err := targets.Get(tc.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tr.opKernels(tg, tc.v, ops); !slices.Equal(got, tc.want) {
+			t.Errorf("%s %s: %v, want %v", tc.target, tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestStepText(t *testing.T) {
+	for in, want := range map[string]string{"CONV_2D": "CONV_2D", `a"b\c`: "a_b_c", "x y|z,w": "x_y_z_w",
+		strings.Repeat("A", 70): strings.Repeat("A", 64)} {
+		if got := stepText(in); got != want {
+			t.Errorf("stepText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNewlibStringsMissing(t *testing.T) {
+	echo, err := exec.LookPath("echo")
+	if err != nil {
+		t.Skip("no echo")
+	}
+	m4, err := targets.Get("cortex-m4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// echo answers -print-file-name with its arguments: not a file, as a
+	// compiler without newlib-nano answers with the bare name.
+	_, err = newlibStrings(context.Background(), t.TempDir(), echo, "ar", m4, func(string, ...string) {})
+	if err == nil || !strings.Contains(err.Error(), newlibPackage) || !strings.Contains(err.Error(), "cortex-m4") {
+		t.Fatalf("error %v, want one naming the target and %s", err, newlibPackage)
 	}
 }
