@@ -26,9 +26,9 @@ func TestPoolReciprocalExact(t *testing.T) {
 	}
 }
 
-// TestPoolSelection checks which int8 pools the armv7em and rv32 sets
-// take: the TFLite ones (with the reference parameters), not the dilated
-// ONNX ones nor those with ties to even.
+// TestPoolSelection checks which pools the sets take: armv7em and rv32
+// the int8 TFLite ones (with the reference parameters), not the dilated
+// ONNX ones; fpu the float32 ones only.
 func TestPoolSelection(t *testing.T) {
 	q := func() *ir.Quant { return &ir.Quant{Scale: []float32{0.5}, ZeroPoint: []int64{-3}} }
 	mk := func(k ir.OpKind, a ir.Pool2DAttrs) *ir.Op {
@@ -36,6 +36,12 @@ func TestPoolSelection(t *testing.T) {
 		return &ir.Op{Kind: k, Attrs: a,
 			Inputs:  []*ir.Tensor{{Name: "x", DType: ir.Int8, Shape: ir.Shape{1, 6, 6, 8}, Quant: q()}},
 			Outputs: []*ir.Tensor{{Name: "y", DType: ir.Int8, Shape: ir.Shape{1, 3, (6-dw-1)/2 + 1, 8}, Quant: q()}}}
+	}
+	f32 := func(op *ir.Op) *ir.Op {
+		for _, x := range append(op.Inputs, op.Outputs...) {
+			x.DType, x.Quant = ir.Float32, nil
+		}
+		return op
 	}
 	tflite := ir.Pool2DAttrs{Padding: ir.PadValid, FilterH: 2, FilterW: 2, StrideH: 2, StrideW: 2}
 	dilated := ir.Pool2DAttrs{Padding: ir.PadValid, FilterH: 2, FilterW: 2, StrideH: 2, StrideW: 2, DilationH: 1, DilationW: 2}
@@ -50,6 +56,10 @@ func TestPoolSelection(t *testing.T) {
 		{RV32, "max", mk(ir.MaxPool2D, tflite), "tg_max_pool2d_s8_rv32"},
 		{ArmV7EM, "dilated max", mk(ir.MaxPool2D, dilated), "tg_max_pool2d_ext_s8"},
 		{RV32, "dilated max", mk(ir.MaxPool2D, dilated), "tg_max_pool2d_ext_s8"},
+		{FPU, "int8 average", mk(ir.AveragePool2D, tflite), "tg_average_pool2d_s8"},
+		{FPU, "float average", f32(mk(ir.AveragePool2D, tflite)), "tg_average_pool2d_f32_fpu"},
+		{FPU, "float max", f32(mk(ir.MaxPool2D, tflite)), "tg_max_pool2d_f32_fpu"},
+		{ArmV7EM, "float max", f32(mk(ir.MaxPool2D, tflite)), "tg_max_pool2d_f32"},
 	} {
 		call, err := Builtin().Select(c.op, []string{c.set, Reference})
 		if err != nil {

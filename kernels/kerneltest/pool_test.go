@@ -1,5 +1,5 @@
-// Tests of the specialised int8 pooling kernels (armv7em, rv32) on chosen
-// geometries: the aww average pool, windows at and past the 256 taps of
+// Tests of the specialised pooling kernels (int8: armv7em, rv32; float32:
+// fpu) on chosen geometries: the aww average pool, windows at and past the 256 taps of
 // the 16-bit sums, a single tap, windows clipped at every border, channel
 // counts with tails of 1 to 3, two images and activation clamps, with
 // random inputs and with the extreme inputs (every code -128 or 127, and
@@ -44,12 +44,17 @@ var poolCases = []poolCase{
 }
 
 // poolGraph builds one op of kind per case, each on a graph input of its
-// own with output quantisation equal to the input's (as TFLite requires).
-func poolGraph(t *testing.T, kind ir.OpKind) *ir.Graph {
+// own of type dt; int8 outputs have the input's quantisation (as TFLite
+// requires).
+func poolGraph(t *testing.T, kind ir.OpKind, dt ir.DType) *ir.Graph {
 	t.Helper()
 	g := &ir.Graph{Name: "pools"}
 	for i, c := range poolCases {
-		q := &ir.Quant{Scale: []float32{0.05}, ZeroPoint: []int64{int64(i%5 - 3)}}
+		var q, qy *ir.Quant
+		if dt == ir.Int8 {
+			q = &ir.Quant{Scale: []float32{0.05}, ZeroPoint: []int64{int64(i%5 - 3)}}
+			qy = q.Clone()
+		}
 		oh, _, err := ir.ConvOutSize(c.pad, c.in[1], c.fh, c.sh, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -58,8 +63,8 @@ func poolGraph(t *testing.T, kind ir.OpKind) *ir.Graph {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x := g.AddTensor(&ir.Tensor{Name: fmt.Sprintf("x%d", i), DType: ir.Int8, Shape: c.in, Quant: q})
-		y := g.AddTensor(&ir.Tensor{Name: fmt.Sprintf("y%d", i), DType: ir.Int8, Shape: ir.Shape{c.in[0], oh, ow, c.in[3]}, Quant: q.Clone()})
+		x := g.AddTensor(&ir.Tensor{Name: fmt.Sprintf("x%d", i), DType: dt, Shape: c.in, Quant: q})
+		y := g.AddTensor(&ir.Tensor{Name: fmt.Sprintf("y%d", i), DType: dt, Shape: ir.Shape{c.in[0], oh, ow, c.in[3]}, Quant: qy})
 		g.AddOp(&ir.Op{Kind: kind, Inputs: []*ir.Tensor{x}, Outputs: []*ir.Tensor{y}, SourceIndex: i,
 			Attrs: ir.Pool2DAttrs{Padding: c.pad, FilterH: c.fh, FilterW: c.fw, StrideH: c.sh, StrideW: c.sw, Activation: c.act}})
 		g.Inputs, g.Outputs = append(g.Inputs, x), append(g.Outputs, y)
@@ -67,7 +72,8 @@ func poolGraph(t *testing.T, kind ir.OpKind) *ir.Graph {
 	return g
 }
 
-// extremeInputs returns vectors whose every input is filled with fill(i).
+// extremeInputs returns vectors whose every int8 input is filled with
+// fill(i).
 func extremeInputs(g *ir.Graph, fills ...func(i int) byte) [][][]byte {
 	var out [][][]byte
 	for _, fill := range fills {
@@ -88,10 +94,14 @@ func extremeInputs(g *ir.Graph, fills ...func(i int) byte) [][][]byte {
 // each set that specialises them and checks that each op selected the
 // set's kernel.
 func TestPoolKernels(t *testing.T) {
-	for _, set := range []string{kernels.ArmV7EM, kernels.RV32} {
+	for _, set := range []string{kernels.ArmV7EM, kernels.RV32, kernels.FPU} {
+		dt := ir.Int8
+		if set == kernels.FPU {
+			dt = ir.Float32
+		}
 		for _, kind := range []ir.OpKind{ir.AveragePool2D, ir.MaxPool2D} {
 			t.Run(fmt.Sprintf("%s/%v", set, kind), func(t *testing.T) {
-				g := poolGraph(t, kind)
+				g := poolGraph(t, kind, dt)
 				s, err := kerneltest.Compile(g, kernels.Builtin(), set)
 				if err != nil {
 					t.Fatal(err)
@@ -101,10 +111,13 @@ func TestPoolKernels(t *testing.T) {
 						t.Errorf("%s: step %d runs %s (%s), want the %s set", poolCases[st.Op.SourceIndex].name, i, st.Kernel, st.KernelSet, set)
 					}
 				}
-				vectors := append(kerneltest.RandomInputs(g, 3, 7), extremeInputs(g,
-					func(int) byte { return 0x80 }, func(int) byte { return 0x7f },
-					func(i int) byte { return []byte{0x80, 0x7f, 0x81, 0x01}[i%4] },
-					func(i int) byte { return byte(i*7) ^ byte(i>>3) })...)
+				vectors := kerneltest.RandomInputs(g, 3, 7)
+				if dt == ir.Int8 {
+					vectors = append(vectors, extremeInputs(g,
+						func(int) byte { return 0x80 }, func(int) byte { return 0x7f },
+						func(i int) byte { return []byte{0x80, 0x7f, 0x81, 0x01}[i%4] },
+						func(i int) byte { return byte(i*7) ^ byte(i>>3) })...)
+				}
 				expect := kerneltest.Expected(t, g, vectors)
 				for k, cc := range kerneltest.Compilers(t) {
 					arena := []cgen.ArenaMode{cgen.StaticArena, cgen.CallerArena}[k%2]
