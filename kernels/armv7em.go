@@ -23,7 +23,8 @@ var armv7emFiles embed.FS
 const ArmV7EM = "armv7em"
 
 // armv7emSet returns the armv7em kernel set. Its kernels specialise the
-// int8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED reference kernels;
+// int8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, AVERAGE_POOL_2D
+// and MAX_POOL_2D reference kernels;
 // docs/kernels.md describes their algorithms and why they are exact.
 func armv7emSet() Set {
 	files, err := fs.Sub(armv7emFiles, ArmV7EM)
@@ -53,6 +54,10 @@ func armv7emSet() Set {
 			{Symbol: "tg_fully_connected_s8_armv7em", Ops: []ir.OpKind{ir.FullyConnected}, Types: "int8", Set: ArmV7EM,
 				ParamsType: "tg_fully_connected_s8_armv7em_params_t", Specialises: "tg_fully_connected_s8",
 				Specialise: specialiseFullyConnected},
+			{Symbol: "tg_average_pool2d_s8_armv7em", Ops: []ir.OpKind{ir.AveragePool2D}, Types: "int8", Set: ArmV7EM,
+				ParamsType: "tg_pool_s8_params_t", Specialises: "tg_average_pool2d_s8", Specialise: specialisePool},
+			{Symbol: "tg_max_pool2d_s8_armv7em", Ops: []ir.OpKind{ir.MaxPool2D}, Types: "int8", Set: ArmV7EM,
+				ParamsType: "tg_pool_s8_params_t", Specialises: "tg_max_pool2d_s8", Specialise: specialisePool},
 		},
 	}
 }

@@ -29,10 +29,14 @@ func TestArmV7EMOnQEMU(t *testing.T) {
 		targets []string
 		kernels []string
 	}{
-		// pointwise and im2col CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED
+		// pointwise and im2col CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED,
+		// AVERAGE_POOL_2D
 		{"aww/aww.tflite", []string{"cortex-m4", "cortex-m7", "cortex-m33", "cortex-m55"},
 			[]string{"tg_conv2d_s8_pw_armv7em", "tg_conv2d_s8_im2col_armv7em", "tg_depthwise_conv2d_s8_armv7em",
-				"tg_fully_connected_s8_armv7em"}},
+				"tg_fully_connected_s8_armv7em", "tg_average_pool2d_s8_armv7em"}},
+		// MAX_POOL_2D (SSUB8/SEL) and 2x2 average pools
+		{"micro_kws_m/micro_kws_m_quantized.tflite", []string{"cortex-m4"},
+			[]string{"tg_max_pool2d_s8_armv7em", "tg_average_pool2d_s8_armv7em"}},
 		// DEPTHWISE_CONV_2D with one input channel
 		{"person_detect/person_detect.tflite", []string{"cortex-m4"}, []string{"tg_depthwise_conv2d_s8_c1_armv7em"}},
 		// ADD, strided 1x1 CONV_2D

@@ -44,11 +44,15 @@ func fpuSet() Set {
 		{Symbol: "tg_depthwise_conv2d_f32_fpu", Ops: []ir.OpKind{ir.DepthwiseConv2D}, Types: "float32",
 			ParamsType: "tg_depthwise_conv2d_f32_params_t", Specialises: "tg_depthwise_conv2d_f32",
 			Specialise: specialiseDepthwiseF32FPU},
+		{Symbol: "tg_average_pool2d_f32_fpu", Ops: []ir.OpKind{ir.AveragePool2D}, Types: "float32",
+			ParamsType: "tg_pool_f32_params_t", Specialises: "tg_average_pool2d_f32", Specialise: specialisePool},
+		{Symbol: "tg_max_pool2d_f32_fpu", Ops: []ir.OpKind{ir.MaxPool2D}, Types: "float32",
+			ParamsType: "tg_pool_f32_params_t", Specialises: "tg_max_pool2d_f32", Specialise: specialisePool},
 	}
 	for i := range ks {
 		ks[i].Set = FPU
 	}
-	return Set{Name: FPU, Description: "float32 for Arm cores with an FPU: register-blocked conv, depthwise conv and fully-connected, VMLA (never fused), bit-identical to reference",
+	return Set{Name: FPU, Description: "float32 for Arm cores with an FPU: register-blocked conv, depthwise conv, fully-connected and pooling, VMLA (never fused), bit-identical to reference",
 		Files: files, Header: "tg_fpu.h", Kernels: ks}
 }
 

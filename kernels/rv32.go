@@ -37,8 +37,8 @@ func rv32Simple(recs Array) bool {
 // output offset folded in, left | right << 8.
 const rv32Chan = 4
 
-// rv32Set returns the kernel set "rv32": int8 CONV_2D, DEPTHWISE_CONV_2D and
-// FULLY_CONNECTED for RV32IM cores (register-blocked portable C99 that runs
+// rv32Set returns the kernel set "rv32": int8 CONV_2D, DEPTHWISE_CONV_2D,
+// FULLY_CONNECTED, AVERAGE_POOL_2D and MAX_POOL_2D for RV32IM cores (register-blocked portable C99 that runs
 // and is tested on the host too). docs/kernels.md describes the algorithms.
 func rv32Set() Set {
 	files, err := fs.Sub(rv32Sources, RV32)
@@ -60,6 +60,10 @@ func rv32Set() Set {
 			{Symbol: "tg_fully_connected_s8_rv32", Set: RV32, Ops: []ir.OpKind{ir.FullyConnected}, Types: "int8",
 				ParamsType: "tg_fully_connected_s8_rv32_params_t", Specialises: "tg_fully_connected_s8",
 				Specialise: rv32FullyConnected},
+			{Symbol: "tg_average_pool2d_s8_rv32", Set: RV32, Ops: []ir.OpKind{ir.AveragePool2D}, Types: "int8",
+				ParamsType: "tg_pool_s8_params_t", Specialises: "tg_average_pool2d_s8", Specialise: specialisePool},
+			{Symbol: "tg_max_pool2d_s8_rv32", Set: RV32, Ops: []ir.OpKind{ir.MaxPool2D}, Types: "int8",
+				ParamsType: "tg_pool_s8_params_t", Specialises: "tg_max_pool2d_s8", Specialise: specialisePool},
 		},
 	}
 }

@@ -34,6 +34,11 @@ func kernelIDs() []string {
 		"tg_fully_connected_s8_avr",
 		// 66: reference, added with the ONNX integer QLinear route.
 		"tg_requantize_s32_s8",
+		// 67-70: the pooling kernels of the armv7em and rv32 sets (issue 12).
+		"tg_average_pool2d_s8_armv7em", "tg_max_pool2d_s8_armv7em",
+		"tg_average_pool2d_s8_rv32", "tg_max_pool2d_s8_rv32",
+		// 71-72: the fpu set's pooling kernels (issue 12).
+		"tg_average_pool2d_f32_fpu", "tg_max_pool2d_f32_fpu",
 	}
 }
 

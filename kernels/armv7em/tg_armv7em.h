@@ -158,6 +158,21 @@ void tg_depthwise_conv2d_s8_armv7em(
     const tg_depthwise_conv2d_s8_armv7em_params_t *p, const int8_t *input,
     int8_t *output, int8_t *scratch);
 
+/* AVERAGE_POOL_2D and MAX_POOL_2D int8 (TFLite geometry: dilation 1,
+ * padding taps neither read nor counted), with the reference kernels'
+ * parameters (tg_pool_s8_params_t, win.in_c == win.out_c). Four channels
+ * per 32-bit load: the average sums them in the 16-bit halves of two
+ * words (SXTAB16) while the clipped window holds at most
+ * TG_A7_POOL_SIMD_TAPS taps and divides with a reciprocal
+ * (tg_a7_pool_div); the maximum runs on the four bytes at once
+ * (SSUB8 + SEL), starting from act_min and ending with a byte-wise
+ * minimum with act_max. Bit-exact with tg_average_pool2d_s8 and
+ * tg_max_pool2d_s8 (docs/kernels.md, armv7em pooling). */
+void tg_average_pool2d_s8_armv7em(const tg_pool_s8_params_t *p,
+                                  const int8_t *input, int8_t *output);
+void tg_max_pool2d_s8_armv7em(const tg_pool_s8_params_t *p,
+                              const int8_t *input, int8_t *output);
+
 /* Largest filter_h * filter_w of tg_depthwise_conv2d_s8_armv7em (the
  * code generator gives larger windows to the reference kernel). */
 #define TG_A7_DW_MAX_TAPS 64
@@ -338,6 +353,111 @@ TG_A7_INLINE int32_t tg_a7_shift_add(int32_t s, int32_t rs, int32_t post) {
 #else
   return (s >> rs) + post;
 #endif
+}
+
+/* ---- pooling helpers --------------------------------------------------- */
+
+/* Largest clipped window the average pool sums in 16-bit halves: 256
+ * int8 values sum to [-32768, 32512], inside int16. Larger windows take
+ * the 32-bit path. */
+#define TG_A7_POOL_SIMD_TAPS 256
+
+/* Byte-wise signed maximum of a and b (SSUB8 sets GE[i] where
+ * a[i] >= b[i], SEL takes a[i] there and b[i] elsewhere). */
+static inline int32_t tg_a7_max8x4(int32_t a, int32_t b) {
+#ifdef TG_A7_DSP
+  int32_t r;
+  __asm__("ssub8 %0, %1, %2\n\tsel %0, %1, %2"
+          : "=&r"(r)
+          : "r"(a), "r"(b)
+          : "cc");
+  return r;
+#else
+  uint32_t r = 0;
+  int32_t i;
+  for (i = 0; i < 32; i += 8) {
+    const int32_t x = tg_a7_sx8((uint32_t)a >> i), y = tg_a7_sx8((uint32_t)b >> i);
+    r |= ((uint32_t)(x > y ? x : y) & 0xffu) << i;
+  }
+  return (int32_t)r;
+#endif
+}
+
+/* Byte-wise signed minimum of a and b (SSUB8, then SEL takes b[i] where
+ * a[i] >= b[i]). */
+static inline int32_t tg_a7_min8x4(int32_t a, int32_t b) {
+#ifdef TG_A7_DSP
+  int32_t r;
+  __asm__("ssub8 %0, %1, %2\n\tsel %0, %2, %1"
+          : "=&r"(r)
+          : "r"(a), "r"(b)
+          : "cc");
+  return r;
+#else
+  uint32_t r = 0;
+  int32_t i;
+  for (i = 0; i < 32; i += 8) {
+    const int32_t x = tg_a7_sx8((uint32_t)a >> i), y = tg_a7_sx8((uint32_t)b >> i);
+    r |= ((uint32_t)(x < y ? x : y) & 0xffu) << i;
+  }
+  return (int32_t)r;
+#endif
+}
+
+/* The average of a window sum acc over n taps as TFLM rounds it:
+ * sign(acc) * floor((|acc| + n/2) / n), clamped to [lo, hi]. recip is
+ * tg_a7_pool_recip(n); acc holds the int32 sum as two's complement bits. For n in [2, TG_A7_POOL_SIMD_TAPS] and |acc| <=
+ * 128 n the quotient is the high word of (|acc| + n/2) * recip, exactly
+ * (docs/kernels.md); for other n (any n >= 1) the kernels pass recip 0
+ * and the quotient comes from a division. All arithmetic is unsigned, so
+ * that any sum (a hostile blob's window) is defined; the quotient is
+ * limited to 255 before the sign, which changes no result of an int8
+ * window (|average| <= 128). */
+TG_A7_INLINE int8_t tg_a7_pool_div(uint32_t acc, uint32_t n, uint32_t recip,
+                                   int32_t lo, int32_t hi) {
+  const uint32_t neg = (acc & 0x80000000u) != 0 ? 0xffffffffu : 0u;
+  const uint32_t mag = (acc ^ neg) - neg; /* |acc|, also for -2^31 */
+  const uint32_t x = mag + (n >> 1);
+  uint32_t q;
+  int32_t r;
+  if (recip != 0) {
+    q = (uint32_t)(((uint64_t)x * recip) >> 32);
+  } else {
+    q = n != 0 ? x / n : 0;
+  }
+  q = q > 255u ? 255u : q;
+  r = neg ? -(int32_t)q : (int32_t)q;
+  return (int8_t)tg_a7_clamp(r, lo, hi);
+}
+
+/* The reciprocal of tg_a7_pool_div: ceil(2^32 / n) for n in [2, 256],
+ * else 0 (divide). */
+static inline uint32_t tg_a7_pool_recip(uint32_t n) {
+  return n >= 2 && n <= TG_A7_POOL_SIMD_TAPS ? 0xffffffffu / n + 1u : 0u;
+}
+
+/* The in-image part of the window of output (oy, ox) of image b: first
+ * (index of its top-left tap, channel 0), rows and cols (0 and 0 for an
+ * empty window, whose first is then not used). As in the reference
+ * kernels. */
+TG_A7_INLINE void tg_a7_pool_clip(const tg_window_t *w, int32_t b, int32_t oy,
+                                  int32_t ox, int32_t *first, int32_t *rows,
+                                  int32_t *cols) {
+  const int32_t y0 = oy * w->stride_h - w->pad_h;
+  const int32_t fy_start = y0 < 0 ? -y0 : 0;
+  const int32_t fy_end = w->filter_h < w->in_h - y0 ? w->filter_h : w->in_h - y0;
+  const int32_t x0 = ox * w->stride_w - w->pad_w;
+  const int32_t fx_start = x0 < 0 ? -x0 : 0;
+  const int32_t fx_end = w->filter_w < w->in_w - x0 ? w->filter_w : w->in_w - x0;
+  *rows = fy_end - fy_start;
+  *cols = fx_end - fx_start;
+  if (*rows <= 0 || *cols <= 0) {
+    *rows = 0;
+    *cols = 0;
+    *first = 0;
+    return;
+  }
+  *first = ((b * w->in_h + y0 + fy_start) * w->in_w + x0 + fx_start) * w->in_c;
 }
 
 /* The 32-bit requantisation (requant_fast) with the output offset: m

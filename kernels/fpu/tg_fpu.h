@@ -77,6 +77,40 @@ void tg_depthwise_conv2d_f32_fpu(const tg_depthwise_conv2d_f32_params_t *p,
                                  const float *input, const float *filter,
                                  const float *bias, float *output);
 
+/* AVERAGE_POOL_2D and MAX_POOL_2D float32 with the reference kernels'
+ * parameters (tg_pool_f32_params_t): four channels per pass over the
+ * clipped window, their totals or maxima in registers. Each channel's
+ * operations are the reference's in its order (total from 0.0f plus each
+ * tap, then total / count; maximum from -FLT_MAX with m < x, then the
+ * clamp), so results are bit-identical. */
+void tg_average_pool2d_f32_fpu(const tg_pool_f32_params_t *p,
+                               const float *input, float *output);
+void tg_max_pool2d_f32_fpu(const tg_pool_f32_params_t *p, const float *input,
+                           float *output);
+
+/* The in-image part of the window of output (oy, ox) of image b, as the
+ * reference kernels clip it: first (index of its top-left tap, channel
+ * 0), rows and cols (all 0 for an empty window). */
+static inline void tg_fpu_pool_clip(const tg_window_t *w, int32_t b,
+                                    int32_t oy, int32_t ox, int32_t *first,
+                                    int32_t *rows, int32_t *cols) {
+  const int32_t y0 = oy * w->stride_h - w->pad_h;
+  const int32_t fy_start = y0 < 0 ? -y0 : 0;
+  const int32_t fy_end = w->filter_h < w->in_h - y0 ? w->filter_h : w->in_h - y0;
+  const int32_t x0 = ox * w->stride_w - w->pad_w;
+  const int32_t fx_start = x0 < 0 ? -x0 : 0;
+  const int32_t fx_end = w->filter_w < w->in_w - x0 ? w->filter_w : w->in_w - x0;
+  *rows = fy_end - fy_start;
+  *cols = fx_end - fx_start;
+  if (*rows <= 0 || *cols <= 0) {
+    *rows = 0;
+    *cols = 0;
+    *first = 0;
+    return;
+  }
+  *first = ((b * w->in_h + y0 + fy_start) * w->in_w + x0 + fx_start) * w->in_c;
+}
+
 #ifdef __cplusplus
 }
 #endif

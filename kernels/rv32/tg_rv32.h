@@ -470,6 +470,75 @@ typedef struct {
 void tg_fully_connected_s8_rv32(const tg_fully_connected_s8_rv32_params_t *p,
                                 const int8_t *input, int8_t *output);
 
+/* ---- AVERAGE_POOL_2D, MAX_POOL_2D -------------------------------------- */
+
+/* Int8 pools with the reference kernels' parameters (tg_pool_s8_params_t,
+ * TFLite geometry: dilation 1, padding taps neither read nor counted):
+ * four channels per pass over the clipped window, their sums or maxima in
+ * registers, one pointer stepping in_c per tap. The average divides with
+ * a reciprocal (tg_rv32_pool_div). Bit-exact with tg_average_pool2d_s8
+ * and tg_max_pool2d_s8 (docs/kernels.md, pooling). */
+void tg_average_pool2d_s8_rv32(const tg_pool_s8_params_t *p,
+                               const int8_t *input, int8_t *output);
+void tg_max_pool2d_s8_rv32(const tg_pool_s8_params_t *p, const int8_t *input,
+                           int8_t *output);
+
+/* Largest clipped window whose average uses the reciprocal (and whose
+ * four int32 sums cannot overflow). */
+#define TG_RV32_POOL_RECIP_TAPS 256
+
+/* ceil(2^32 / n) for n in [2, TG_RV32_POOL_RECIP_TAPS], else 0 (divide). */
+static inline uint32_t tg_rv32_pool_recip(uint32_t n) {
+  return n >= 2 && n <= TG_RV32_POOL_RECIP_TAPS ? 0xffffffffu / n + 1u : 0u;
+}
+
+/* The average of a window sum (acc: the int32 sum's two's complement
+ * bits) over n taps as TFLM rounds it, sign(acc) * floor((|acc| + n/2) /
+ * n), clamped to [lo, hi]: the high word of (|acc| + n/2) * recip (one
+ * MULHU; exact for n in [2, 256] and |acc| <= 128 n, docs/kernels.md),
+ * or a division when recip is 0. Unsigned arithmetic: defined for any
+ * sum; the quotient is limited to 255 before the sign, which changes no
+ * result of an int8 window. */
+static inline int8_t tg_rv32_pool_div(uint32_t acc, uint32_t n, uint32_t recip,
+                                      int32_t lo, int32_t hi) {
+  const uint32_t neg = (acc & 0x80000000u) != 0 ? 0xffffffffu : 0u;
+  const uint32_t x = ((acc ^ neg) - neg) + (n >> 1);
+  uint32_t q;
+  int32_t r;
+  if (recip != 0) {
+    q = (uint32_t)(((uint64_t)x * recip) >> 32);
+  } else {
+    q = n != 0 ? x / n : 0;
+  }
+  q = q > 255u ? 255u : q;
+  r = neg ? -(int32_t)q : (int32_t)q;
+  r = r < lo ? lo : r;
+  return (int8_t)(r > hi ? hi : r);
+}
+
+/* The in-image part of the window of output (oy, ox) of image b, as in
+ * the reference kernels: first (index of its top-left tap, channel 0),
+ * rows and cols (all 0 for an empty window). */
+static inline void tg_rv32_pool_clip(const tg_window_t *w, int32_t b,
+                                     int32_t oy, int32_t ox, int32_t *first,
+                                     int32_t *rows, int32_t *cols) {
+  const int32_t y0 = oy * w->stride_h - w->pad_h;
+  const int32_t fy_start = y0 < 0 ? -y0 : 0;
+  const int32_t fy_end = w->filter_h < w->in_h - y0 ? w->filter_h : w->in_h - y0;
+  const int32_t x0 = ox * w->stride_w - w->pad_w;
+  const int32_t fx_start = x0 < 0 ? -x0 : 0;
+  const int32_t fx_end = w->filter_w < w->in_w - x0 ? w->filter_w : w->in_w - x0;
+  *rows = fy_end - fy_start;
+  *cols = fx_end - fx_start;
+  if (*rows <= 0 || *cols <= 0) {
+    *rows = 0;
+    *cols = 0;
+    *first = 0;
+    return;
+  }
+  *first = ((b * w->in_h + y0 + fy_start) * w->in_w + x0 + fx_start) * w->in_c;
+}
+
 #ifdef __cplusplus
 }
 #endif
