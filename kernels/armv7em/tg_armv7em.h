@@ -483,10 +483,10 @@ TG_A7_INLINE int32_t tg_a7_rq_plus(int32_t acc, int32_t m, int32_t ls,
   /* ls is always 0 (see tg_a7_rq_fast): x is acc. */
   const int32_t x = acc;
   const int32_t v = (int32_t)((uint32_t)tg_a7_smmulr(x, m) + (uint32_t)x);
-  /* The sum wraps (the same ADDs): for the records the code generator
-   * writes it never does, and a hostile blob's records can then give
-   * wrong values but no undefined arithmetic (codegen/blob checks only
-   * the shifts of modes 3 and 4). */
+  /* The sum always wraps (the same ADDs; the plus form's v can be near
+   * 2^31): for the records the code generator writes it never does, and
+   * a hostile blob's records then give wrong values but no undefined
+   * arithmetic (with tg_a7_shift_add's untrusted form, above). */
   const int32_t s = (int32_t)((uint32_t)v + (uint32_t)rc + (uint32_t)(v >> 31));
   (void)ls;
   return tg_a7_shift_add(s, rs, post);
