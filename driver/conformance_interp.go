@@ -14,7 +14,10 @@ import (
 	"time"
 
 	cgen "github.com/tinygen/tinygen/codegen/c"
+	"github.com/tinygen/tinygen/frontends/onnx"
 	"github.com/tinygen/tinygen/internal/hostcc"
+	"github.com/tinygen/tinygen/internal/readfile"
+	"github.com/tinygen/tinygen/ir"
 	"github.com/tinygen/tinygen/kernels"
 	runtimec "github.com/tinygen/tinygen/runtime-c"
 	"github.com/tinygen/tinygen/targets"
@@ -143,4 +146,35 @@ func runInterp(bin, blobPath string, in [][]byte, sizes []int) ([][]byte, error)
 		data = data[n:]
 	}
 	return outs, nil
+}
+
+// LoadNodeTest loads the model of an ONNX node-test folder dir (model.onnx,
+// test_data_set_*) as tinygen conformance does: as it is, or, when the
+// model takes parameters as inputs (weights, axes, shapes, zero points),
+// with inputs 1.. bound to the constants of test_data_set_<set>. bound
+// reports the latter.
+func LoadNodeTest(dir string, set int) (m *Model, bound bool, err error) {
+	path := filepath.Join(dir, "model.onnx")
+	m, err = Load(path)
+	if err == nil || !onnx.IsUnsupported(err) {
+		return m, false, err
+	}
+	data, rerr := readfile.Read(path, "model", MaxModelBytes)
+	if rerr != nil {
+		return nil, false, rerr
+	}
+	names, rerr := onnx.InputNames(data)
+	if rerr != nil || len(names) < 2 {
+		return nil, false, err
+	}
+	consts := map[string]*ir.Tensor{}
+	for i, n := range names[1:] {
+		t, err := readTensor(filepath.Join(dir, fmt.Sprintf("test_data_set_%d", set), fmt.Sprintf("input_%d.pb", i+1)))
+		if err != nil {
+			return nil, false, err
+		}
+		consts[n] = t
+	}
+	m, err = loadBound(path, consts)
+	return m, err == nil, err
 }
