@@ -39,7 +39,7 @@ const (
 const maxTensorFileBytes = 256 << 20
 
 // ConformanceEngines are the engines `tinygen conformance` runs.
-var conformanceEngines = []string{"eval", "aot-host"}
+var conformanceEngines = []string{"eval", "aot-host", interpHostEngine}
 
 // ConformanceEngineNames returns the engine names.
 func ConformanceEngineNames() []string { return append([]string{}, conformanceEngines...) }
@@ -97,10 +97,14 @@ func (r *ConformanceReport) Failed() bool {
 type ConformanceOptions struct {
 	// Engines to run (default: all).
 	Engines []string
-	// CC is the host C compiler of aot-host (default "cc").
+	// CC is the host C compiler of aot-host and interp-host (default
+	// "cc").
 	CC string
-	// WorkDir holds the aot-host builds (default: a temporary folder,
-	// removed afterwards).
+	// Sanitize builds interp-host's runtime under AddressSanitizer and
+	// UndefinedBehaviorSanitizer.
+	Sanitize bool
+	// WorkDir holds the aot-host and interp-host builds (default: a
+	// temporary folder, removed afterwards).
 	WorkDir string
 	// Progress, when set, receives one line per test and engine.
 	Progress io.Writer
@@ -167,7 +171,7 @@ func Conformance(dir string, opts ConformanceOptions) (*ConformanceReport, error
 		return nil, err
 	}
 	work := opts.WorkDir
-	if work == "" && slices.Contains(engines, "aot-host") {
+	if work == "" && (slices.Contains(engines, "aot-host") || slices.Contains(engines, interpHostEngine)) {
 		work, err = os.MkdirTemp("", "tinygen-conformance-")
 		if err != nil {
 			return nil, err
@@ -177,6 +181,13 @@ func Conformance(dir string, opts ConformanceOptions) (*ConformanceReport, error
 	cc := opts.CC
 	if cc == "" {
 		cc = "cc"
+	}
+	// interp-host: one runtime with every kernel, built once per run.
+	var interpBin string
+	if slices.Contains(engines, interpHostEngine) {
+		if interpBin, err = buildInterpHost(cc, filepath.Join(work, interpHostEngine+"-runtime"), opts.Sanitize); err != nil {
+			return nil, err
+		}
 	}
 	rep := &ConformanceReport{Dir: dir, Engines: engines}
 	rep.Results = make([]ConformanceResult, len(tests)*len(engines))
@@ -191,7 +202,7 @@ func Conformance(dir string, opts ConformanceOptions) (*ConformanceReport, error
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				r := runConformanceTest(t, e, cc, work)
+				r := runConformanceTest(t, e, cc, interpBin, work)
 				rep.Results[i*len(engines)+j] = r
 				if opts.Progress != nil {
 					mu.Lock()
@@ -207,7 +218,7 @@ func Conformance(dir string, opts ConformanceOptions) (*ConformanceReport, error
 
 // runConformanceTest runs one test on one engine. Loading and compiling
 // errors make it unsupported; a run error or a mismatch makes it FAIL.
-func runConformanceTest(t conformanceTest, engine, cc, work string) ConformanceResult {
+func runConformanceTest(t conformanceTest, engine, cc, interpBin, work string) ConformanceResult {
 	r := ConformanceResult{Test: t.name, Engine: engine, DataSets: len(t.sets)}
 	path := filepath.Join(t.dir, "model.onnx")
 	unsupported := func(err error) ConformanceResult {
@@ -225,7 +236,7 @@ func runConformanceTest(t conformanceTest, engine, cc, work string) ConformanceR
 	m, err := Load(path)
 	if err == nil {
 		var run func([][]byte) ([][]byte, error)
-		if run, err = prepareEngine(m, engine, cc, filepath.Join(work, engine+"-"+t.name)); err == nil {
+		if run, err = prepareEngine(m, engine, cc, interpBin, filepath.Join(work, engine+"-"+t.name)); err == nil {
 			for _, set := range t.sets {
 				if msg := runSet(m, set, run, nil); msg != "" {
 					return fail("%s", msg)
@@ -263,7 +274,7 @@ func runConformanceTest(t conformanceTest, engine, cc, work string) ConformanceR
 		if berr != nil {
 			return unsupported(fmt.Errorf("with inputs 1..%d bound to constants: %v", len(names)-1, berr))
 		}
-		run, berr := prepareEngine(bm, engine, cc, filepath.Join(work, fmt.Sprintf("%s-%s-%d", engine, t.name, k)))
+		run, berr := prepareEngine(bm, engine, cc, interpBin, filepath.Join(work, fmt.Sprintf("%s-%s-%d", engine, t.name, k)))
 		if berr != nil {
 			return unsupported(fmt.Errorf("inputs 1..%d bound to constants: %v", len(names)-1, berr))
 		}
@@ -316,8 +327,9 @@ func runSet(m *Model, set string, run func([][]byte) ([][]byte, error), names []
 	return ""
 }
 
-// prepareEngine returns the function that runs one input set.
-func prepareEngine(m *Model, engine, cc, dir string) (func([][]byte) ([][]byte, error), error) {
+// prepareEngine returns the function that runs one input set; interpBin
+// is interp-host's runtime.
+func prepareEngine(m *Model, engine, cc, interpBin, dir string) (func([][]byte) ([][]byte, error), error) {
 	switch engine {
 	case "eval":
 		g, err := RewriteGraph(m)
@@ -363,6 +375,8 @@ func prepareEngine(m *Model, engine, cc, dir string) (func([][]byte) ([][]byte, 
 			}
 			return outs[0], nil
 		}, nil
+	case interpHostEngine:
+		return prepareInterp(m, interpBin, dir)
 	}
 	return nil, fmt.Errorf("unknown engine %q", engine)
 }

@@ -294,6 +294,8 @@ func referenceSeeds(t *testing.T) [][]byte {
 		_, data := synthetic(t, tm)
 		seeds = append(seeds, data)
 	}
+	// PRELU int8 and the extended int8 pools.
+	seeds = append(seeds, extInt8Blob(t))
 	// A real model's blob when the shared folder is there.
 	if dir, err := shared.Dir(); err == nil {
 		m, err := driver.Load(filepath.Join(dir, "models", "hello_world", "hello_world_int8.tflite"))
@@ -413,6 +415,18 @@ func TestFuzzHarness(t *testing.T) {
 		}
 		_, data = syntheticWith(t, tm, fuzzSet)
 		if err := os.WriteFile(filepath.Join(corpus, "seed-"+tm.Name+"-"+fuzzSet+".tgb"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The ONNX-era reference kernels (PRELU int8, extended pools, integer
+	// sums, per-axis (de)quantisation, table gathers, requantisation).
+	extra := onnxNodeBlobs(t)
+	if extra == nil {
+		extra = map[string][]byte{}
+	}
+	extra["ext_int8"] = extInt8Blob(t)
+	for name, data := range extra {
+		if err := os.WriteFile(filepath.Join(corpus, "seed-"+name+".tgb"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,13 +13,14 @@ import (
 
 func newConformance(stdout, stderr io.Writer) *cobra.Command {
 	var engines, jsonFile, mdFile, cc string
-	var verbose bool
+	var verbose, sanitize bool
 	var jobs int
 	cmd := &cobra.Command{
 		Use:   "conformance DIR",
 		Short: "Run ONNX node tests (model.onnx, test_data_set_*/input_*.pb, output_*.pb) through the engines",
 		Long: "conformance runs every test folder in DIR (or DIR itself) laid out like ONNX's backend node tests " +
-			"through each engine (eval: the Go evaluator after the graph passes; aot-host: generated C built with the host compiler) " +
+			"through each engine (eval: the Go evaluator after the graph passes; aot-host: generated C built with the host compiler; " +
+			"interp-host: each test compiled to a blob (compile --mode interp) and run by one interpreter runtime with every kernel, built once with the host compiler) " +
 			"and prints pass, FAIL or unsupported with the reason. Floats are compared like ONNX's runner (rtol 1e-3, atol 1e-7), " +
 			"other types exactly. The exit status is 1 when any test gives a wrong answer.",
 		Args: exactArgs(1, "conformance needs one folder"),
@@ -30,7 +31,7 @@ func newConformance(stdout, stderr io.Writer) *cobra.Command {
 					list = append(list, e)
 				}
 			}
-			opts := driver.ConformanceOptions{Engines: list, CC: cc, Jobs: jobs}
+			opts := driver.ConformanceOptions{Engines: list, CC: cc, Jobs: jobs, Sanitize: sanitize}
 			if verbose {
 				opts.Progress = stderr
 			}
@@ -61,7 +62,8 @@ func newConformance(stdout, stderr io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&engines, "engine", strings.Join(driver.ConformanceEngineNames(), ","), "engines to run, comma-separated")
 	cmd.Flags().StringVar(&jsonFile, "json", "", "also write the results as JSON to `FILE`")
 	cmd.Flags().StringVar(&mdFile, "md", "", "also write the results as a Markdown table to `FILE`")
-	cmd.Flags().StringVar(&cc, "cc", "cc", "host C compiler of the aot-host engine")
+	cmd.Flags().StringVar(&cc, "cc", "cc", "host C compiler of the aot-host and interp-host engines")
+	cmd.Flags().BoolVar(&sanitize, "sanitize", false, "build the interp-host runtime under AddressSanitizer and UndefinedBehaviorSanitizer")
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "tests to run at once")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print each test as it finishes (stderr)")
 	return cmd

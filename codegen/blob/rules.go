@@ -151,10 +151,14 @@ func boundsRules() map[string][]string {
 			"F(bytes) >= 0 && F(bytes) <= 0x40000000",
 			"NEED(input, F(bytes)) && NEED(output, F(bytes))",
 		},
+		// An empty walk (a dimension of 0: ONNX Split and Slice with
+		// empty outputs) runs no loop (TG_WALK_ROWS) and touches no
+		// buffer.
 		"tg_gather_params_t": {
 			"F(elem_bytes) >= 1 && F(elem_bytes) <= 8 && F(base) >= 0 && F(base) <= 0x40000000",
-			"tg_rtk_walk_in(FP(dims), FP(strides), F(base), A(input), F(elem_bytes)) && NEED(input, 0)",
-			"NEED(output, tg_rtk_mul(tg_rtk_count(FP(dims)), F(elem_bytes)))",
+			"tg_rtk_empty(FP(dims)) ? NEED(input, 0) && NEED(output, 0) : " +
+				"tg_rtk_walk_in(FP(dims), FP(strides), F(base), A(input), F(elem_bytes)) && NEED(input, 0) && " +
+				"NEED(output, tg_rtk_mul(tg_rtk_count(FP(dims)), F(elem_bytes)))",
 		},
 		"tg_pad_params_t": {
 			"F(elem_bytes) >= 1 && F(elem_bytes) <= 8 && F(base) >= 0 && F(base) <= 0x40000000",

@@ -6,12 +6,6 @@ package blob
 
 import "strings"
 
-// refuseRule marks a params type whose kernel the validator does not yet
-// prove safe for every parameter value: its check rejects every step
-// (TG_RT_E_PARAMS at init), so a blob that needs it is refused, never run
-// unchecked. Replace it by a real rule derived from the kernel's C source.
-const refuseRule = "REFUSE"
-
 // windowAt returns window() for a tg_window_t member at path pre (e.g.
 // "c.win.").
 func windowAt(pre string) []string {
@@ -80,7 +74,7 @@ func setRules() map[string][]string {
 		"NEED(input, " + rvIn + ")",
 		"NEED(output, " + rvOut + ")",
 	}, rv32RecordRule("chan", rvBlocks))
-	return map[string][]string{
+	rules := map[string][]string{
 		"tg_conv2d_s8_pw_armv7em_params_t": cat(window(), []string{
 			// No padding or dilation is read; the rows the strides select
 			// lie inside the image.
@@ -140,19 +134,12 @@ func setRules() map[string][]string {
 			"NEED(input, tg_rtk_mul(F(batches), F(depth))) && PNEED(packed, tg_rtk_mul(F(units), F(depth)))",
 			"OPT(bias, F(units)) && NEED(output, tg_rtk_mul(F(batches), F(units)))",
 		},
-		"tg_prelu_f32_params_t":            broadcast(),
-		"tg_prelu_s8_params_t":             {refuseRule},
-		"tg_pool_ext_s8_params_t":          {refuseRule},
-		"tg_pool_ext_f32_params_t":         {refuseRule},
-		"tg_int_binary_params_t":           {refuseRule},
-		"tg_conv2d_int_s32_params_t":       {refuseRule},
-		"tg_batch_matmul_f32_params_t":     {refuseRule},
-		"tg_batch_matmul_int_s32_params_t": {refuseRule},
-		"tg_quantize_f32_axis_params_t":    {refuseRule},
-		"tg_dequantize_axis_params_t":      {refuseRule},
-		"tg_table_gather_params_t":         {refuseRule},
-		"tg_requantize_s32_s8_params_t":    {refuseRule},
+		"tg_prelu_f32_params_t": broadcast(),
 	}
+	for t, r := range onnxRules() {
+		rules[t] = r
+	}
+	return rules
 }
 
 // rv32Depthwise returns the rule of tg_depthwise_conv2d_s8_rv32: mode 3 is
@@ -197,8 +184,9 @@ func rv32Depthwise() []string {
 	})
 }
 
-// setHelpers check the per-channel records of the specialised sets.
-const setHelpers = `/* tg_rtk_a7rq: n armv7em requantisation records of 4 int32 for
+// setHelpers check the per-channel records of the specialised sets (and,
+// after them, the walks of the ONNX-era reference kernels, onnxHelpers).
+const setHelpers = onnxHelpers + `/* tg_rtk_a7rq: n armv7em requantisation records of 4 int32 for
  * requant_fast 0 (tg_mbqm): every shift (the second value) in [-31, 31].
  * The 32-bit modes need no record check (TG_UNTRUSTED_PARAMS,
  * tg_armv7em.h). */

@@ -269,9 +269,6 @@ func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
 // expandRule turns a bounds rule into the body of a check function: field
 // reads at their record offsets, then every condition.
 func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (string, error) {
-	if len(rule) == 1 && rule[0] == refuseRule {
-		return "  (void)in;\n  return 1; /* not proven safe: refused (rules_sets.go) */\n", nil
-	}
 	offs := map[string]int{}
 	leafOf := map[string]Leaf{}
 	ptrIndex := map[string]int{}

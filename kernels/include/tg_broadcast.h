@@ -88,7 +88,9 @@
  * strides[d]), the offset of the row's first element; n = dims[5] is the
  * row's length and step = strides[5] the offset between its elements; then
  * body runs once for the row. dims and strides are int32_t arrays; off, n
- * and step are int32_t lvalues declared by the caller. */
+ * and step are int32_t lvalues declared by the caller. An empty walk (a
+ * dimension of 0) runs no loop at all (not even the outer ones, so that
+ * their count is not bounded by dims that visit nothing). */
 #define TG_WALK_ROWS(dims, strides, base, off, n, step, ...)                 \
   do {                                                                        \
     const int32_t *const tg_wd_ = (dims);                                     \
@@ -103,6 +105,10 @@
     int32_t tg_o0_, tg_o1_, tg_o2_, tg_o3_;                                   \
     (n) = tg_wd_[5];                                                          \
     (step) = tg_ws_[5];                                                       \
+    if (tg_d0_ <= 0 || tg_d1_ <= 0 || tg_d2_ <= 0 || tg_d3_ <= 0 ||           \
+        tg_d4_ <= 0 || (n) <= 0) {                                            \
+      break;                                                                  \
+    }                                                                         \
     for (tg_i0_ = 0, tg_o0_ = (base); tg_i0_ < tg_d0_;                        \
          tg_i0_++, tg_o0_ += tg_s0_) {                                        \
       for (tg_i1_ = 0, tg_o1_ = tg_o0_; tg_i1_ < tg_d1_;                      \

@@ -5,7 +5,9 @@
  * Reproduces tinygen's Go evaluator (eval/onnxops.go
  * prepareBatchMatMulInt): for every batch, row i and column j, the sum
  * over k in order of (x[i,k] - x_zp) * (y[k,j] - y_zp[j]), kept in uint32
- * so it wraps modulo 2^32 like the evaluator's int32. Batch geometry as
+ * so it wraps modulo 2^32 like the evaluator's int32 (the zero points are
+ * subtracted in uint32 too: the same sum, defined for any zero point).
+ * Batch geometry as
  * tg_batch_matmul_f32. The output must not overlap the inputs.
  */
 #include "tg_kernels.h"
@@ -15,6 +17,7 @@ void tg_batch_matmul_int_s32(const tg_batch_matmul_int_s32_params_t *p,
                              const void *x, const void *y, int32_t *output) {
   int32_t b0, b1, b2, b3, i, j, k;
   int32_t *out = output;
+  const uint32_t xz = (uint32_t)p->x_zero_point;
 
   for (b0 = 0; b0 < p->batch_dims[0]; b0++) {
     for (b1 = 0; b1 < p->batch_dims[1]; b1++) {
@@ -32,13 +35,15 @@ void tg_batch_matmul_int_s32(const tg_batch_matmul_int_s32_params_t *p,
             for (j = 0; j < p->cols; j++) {
               uint32_t sum = 0;
               for (k = 0; k < p->depth; k++) {
-                const int32_t xv =
-                    tg_load8(x, p->x_elem, xm + i * p->x_row + k * p->x_depth) -
-                    p->x_zero_point;
-                const int32_t yv =
-                    tg_load8(y, p->w_elem, ym + k * p->y_depth + j * p->y_col) -
-                    p->y_zero_points[j];
-                sum += (uint32_t)xv * (uint32_t)yv;
+                const uint32_t xv =
+                    (uint32_t)tg_load8(x, p->x_elem,
+                                       xm + i * p->x_row + k * p->x_depth) -
+                    xz;
+                const uint32_t yv =
+                    (uint32_t)tg_load8(y, p->w_elem,
+                                       ym + k * p->y_depth + j * p->y_col) -
+                    (uint32_t)p->y_zero_points[j];
+                sum += xv * yv;
               }
               *out++ = tg_wrap_s32(sum);
             }

@@ -5,7 +5,9 @@
  * convCore's loop order): for b, oy, ox, oc; for fy, fx over the in-image
  * taps (padded taps contribute 0, as padding with the input zero point
  * does); for ic; sum += (x - x_zp) * (w - w_zp[oc]). The sum is kept in
- * uint32 and wraps modulo 2^32 like the evaluator's int32. Grouped
+ * uint32 and wraps modulo 2^32 like the evaluator's int32; the zero points
+ * are subtracted in uint32 too (the same sum modulo 2^32, and defined for
+ * any zero point a blob may hold). Grouped
  * convolution as tg_conv2d_s8. The output must not overlap the input.
  */
 #include "tg_kernels.h"
@@ -18,6 +20,7 @@ void tg_conv2d_int_s32(const tg_conv2d_int_s32_params_t *p,
   const int32_t fc = p->filter_c;
   const int32_t groups = w->in_c / fc;
   const int32_t oc_per_group = w->out_c / groups;
+  const uint32_t xz = (uint32_t)p->input_zero_point;
   int32_t b, oy, ox, oc, fy, fx, ic;
 
   for (b = 0; b < w->batches; b++) {
@@ -27,7 +30,7 @@ void tg_conv2d_int_s32(const tg_conv2d_int_s32_params_t *p,
         const int32_t x0 = ox * w->stride_w - w->pad_w;
         for (oc = 0; oc < w->out_c; oc++) {
           const int32_t in_base = (oc / oc_per_group) * fc;
-          const int32_t wz = p->filter_zero_points[oc];
+          const uint32_t wz = (uint32_t)p->filter_zero_points[oc];
           uint32_t sum = 0;
           for (fy = 0; fy < w->filter_h; fy++) {
             const int32_t iy = y0 + w->dilation_h * fy;
@@ -43,10 +46,11 @@ void tg_conv2d_int_s32(const tg_conv2d_int_s32_params_t *p,
               ib = ((b * w->in_h + iy) * w->in_w + ix) * w->in_c + in_base;
               fb = ((oc * w->filter_h + fy) * w->filter_w + fx) * fc;
               for (ic = 0; ic < fc; ic++) {
-                const int32_t xv =
-                    tg_load8(input, p->x_elem, ib + ic) - p->input_zero_point;
-                const int32_t wv = tg_load8(filter, p->w_elem, fb + ic) - wz;
-                sum += (uint32_t)xv * (uint32_t)wv;
+                const uint32_t xv =
+                    (uint32_t)tg_load8(input, p->x_elem, ib + ic) - xz;
+                const uint32_t wv =
+                    (uint32_t)tg_load8(filter, p->w_elem, fb + ic) - wz;
+                sum += xv * wv;
               }
             }
           }

@@ -27,6 +27,8 @@ void tg_dequantize_axis(const tg_dequantize_axis_params_t *p,
       q = ((const int16_t *)input)[i];
       break;
     }
-    output[i] = (float)((double)p->scales[c] * (double)(q - p->zero_points[c]));
+    /* q - zero point in double: exact, and defined for any zero point. */
+    output[i] = (float)((double)p->scales[c] *
+                        ((double)q - (double)p->zero_points[c]));
   }
 }

@@ -7,7 +7,8 @@
  * shift_1) : MultiplyByQuantizedMultiplier(x * (b + alpha_offset),
  * multiplier_2, shift_2); plus output_offset, clamped to [-128, 127]. The
  * product x * (b + alpha_offset) is at most 255 * 255 in magnitude. The
- * output may be the same buffer as an input.
+ * output offset is added with wrapping arithmetic (the same sum for legal
+ * values). The output may be the same buffer as an input.
  */
 #include "tg_kernels.h"
 #include "tg_fixedpoint.h"
@@ -26,7 +27,9 @@ void tg_prelu_s8(const tg_prelu_s8_params_t *p, const int8_t *a,
       v = tg_mbqm(x * (p->alpha_offset + b[ib]), p->multiplier_2,
                   p->shift_2);
     }
-    v += p->output_offset;
+    /* Wrapping add: the same int32 sum for every legal zero point, and
+     * no overflow for any value a blob may hold (interpreter mode). */
+    v = (int32_t)((uint32_t)v + (uint32_t)p->output_offset);
     output[o] = (int8_t)tg_clamp(v, -128, 127);
   });
 }
