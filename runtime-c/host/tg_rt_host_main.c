@@ -3,7 +3,8 @@
  *
  *   tg_rt_host BLOB     loads BLOB, checks its CRC, initialises, then reads
  *                       the inputs as raw bytes from stdin, runs the model
- *                       and writes the outputs to stdout, until stdin ends.
+ *                       and writes the outputs to stdout, until stdin ends
+ *                       (once when no input has bytes).
  *   tg_rt_host --many   reads blobs from stdin, each as a 4-byte
  *                       little-endian length and the bytes; for each prints
  *                       one line "init=<status> detail=<d> crc=<status>
@@ -92,7 +93,7 @@ int main(int argc, char **argv) {
   tg_rt_ctx_t ctx;
   tg_rt_status_t st;
   tg_rt_tensor_t t;
-  uint32_t k, n_in = 0, n_out = 0;
+  uint32_t k, first, n_in = 0, n_out = 0;
   const void *ins[MAX_IO];
   void *outs[MAX_IO];
   uint32_t in_bytes[MAX_IO], out_bytes[MAX_IO];
@@ -137,10 +138,14 @@ int main(int argc, char **argv) {
     outs[k] = io[MAX_IO + k];
     n_out++;
   }
+  /* The first input with bytes tells the end of stdin; when no input has
+   * bytes, the model runs once. */
+  for (first = 0; first < n_in && in_bytes[first] == 0u; first++) {
+  }
   for (;;) {
     for (k = 0; k < n_in; k++) {
       size_t got = fread(io[k], 1, in_bytes[k], stdin);
-      if (k == 0 && got == 0 && feof(stdin)) {
+      if (k == first && got == 0 && feof(stdin)) {
         return 0;
       }
       if (got != in_bytes[k]) {
@@ -159,5 +164,8 @@ int main(int argc, char **argv) {
       }
     }
     fflush(stdout);
+    if (first == n_in) {
+      return 0;
+    }
   }
 }
