@@ -34,6 +34,8 @@ func kernelIDs() []string {
 		"tg_fully_connected_s8_avr",
 		// 66: reference, added with the ONNX integer QLinear route.
 		"tg_requantize_s32_s8",
+		// 67: reference, ONNX QuantizeLinear (ties to even, blocked).
+		"tg_quantize_f32_blocked",
 	}
 }
 

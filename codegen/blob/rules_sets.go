@@ -149,6 +149,7 @@ func setRules() map[string][]string {
 		"tg_dequantize_axis_params_t":      {refuseRule},
 		"tg_table_gather_params_t":         {refuseRule},
 		"tg_requantize_s32_s8_params_t":    {refuseRule},
+		"tg_quantize_f32_blocked_params_t": {refuseRule},
 	}
 }
 
