@@ -156,6 +156,27 @@ func opsetCases() []opsetCase {
 			nodes: one("ReduceMean", []string{"x", "axes"}, b.AttrI("keepdims", 0)), inits: []b.Tensor{i64("axes", 1)}},
 		{name: "flatten_opset1_default_axis", opset: 1, inDims: []int64{2, 1, 2}, outDims: []int64{2, 2}, in: clipIn, want: clipIn,
 			nodes: one("Flatten", []string{"x"})},
+		// Split into [1,1] and [1,3], concatenated the other way round.
+		{name: "split_opset2_attr", opset: 2, inDims: []int64{1, 4}, outDims: []int64{1, 4}, in: []float32{0, 1, 2, 3}, want: []float32{1, 2, 3, 0},
+			nodes: []b.Node{{Op: "Split", In: []string{"x"}, Out: []string{"a", "b"}, Attrs: []b.Attr{b.AttrI("axis", 1), b.AttrInts("split", 1, 3)}},
+				{Op: "Concat", In: []string{"b", "a"}, Out: []string{"y"}, Attrs: []b.Attr{b.AttrI("axis", 1)}}}},
+		{name: "split_opset13_input", opset: 13, inDims: []int64{1, 4}, outDims: []int64{1, 4}, in: []float32{0, 1, 2, 3}, want: []float32{1, 2, 3, 0},
+			nodes: []b.Node{{Op: "Split", In: []string{"x", "parts"}, Out: []string{"a", "b"}, Attrs: []b.Attr{b.AttrI("axis", 1)}},
+				{Op: "Concat", In: []string{"b", "a"}, Out: []string{"y"}, Attrs: []b.Attr{b.AttrI("axis", 1)}}},
+			inits: []b.Tensor{i64("parts", 1, 3)}},
+		{name: "split_opset18_num_outputs", opset: 18, inDims: []int64{1, 4}, outDims: []int64{1, 4}, in: []float32{0, 1, 2, 3}, want: []float32{2, 3, 0, 1},
+			nodes: []b.Node{{Op: "Split", In: []string{"x"}, Out: []string{"a", "b"}, Attrs: []b.Attr{b.AttrI("axis", 1), b.AttrI("num_outputs", 2)}},
+				{Op: "Concat", In: []string{"b", "a"}, Out: []string{"y"}, Attrs: []b.Attr{b.AttrI("axis", 1)}}}},
+		{name: "leakyrelu_opset6_hardsigmoid", opset: 6, inDims: []int64{4}, outDims: []int64{4}, in: clipIn,
+			want: f32s(4, func(i int) float32 {
+				v := clipIn[i]
+				if v < 0 {
+					v *= 0.1
+				}
+				return float32(math.Max(0, math.Min(1, float64(0.5*v+0.25))))
+			}),
+			nodes: []b.Node{{Op: "LeakyRelu", In: []string{"x"}, Out: []string{"l"}, Attrs: []b.Attr{b.AttrF("alpha", 0.1)}},
+				{Op: "HardSigmoid", In: []string{"l"}, Out: []string{"y"}, Attrs: []b.Attr{b.AttrF("alpha", 0.5), b.AttrF("beta", 0.25)}}}},
 		{name: "concat_opset1_default_axis", opset: 1, inDims: []int64{1, 2}, outDims: []int64{1, 4}, in: []float32{1, 2}, want: []float32{1, 2, 7, 8},
 			nodes: one("Concat", []string{"x", "k"}), inits: []b.Tensor{{Name: "k", DType: b.Float, Dims: []int64{1, 2}, Floats: []float32{7, 8}}}},
 	}

@@ -39,31 +39,51 @@ static int32_t round_to_int32(float x, int32_t half_even) {
   return (int32_t)r;
 }
 
+/* store writes q (already clamped) as element i of the output type. */
+static void store(void *output, int32_t elem, int32_t i, int64_t q) {
+  switch (elem) {
+  case 0:
+    ((uint8_t *)output)[i] = (uint8_t)q;
+    break;
+  case 1:
+    ((int8_t *)output)[i] = (int8_t)q;
+    break;
+  default:
+    ((int16_t *)output)[i] = (int16_t)q;
+    break;
+  }
+}
+
 void tg_quantize_f32_blocked(const tg_quantize_f32_blocked_params_t *p,
                              const float *input, void *output) {
+  /* Every parameter in a local: the stores through output could alias
+   * *p, which would make the compiler reload it per element. */
   const int64_t qmin = p->qmin, qmax = p->qmax;
-  int32_t i;
+  const int32_t inner = p->inner, dim = p->dim, block = p->block;
+  const int32_t outer = p->size / (inner * dim);
+  const int32_t outer_stride = p->outer_stride, axis_stride = p->axis_stride;
+  const int32_t inner_stride = p->inner_stride, half_even = p->round_half_even;
+  const int32_t elem = p->elem;
+  const float *const all_scales = p->scales;
+  const int32_t *const all_zero_points = p->zero_points;
+  int32_t o, a, r, i = 0;
 
-  for (i = 0; i < p->size; i++) {
-    const int32_t r = i % p->inner, j = i / p->inner;
-    const int32_t a = j % p->dim, o = j / p->dim;
-    const int32_t k = o * p->outer_stride + (a / p->block) * p->axis_stride +
-                      r * p->inner_stride;
-    int64_t q = (int64_t)round_to_int32(input[i] / p->scales[k],
-                                        p->round_half_even) +
-                (int64_t)p->zero_points[k];
-    q = q < qmin ? qmin : q;
-    q = q > qmax ? qmax : q;
-    switch (p->elem) {
-    case 0:
-      ((uint8_t *)output)[i] = (uint8_t)q;
-      break;
-    case 1:
-      ((int8_t *)output)[i] = (int8_t)q;
-      break;
-    default:
-      ((int16_t *)output)[i] = (int16_t)q;
-      break;
+  /* The index of element (o, a, r) grows by inner_stride along r: no
+   * division per element. */
+  for (o = 0; o < outer; o++) {
+    for (a = 0; a < dim; a++) {
+      const int32_t base = o * outer_stride + (a / block) * axis_stride;
+      const float *scales = all_scales + base;
+      const int32_t *zero_points = all_zero_points + base;
+      for (r = 0; r < inner; r++, i++) {
+        int64_t q = (int64_t)round_to_int32(input[i] / *scales, half_even) +
+                    (int64_t)*zero_points;
+        q = q < qmin ? qmin : q;
+        q = q > qmax ? qmax : q;
+        store(output, elem, i, q);
+        scales += inner_stride;
+        zero_points += inner_stride;
+      }
     }
   }
 }
