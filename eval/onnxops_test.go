@@ -181,7 +181,7 @@ func TestQuantizeDequantizePerAxis(t *testing.T) {
 	q := &ir.Quant{Scale: []float32{0.5, 2}, ZeroPoint: []int64{1, -3}, Axis: 1}
 	b := newBuilder()
 	x := b.input(ir.Float32, ir.Shape{2, 2}, nil)
-	y := b.op(ir.Quantize, ir.NoAttrs{}, ir.Int16, ir.Shape{2, 2}, q, x)
+	y := b.op(ir.Quantize, ir.QuantizeAttrs{}, ir.Int16, ir.Shape{2, 2}, q, x)
 	b.output(y)
 	b.output(b.op(ir.Dequantize, ir.NoAttrs{}, ir.Float32, ir.Shape{2, 2}, nil, y))
 	e := b.prepare(t)

@@ -537,7 +537,7 @@ func TestOracleQuantizeFloat(t *testing.T) {
 		xs = append(xs, 0, negZero, 1e6, -1e6, 127.5*s, -128.5*s, float32(127-z)*s, float32(-128-z)*s)
 		b := newBuilder()
 		in := b.input(ir.Float32, ir.Shape{len(xs)}, nil)
-		b.op(ir.Quantize, ir.NoAttrs{}, ir.Int8, ir.Shape{len(xs)}, qp(s, int64(z)), in)
+		b.op(ir.Quantize, ir.QuantizeAttrs{}, ir.Int8, ir.Shape{len(xs)}, qp(s, int64(z)), in)
 		got := asI8(b.run(t, f32s(xs...)))
 		c.configs++
 		real.configs++
@@ -579,7 +579,7 @@ func TestOracleRequantize(t *testing.T) {
 		case 1:
 			so = orcLogU(r, 1e-3, 1)
 		}
-		got := runUnaryI8(t, ir.Quantize, ir.NoAttrs{}, qp(s, int64(z)), qp(so, int64(zo)))
+		got := runUnaryI8(t, ir.Quantize, ir.QuantizeAttrs{}, qp(s, int64(z)), qp(so, int64(zo)))
 		chk.configs++
 		for i, g := range got {
 			x := allI8[i]

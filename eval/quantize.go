@@ -15,6 +15,9 @@ import (
 // must be quantised per tensor.
 func prepareQuantize(op *ir.Op) (kernel, error) {
 	in, out := op.Inputs[0], op.Outputs[0]
+	if op.Blocked() {
+		return prepareQuantizeBlocked(op)
+	}
 	if in.DType == ir.Float32 && out.Quant.PerChannel() {
 		return prepareQuantizePerAxis(op)
 	}
@@ -28,10 +31,11 @@ func prepareQuantize(op *ir.Op) (kernel, error) {
 		}
 		lo64, hi64 := out.DType.Range()
 		lo, hi, dt := int32(lo64), int32(hi64), out.DType
+		q := quantizeFunc(op)
 		return func(ins [][]byte, o []byte) error {
 			x := decodeF32(ins[0])
 			for i, v := range x {
-				setIntAt(o, dt, i, quant.QuantizeFloat(v, outS, outZ, lo, hi))
+				setIntAt(o, dt, i, q(v, outS, outZ, lo, hi))
 			}
 			return nil
 		}, nil
@@ -101,10 +105,11 @@ func prepareQuantizePerAxis(op *ir.Op) (kernel, error) {
 	q := out.Quant
 	lo64, hi64 := out.DType.Range()
 	lo, hi, dt := int32(lo64), int32(hi64), out.DType
+	qf := quantizeFunc(op)
 	return func(ins [][]byte, o []byte) error {
 		for i, v := range decodeF32(ins[0]) {
 			c := (i / inner) % channels
-			setIntAt(o, dt, i, quant.QuantizeFloat(v, q.Scale[c], int32(q.ZeroPoint[c]), lo, hi))
+			setIntAt(o, dt, i, qf(v, q.Scale[c], int32(q.ZeroPoint[c]), lo, hi))
 		}
 		return nil
 	}, nil
@@ -122,6 +127,45 @@ func prepareDequantizePerAxis(op *ir.Op) (kernel, error) {
 		for i, v := range decodeInts(ins[0], dt, 0) {
 			c := (i / inner) % channels
 			setF32At(o, i, quant.Dequantize(v, q.Scale[c], int32(q.ZeroPoint[c])))
+		}
+		return nil
+	}, nil
+}
+
+// quantizeFunc returns the float → integer rule of a QUANTIZE by its
+// Rounding: quant.QuantizeFloat (TFLite, half away from zero) or
+// quant.QuantizeFloatHalfEven (ONNX QuantizeLinear).
+func quantizeFunc(op *ir.Op) func(x, scale float32, zeroPoint, lo, hi int32) int32 {
+	if a, _ := op.Attrs.(ir.QuantizeAttrs); a.Rounding == ir.QuantizeRoundHalfEven {
+		return quant.QuantizeFloatHalfEven
+	}
+	return quant.QuantizeFloat
+}
+
+// prepareQuantizeBlocked prepares a blocked QUANTIZE (ONNX QuantizeLinear
+// with block_size): each element is quantized with the scale and zero
+// point of its block (ir.BlockIndex) by the op's rounding rule.
+func prepareQuantizeBlocked(op *ir.Op) (kernel, error) {
+	in, out := op.Inputs[0], op.Outputs[0]
+	a := op.Attrs.(ir.QuantizeAttrs)
+	scales := op.Inputs[1].Float32s()
+	zps, err := op.Inputs[2].Ints()
+	if err != nil {
+		return nil, err
+	}
+	inner := 1
+	for _, d := range in.Shape[a.Axis+1:] {
+		inner *= d
+	}
+	dim := in.Shape[a.Axis]
+	blocks := (dim + a.BlockSize - 1) / a.BlockSize
+	lo64, hi64 := out.DType.Range()
+	lo, hi, dt := int32(lo64), int32(hi64), out.DType
+	qf := quantizeFunc(op)
+	return func(ins [][]byte, o []byte) error {
+		for i, v := range decodeF32(ins[0]) {
+			j := ir.BlockIndex(i, inner, dim, a.BlockSize, blocks)
+			setIntAt(o, dt, i, qf(v, scales[j], int32(zps[j]), lo, hi))
 		}
 		return nil
 	}, nil

@@ -12,20 +12,20 @@ func TestQuantizeFloat(t *testing.T) {
 	// (tinygen's defined conversion) + zero point.
 	b := newBuilder()
 	in := b.input(ir.Float32, ir.Shape{7}, nil)
-	b.op(ir.Quantize, ir.NoAttrs{}, ir.Int8, ir.Shape{7}, qp(0.5, 3), in)
+	b.op(ir.Quantize, ir.QuantizeAttrs{}, ir.Int8, ir.Shape{7}, qp(0.5, 3), in)
 	inf := float32(math.Inf(1))
 	equalI8(t, b.run(t, f32s(0.25, -0.25, 0.75, 1000, -1000, nan32, -inf)), 4, 2, 5, 127, -128, 3, -128)
 
 	b = newBuilder()
 	in = b.input(ir.Float32, ir.Shape{3}, nil)
-	b.op(ir.Quantize, ir.NoAttrs{}, ir.UInt8, ir.Shape{3}, qp(0.5, 128), in)
+	b.op(ir.Quantize, ir.QuantizeAttrs{}, ir.UInt8, ir.Shape{3}, qp(0.5, 128), in)
 	if got := b.run(t, f32s(-1, 0, 100)); string(got) != string(u8s(126, 128, 255)) {
 		t.Fatalf("uint8: got %v", got)
 	}
 
 	b = newBuilder()
 	in = b.input(ir.Float32, ir.Shape{2}, nil)
-	b.op(ir.Quantize, ir.NoAttrs{}, ir.Int16, ir.Shape{2}, qp(1.0/1024, 0), in)
+	b.op(ir.Quantize, ir.QuantizeAttrs{}, ir.Int16, ir.Shape{2}, qp(1.0/1024, 0), in)
 	if got := asI16(b.run(t, f32s(1.5, -40))); got[0] != 1536 || got[1] != -32768 {
 		t.Fatalf("int16: got %v", got)
 	}
@@ -35,13 +35,13 @@ func TestRequantize(t *testing.T) {
 	// 0.5/1 → (2^30, 0): MBQM(3) = 2, MBQM(−3) = −1 (SRDHM ties toward +inf).
 	b := newBuilder()
 	in := b.input(ir.Int8, ir.Shape{3}, qp(0.5, 0))
-	b.op(ir.Quantize, ir.NoAttrs{}, ir.Int8, ir.Shape{3}, qp(1, 0), in)
+	b.op(ir.Quantize, ir.QuantizeAttrs{}, ir.Int8, ir.Shape{3}, qp(1, 0), in)
 	equalI8(t, b.run(t, i8s(3, -3, 127)), 2, -1, 64)
 
 	// int8 → uint8 with the same scale and zero points 128 apart flips bit 7.
 	b = newBuilder()
 	in = b.input(ir.Int8, ir.Shape{3}, qp(0.3, -5))
-	b.op(ir.Quantize, ir.NoAttrs{}, ir.UInt8, ir.Shape{3}, qp(0.3, 123), in)
+	b.op(ir.Quantize, ir.QuantizeAttrs{}, ir.UInt8, ir.Shape{3}, qp(0.3, 123), in)
 	if got := b.run(t, i8s(-128, 0, 127)); string(got) != string(u8s(0, 128, 255)) {
 		t.Fatalf("int8→uint8: got %v", got)
 	}
@@ -49,7 +49,7 @@ func TestRequantize(t *testing.T) {
 	// int8 → int16.
 	b = newBuilder()
 	in = b.input(ir.Int8, ir.Shape{2}, qp(0.5, 1))
-	b.op(ir.Quantize, ir.NoAttrs{}, ir.Int16, ir.Shape{2}, qp(1.0/256, 0), in)
+	b.op(ir.Quantize, ir.QuantizeAttrs{}, ir.Int16, ir.Shape{2}, qp(1.0/256, 0), in)
 	if got := asI16(b.run(t, i8s(-128, 127))); got[0] != -16512 || got[1] != 16128 {
 		t.Fatalf("int8→int16: got %v", got)
 	}
@@ -57,7 +57,7 @@ func TestRequantize(t *testing.T) {
 	// uint8 → int16 is not a pair TFLM supports.
 	b = newBuilder()
 	in = b.input(ir.UInt8, ir.Shape{2}, qp(0.5, 1))
-	b.op(ir.Quantize, ir.NoAttrs{}, ir.Int16, ir.Shape{2}, qp(1, 0), in)
+	b.op(ir.Quantize, ir.QuantizeAttrs{}, ir.Int16, ir.Shape{2}, qp(1, 0), in)
 	b.prepareErr(t, "op 0 (QUANTIZE)", "u8", "i16")
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"reflect"
 )
 
 // MaxOps and MaxTensors bound the operators and tensors of a graph
@@ -179,13 +180,14 @@ func (g *Graph) AddTensor(t *Tensor) *Tensor {
 }
 
 // AddOp appends an operator and returns it. If SourceIndex is negative it
-// is set to the op's position.
+// is set to the op's position; nil Attrs become the kind's zero
+// attributes.
 func (g *Graph) AddOp(o *Op) *Op {
 	if o.SourceIndex < 0 {
 		o.SourceIndex = len(g.Ops)
 	}
 	if o.Attrs == nil {
-		o.Attrs = NoAttrs{}
+		o.Attrs = reflect.ValueOf(NewAttrs(o.Kind)).Elem().Interface().(Attrs)
 	}
 	g.Ops = append(g.Ops, o)
 	return o

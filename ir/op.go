@@ -317,6 +317,8 @@ func NewAttrs(k OpKind) Attrs {
 		return &TransposeAttrs{}
 	case StridedSlice:
 		return &StridedSliceAttrs{}
+	case Quantize:
+		return &QuantizeAttrs{}
 	}
 	return &NoAttrs{}
 }

@@ -373,6 +373,9 @@ var enumParsers = map[reflect.Type]func(string) (int, error){
 	reflect.TypeOf(NearestMode(0)):      func(s string) (int, error) { return parseEnum(nearestModeNames, s, "nearest mode") },
 	reflect.TypeOf(PadMode(0)):          func(s string) (int, error) { return parseEnum(padModeNames, s, "pad mode") },
 	reflect.TypeOf(PoolRounding(0)):     func(s string) (int, error) { return parseEnum(poolRoundingNames, s, "pool rounding") },
+	reflect.TypeOf(QuantizeRounding(0)): func(s string) (int, error) {
+		return parseEnum(quantizeRoundingNames, s, "quantize rounding")
+	},
 }
 
 var (

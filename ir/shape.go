@@ -188,7 +188,7 @@ func InferShape(o *Op) (Shape, error) {
 			return BroadcastShape(in.Shape, o.Inputs[1].Shape)
 		}
 		return in.Shape.Clone(), nil
-	case SoftmaxAttrs, LeakyReluAttrs:
+	case SoftmaxAttrs, LeakyReluAttrs, QuantizeAttrs:
 		return in.Shape.Clone(), nil
 	case ReshapeAttrs:
 		s := Shape(a.NewShape)

@@ -150,6 +150,8 @@ func specOf(k OpKind) opSpec {
 		return opSpec{2, 2, at}
 	case Concatenation:
 		return opSpec{1, -1, at}
+	case Quantize:
+		return opSpec{1, 3, at}
 	}
 	return opSpec{1, 1, at}
 }
@@ -187,13 +189,7 @@ func verifyTypes(o *Op) error {
 	in, out := o.Inputs[0], o.Outputs[0]
 	switch o.Kind {
 	case Quantize:
-		if !out.DType.IsQuantizable() || out.Quant == nil {
-			return fmt.Errorf("output %v must be a quantised integer tensor", out)
-		}
-		if in.DType != Float32 && in.Quant == nil {
-			return fmt.Errorf("input %v must be float32 or quantised", in)
-		}
-		return nil
+		return verifyQuantize(o)
 	case Dequantize:
 		if out.DType != Float32 {
 			return fmt.Errorf("output %v must be float32", out)

@@ -660,6 +660,9 @@ func lowerActivation(op *ir.Op) (Call, error) {
 
 func lowerQuantize(op *ir.Op) (Call, error) {
 	x, y := op.Inputs[0], op.Outputs[0]
+	if a, _ := op.Attrs.(ir.QuantizeAttrs); op.Blocked() || (x.DType == ir.Float32 && a.Rounding != ir.QuantizeRoundHalfAway) {
+		return lowerQuantizeBlocked(op)
+	}
 	if x.DType == ir.Float32 && (y.Quant.PerChannel() || y.DType == ir.Int16) {
 		return lowerQuantizeAxis(op)
 	}

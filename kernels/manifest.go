@@ -102,6 +102,7 @@ func manifest() []Kernel {
 		{Symbol: "tg_quantize_f32_s8", Ops: ops(ir.Quantize), Types: "float32 → int8", ParamsType: "tg_quantize_f32_params_t", Libm: true},
 		{Symbol: "tg_quantize_f32_u8", Ops: ops(ir.Quantize), Types: "float32 → uint8", ParamsType: "tg_quantize_f32_params_t", Libm: true},
 		{Symbol: "tg_quantize_f32_axis", Ops: ops(ir.Quantize), Types: "float32 → uint8/int8/int16, per axis", ParamsType: "tg_quantize_f32_axis_params_t", Libm: true},
+		{Symbol: "tg_quantize_f32_blocked", Ops: ops(ir.Quantize), Types: "float32 → uint8/int8/int16, per tensor/axis/block, ties to even (ONNX)", ParamsType: "tg_quantize_f32_blocked_params_t", Libm: true},
 		{Symbol: "tg_dequantize_axis", Ops: ops(ir.Dequantize), Types: "uint8/int8/int16 → float32, per axis", ParamsType: "tg_dequantize_axis_params_t"},
 		{Symbol: "tg_requantize_s32_s8", Ops: ops(ir.Quantize), Types: "int32 → int8 (input zero point 0)", ParamsType: "tg_requantize_s32_s8_params_t"},
 		{Symbol: "tg_softmax_s8", Ops: ops(ir.Softmax), Types: "int8", ParamsType: "tg_softmax_s8_params_t"},

@@ -51,6 +51,10 @@ func buildProgram(s *State, cfg *Config) error {
 	for i, t := range g.Outputs {
 		prog.Outputs = append(prog.Outputs, program.IO{Index: i, Tensor: t})
 		if _, placed := b.loc[t]; placed || t.IsConst() {
+			if t.NumBytes() == 0 {
+				// Nothing to copy (fold-empty made it an empty constant).
+				continue
+			}
 			copies = append(copies, pendingCopy{i, t})
 			continue
 		}

@@ -62,12 +62,16 @@ func layout(g *ir.Graph) (bool, error) {
 }
 
 // elementwiseUnary are the ops that compute each element from the same
-// element of one input (with per-tensor parameters only).
+// element of one input (with per-tensor parameters only; a blocked
+// QUANTIZE's parameters depend on the element's position).
 func elementwiseUnary(o *ir.Op) bool {
 	switch o.Kind {
 	case ir.Relu, ir.Relu6, ir.Logistic, ir.Tanh, ir.LeakyRelu, ir.HardSwish:
 		return true
 	case ir.Quantize, ir.Dequantize:
+		if o.Blocked() {
+			return false
+		}
 		return !o.Inputs[0].Quant.PerChannel() && !o.Outputs[0].Quant.PerChannel()
 	}
 	return false

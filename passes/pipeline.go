@@ -58,6 +58,8 @@ const (
 // by a function so that no caller can change what another sees.
 func Pipeline() []Pass {
 	return []Pass{
+		{Name: "fold-empty", Doc: "remove ops whose outputs have no elements; empty inputs are read as empty constants",
+			Run: emptyPass},
 		{Name: "layout", Doc: "ONNX graphs: cancel and sink the NCHW/NHWC transposes, fold them into constants",
 			Run: rewritePass(layout)},
 		{Name: "fold-constants", Doc: "ONNX graphs: evaluate ops whose inputs are all constants",

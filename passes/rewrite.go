@@ -39,6 +39,7 @@ func rewritePasses() []struct {
 		name string
 		run  graphPass
 	}{
+		{"fold-empty", foldEmpty},
 		{"layout", layout},
 		{"fold-constants", foldConstants},
 		{"fold-batchnorm", foldBatchNorm},

@@ -39,6 +39,8 @@ func kernelIDs() []string {
 		"tg_average_pool2d_s8_rv32", "tg_max_pool2d_s8_rv32",
 		// 71-72: the fpu set's pooling kernels (issue 12).
 		"tg_average_pool2d_f32_fpu", "tg_max_pool2d_f32_fpu",
+		// 73: reference, ONNX QuantizeLinear (ties to even, blocked).
+		"tg_quantize_f32_blocked",
 	}
 }
 

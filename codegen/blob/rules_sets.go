@@ -134,7 +134,8 @@ func setRules() map[string][]string {
 			"NEED(input, tg_rtk_mul(F(batches), F(depth))) && PNEED(packed, tg_rtk_mul(F(units), F(depth)))",
 			"OPT(bias, F(units)) && NEED(output, tg_rtk_mul(F(batches), F(units)))",
 		},
-		"tg_prelu_f32_params_t": broadcast(),
+		"tg_prelu_f32_params_t":            broadcast(),
+		"tg_quantize_f32_blocked_params_t": quantizeBlocked(),
 	}
 	for t, r := range onnxRules() {
 		rules[t] = r
@@ -201,3 +202,24 @@ static int tg_rtk_a7rq(const uint8_t *q, int32_t n) {
 }
 
 `
+
+// quantizeBlocked returns the rule of tg_quantize_f32_blocked: the kernel
+// walks outer = size / (inner·dim) blocks of dim·inner elements (at most
+// size, both buffers hold size elements; inner·dim ≤ 2^26 keeps its int32
+// product exact), and element (o, a, r) reads scale and zero point
+// o·outer_stride + (a/block)·axis_stride + r·inner_stride, whose largest
+// value plus one both arrays must hold (not read when outer is 0).
+func quantizeBlocked() []string {
+	outer := "(F(size) / tg_rtk_mul(F(inner), F(dim)))"
+	last := "(1 + tg_rtk_mul(" + outer + " - 1, F(outer_stride)) + tg_rtk_mul((F(dim) - 1) / F(block), F(axis_stride)) + " +
+		"tg_rtk_mul(F(inner) - 1, F(inner_stride)))"
+	return []string{
+		"IN(0, 0x3ffffff, size, outer_stride, axis_stride)",
+		"IN(1, 0x4000000, inner, dim, block)",
+		"IN(0, 3, elem, round_half_even)",
+		"IN(0, 1, inner_stride)",
+		"tg_rtk_mul(F(inner), F(dim)) <= 0x4000000",
+		"NEED(input, F(size)) && NEED(output, tg_rtk_mul(F(size), F(elem) >= 2 ? 2 : 1))",
+		outer + " == 0 || (PNEED(scales, " + last + ") && PNEED(zero_points, " + last + "))",
+	}
+}

@@ -113,29 +113,36 @@ type model struct {
 	Name, Upper string
 	// Banner is the comment block every file starts with (without the
 	// file's own description).
-	Banner        []string
-	Description   string
-	Inputs        []ioTensor
-	Outputs       []ioTensor
-	CallerArena   bool
-	ArenaSize     int
-	ArenaAlign    int
-	ArenaDecl     int // length of the static arena array (≥ 1)
-	UsesArena     bool
-	Planner       string
-	LowerBound    int
-	PlanRows      []string
-	Offsets       []string // enum members naming arena offsets
-	Consts        []constArray
-	Externs       []string
-	Params        []string // static const parameter structs
-	Steps         []step
-	KernelHeaders []string // headers of specialised kernel sets
-	NeedsCopy     bool     // the schedule copies outputs with copy_bytes
-	WeightsMath   bool     // the weights file needs <math.h>
-	ParamsMath    bool     // the parameters need <math.h>
-	TotalMACs     int64
-	ConstBytes    int
+	Banner      []string
+	Description string
+	Inputs      []ioTensor
+	Outputs     []ioTensor
+	CallerArena bool
+	ArenaSize   int
+	ArenaAlign  int
+	ArenaDecl   int // length of the static arena array (≥ 1)
+	// ReadsInput is the position in Inputs of the first input with bytes,
+	// whose end of file ends the host harness; -1 when no input has
+	// bytes (the harness runs the model once).
+	ReadsInput int
+	UsesArena  bool
+	// UsesIn and UsesOut: some step reads an input or writes an output
+	// (not so when every one has zero elements).
+	UsesIn, UsesOut bool
+	Planner         string
+	LowerBound      int
+	PlanRows        []string
+	Offsets         []string // enum members naming arena offsets
+	Consts          []constArray
+	Externs         []string
+	Params          []string // static const parameter structs
+	Steps           []step
+	KernelHeaders   []string // headers of specialised kernel sets
+	NeedsCopy       bool     // the schedule copies outputs with copy_bytes
+	WeightsMath     bool     // the weights file needs <math.h>
+	ParamsMath      bool     // the parameters need <math.h>
+	TotalMACs       int64
+	ConstBytes      int
 }
 
 // ioTensor is one graph input or output in the API.
@@ -147,6 +154,10 @@ type ioTensor struct {
 	Dims               string
 	Scale, ZeroPoint   string // empty for unquantised tensors
 	Comment            string
+	// Empty: the tensor has no elements. C has no zero-length arrays, so
+	// its member is a one-element placeholder that no step reads or
+	// writes (the header says so); _ELEMS and _BYTES are 0.
+	Empty bool
 }
 
 // constArray is one constant array of <m>_weights.c.
@@ -223,6 +234,13 @@ func newModel(p *program.Program, opts Options) (*model, error) {
 			return nil, fmt.Errorf("codegen/c: input %d: %w", io.Index, err)
 		}
 		m.Inputs = append(m.Inputs, x)
+	}
+	m.ReadsInput = -1
+	for i, x := range m.Inputs {
+		if x.Bytes > 0 {
+			m.ReadsInput = i
+			break
+		}
 	}
 	for _, io := range p.Outputs {
 		x, err := newIO(io, members)
@@ -312,7 +330,7 @@ func newIO(io program.IO, members uniquifier) (ioTensor, error) {
 		return ioTensor{}, err
 	}
 	n := t.Shape.Elements()
-	if n == 0 {
+	if n < 0 {
 		return ioTensor{}, fmt.Errorf("%v has no elements; the C API needs at least one", t)
 	}
 	dims := make([]string, len(t.Shape))
@@ -320,7 +338,7 @@ func newIO(io program.IO, members uniquifier) (ioTensor, error) {
 		dims[i] = fmt.Sprint(d)
 	}
 	x := ioTensor{Index: io.Index, Member: members.get(ctext.Identifier(t.Name)), CType: ct, Elems: n, Bytes: t.NumBytes(),
-		Rank: len(t.Shape), Dims: "{" + strings.Join(dims, ", ") + "}", Comment: fit(tensorText(t), 20)}
+		Rank: len(t.Shape), Dims: "{" + strings.Join(dims, ", ") + "}", Comment: fit(tensorText(t), 20), Empty: n == 0}
 	if len(t.Shape) == 0 {
 		x.Dims = "{1}"
 	}
@@ -405,9 +423,11 @@ func (e *exprs) loc(l program.Location, step int) (expr, ct string, arena bool, 
 		return "NULL", "void", false, nil
 	case program.LocInput:
 		x := e.m.Inputs[l.Index]
+		e.m.UsesIn = true
 		return "in->" + x.Member, x.CType, false, nil
 	case program.LocOutput:
 		x := e.m.Outputs[l.Index]
+		e.m.UsesOut = true
 		return "out->" + x.Member, x.CType, false, nil
 	case program.LocConst:
 		c := e.p.Constants[l.Index]
@@ -465,6 +485,7 @@ func (e *exprs) copyStep(st program.Step) (step, error) {
 		return step{}, err
 	}
 	e.m.NeedsCopy = true
+	e.m.UsesOut = true
 	io := e.m.Outputs[c.Output]
 	return step{
 		Comment: []string{fmt.Sprintf("step %d: output %d %s is %s: copy it", st.Index, c.Output,

@@ -1,9 +1,11 @@
 // Package onnx: blocked DequantizeLinear (block_size), expressed exactly
-// with DEQUANTIZE, SUB and MUL.
+// with DEQUANTIZE, SUB and MUL, and blocked QuantizeLinear, the IR's
+// blocked QUANTIZE.
 package onnx
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/tinygen/tinygen/ir"
 )
@@ -101,5 +103,85 @@ func (c *converter) blockedDequantize(x *ir.Tensor, bs int) error {
 	d.DType, d.Quant = ir.Float32, nil
 	y := c.emit(ir.Mul, ir.BinaryAttrs{}, d, c.constant(ir.Float32, x.Shape.Clone(), ir.Float32Data(fs)))
 	y.DType, y.Quant = ir.Float32, nil
+	return c.setOut(0, y)
+}
+
+// blockScales checks the scale (input 1) of a blocked QuantizeLinear or
+// DequantizeLinear against x: a float32 constant of x's rank whose
+// dimension axis has ceil(d / bs) entries and the others x's sizes, with
+// positive finite values. It returns the scales and the normalised axis.
+func (c *converter) blockScales(x *ir.Tensor, bs int, what string) (*ir.Tensor, int, error) {
+	st := c.in(1)
+	if st == nil || !st.IsConst() || st.DType != ir.Float32 {
+		return nil, 0, unsupported("blocked %s's scale must be a float32 constant", what)
+	}
+	if len(st.Shape) != len(x.Shape) {
+		return nil, 0, fmt.Errorf("blocked %s: scale shape %v and input shape %v differ in rank", what, st.Shape, x.Shape)
+	}
+	axis, err := c.attrInt("axis", 1)
+	if err != nil {
+		return nil, 0, err
+	}
+	ax, err := normAxis(int(axis), len(x.Shape))
+	if err != nil {
+		return nil, 0, err
+	}
+	for d := range x.Shape {
+		want := x.Shape[d]
+		if d == ax {
+			want = (x.Shape[d] + bs - 1) / bs
+		}
+		if st.Shape[d] != want {
+			return nil, 0, fmt.Errorf("blocked %s: scale shape %v does not fit input %v with block_size %d on axis %d", what, st.Shape, x.Shape, bs, ax)
+		}
+	}
+	for _, s := range st.Float32s() {
+		if !(s > 0) || math.IsInf(float64(s), 0) {
+			return nil, 0, fmt.Errorf("blocked %s: scale %g is not positive and finite", what, s)
+		}
+	}
+	return st, ax, nil
+}
+
+// blockedQuantize converts QuantizeLinear with block_size bs > 0 to the
+// IR's blocked QUANTIZE: y = saturate(rint(x / scale[b]) + zp[b]) with b
+// x's index with the axis coordinate divided by bs, ties to even as ONNX
+// defines it. The scales and zero points (zeros of output_dtype, default
+// uint8, when absent) stay constants of their blocked shape; the output
+// is the raw codes (no quantisation parameters).
+func (c *converter) blockedQuantize(x *ir.Tensor, bs int) error {
+	st, ax, err := c.blockScales(x, bs, "QuantizeLinear")
+	if err != nil {
+		return err
+	}
+	dt := ir.UInt8
+	zt := c.in(2)
+	if zt != nil {
+		if !zt.IsConst() || !zt.Shape.Equal(st.Shape) {
+			return unsupported("blocked QuantizeLinear's zero point must be a constant of the scale's shape")
+		}
+		dt = zt.DType
+	} else if od, err := c.attrInt("output_dtype", 0); err != nil {
+		return err
+	} else if od != 0 {
+		if dt, err = dtypeOf(int32(od)); err != nil {
+			return err
+		}
+	}
+	switch dt {
+	case ir.Int8, ir.UInt8, ir.Int16:
+	default:
+		return unsupported("blocked QuantizeLinear to %v is not supported (int8, uint8, int16)", dt.LongName())
+	}
+	if zt == nil {
+		zt = c.constant(dt, st.Shape.Clone(), make([]byte, st.Shape.Elements()*dt.Size()))
+	} else if zt.Quant != nil || st.Quant != nil {
+		return unsupported("blocked QuantizeLinear's scale and zero point must not be quantised tensors")
+	}
+	y, err := c.emitChecked(ir.Quantize, ir.QuantizeAttrs{Rounding: ir.QuantizeRoundHalfEven, Axis: ax, BlockSize: bs}, x, st, zt)
+	if err != nil {
+		return err
+	}
+	y.DType, y.Quant = dt, nil
 	return c.setOut(0, y)
 }

@@ -54,6 +54,7 @@ func opTable() map[string]convertFunc {
 		"Split":              convSplit,
 		"Identity":           convIdentity,
 		"Dropout":            convIdentity,
+		"Upsample":           convResize,
 		"Constant":           convConstant,
 		"Shape":              convShape,
 		"Gather":             convGather,
@@ -1714,9 +1715,34 @@ func convIdentity(c *converter) error {
 		return err
 	}
 	if len(c.node.Output) > 1 && c.node.Output[1] != "" {
-		return unsupported("Dropout's mask output is not supported")
+		if err := c.dropoutMask(x); err != nil {
+			return err
+		}
 	}
 	return c.setOut(0, x)
+}
+
+// maxMaskElements bounds the constant mask of an inference Dropout (one
+// byte per element).
+const maxMaskElements = 1 << 22
+
+// dropoutMask defines Dropout's optional mask output for inference: all
+// true, x's shape (ONNX's reference: np.ones(x.shape, dtype=bool) when
+// not training). A training_mode input that is not a false constant is
+// refused: tinygen compiles inference graphs.
+func (c *converter) dropoutMask(x *ir.Tensor) error {
+	if tm := c.in(2); tm != nil && (!tm.IsConst() || tm.Shape.Elements() != 1 || len(tm.Data) != tm.DType.Size() || slices.ContainsFunc(tm.Data, func(b byte) bool { return b != 0 })) {
+		return unsupported("Dropout with training_mode other than a false constant is not supported (inference only)")
+	}
+	n := x.Shape.Elements()
+	if n > maxMaskElements {
+		return unsupported("Dropout's mask of %d elements: more than the %d tinygen stores as a constant", n, maxMaskElements)
+	}
+	ones := make([]byte, n)
+	for i := range ones {
+		ones[i] = 1
+	}
+	return c.setOut(1, c.constant(ir.Bool, x.Shape.Clone(), ones))
 }
 
 func convConstant(c *converter) error {

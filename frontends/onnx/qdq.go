@@ -101,7 +101,12 @@ func (c *converter) qdqConsumer() (int, *convOutQuant, bool) {
 	var q *ir.Quant
 	var err error
 	c.withNode(qn, func() {
-		if err = c.blocked(); err == nil {
+		// A blocked QuantizeLinear has no one output scale: not absorbed.
+		var bs int64
+		if bs, err = c.attrInt("block_size", 0); err == nil && bs != 0 {
+			err = unsupported("blocked")
+		}
+		if err == nil {
 			dt, q, err = c.quantParams(1, 2)
 		}
 	})
@@ -230,7 +235,7 @@ func (c *converter) bindQuantized(qi int, oq *convOutQuant) error {
 		return fmt.Errorf("internal error: lowered QDQ group has no int8 output")
 	}
 	if y.Quant == nil || y.Scale() != oq.quant.Scale[0] || int64(y.ZeroPoint()) != oq.quant.ZeroPoint[0] {
-		r := c.emit(ir.Quantize, ir.NoAttrs{}, y)
+		r := c.emit(ir.Quantize, ir.QuantizeAttrs{}, y)
 		r.Quant = oq.quant.Clone()
 		y = r
 	}

@@ -101,10 +101,10 @@ func (c *converter) requantizeInt32(y *ir.Tensor, sx, sw float32, dt ir.DType, o
 	if dt == ir.UInt8 {
 		q8.ZeroPoint[0] -= 128
 	}
-	r := c.emit(ir.Quantize, ir.NoAttrs{}, y)
+	r := c.emit(ir.Quantize, ir.QuantizeAttrs{}, y)
 	r.DType, r.Quant = ir.Int8, q8
 	if dt == ir.UInt8 {
-		r = c.emit(ir.Quantize, ir.NoAttrs{}, r)
+		r = c.emit(ir.Quantize, ir.QuantizeAttrs{}, r)
 		r.DType, r.Quant = ir.UInt8, oq
 	}
 	return r

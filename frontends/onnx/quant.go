@@ -120,13 +120,6 @@ func sameQuant(a, b *ir.Quant) bool {
 	return (a.Axis == b.Axis || len(a.Scale) == 1) && slices.Equal(a.Scale, b.Scale) && slices.Equal(a.ZeroPoint, b.ZeroPoint)
 }
 
-func (c *converter) blocked() error {
-	if bs, err := c.attrInt("block_size", 0); err != nil || bs != 0 {
-		return unsupported("blocked QuantizeLinear (block_size) is not supported: it needs ONNX's ties-to-even rounding, which QUANTIZE (TFLite's half away from zero) does not reproduce exactly")
-	}
-	return nil
-}
-
 func convQuantizeLinear(c *converter) error {
 	x, err := c.mustIn(0)
 	if err != nil {
@@ -135,14 +128,19 @@ func convQuantizeLinear(c *converter) error {
 	if err := requireFloat(x, "QuantizeLinear"); err != nil {
 		return err
 	}
-	if err := c.blocked(); err != nil {
+	if bs, err := c.attrInt("block_size", 0); err != nil {
 		return err
+	} else if bs < 0 || bs > 1<<30 {
+		return fmt.Errorf("block_size %d out of range", bs)
+	} else if bs > 0 {
+		return c.blockedQuantize(x, int(bs))
 	}
 	dt, q, err := c.quantParamsAxis(x, 1, 2)
 	if err != nil {
 		return err
 	}
-	y := c.emit(ir.Quantize, ir.NoAttrs{}, x)
+	// ONNX rounds x / scale half to even (QuantizeRoundHalfEven).
+	y := c.emit(ir.Quantize, ir.QuantizeAttrs{Rounding: ir.QuantizeRoundHalfEven}, x)
 	y.DType, y.Quant = dt, q
 	return c.setOut(0, y)
 }
@@ -449,7 +447,7 @@ func (c *converter) requantOut(oq *convOutQuant) {
 	if y.Scale() == oq.quant.Scale[0] && int64(y.ZeroPoint()) == oq.quant.ZeroPoint[0] {
 		return
 	}
-	r := c.emit(ir.Quantize, ir.NoAttrs{}, y)
+	r := c.emit(ir.Quantize, ir.QuantizeAttrs{}, y)
 	r.Quant = oq.quant.Clone()
 	c.vals[name] = r
 }
@@ -496,7 +494,7 @@ func convQLinearSoftmax(c *converter) error {
 	if err := c.softmax(f, nil); err != nil {
 		return err
 	}
-	y := c.emit(ir.Quantize, ir.NoAttrs{}, c.vals[c.node.Output[0]])
+	y := c.emit(ir.Quantize, ir.QuantizeAttrs{}, c.vals[c.node.Output[0]])
 	y.DType, y.Quant = oq.dtype, oq.quant
 	c.vals[c.node.Output[0]] = y
 	return nil

@@ -32,24 +32,42 @@ var resizeNearestModes = map[string]ir.NearestMode{
 // that coordinates are computed as ONNX Runtime does (x / scale in
 // float32); sizes give scale output/input (stretch) or, with
 // keep_aspect_ratio_policy, one common scale (opset 18).
+//
+// Before opset 11 (Resize-10, and Upsample-7/9, which convUpsample sends
+// here) there were no coordinate or rounding attributes: ONNX's own
+// version converter (Resize 10 → 11) gives such a node
+// coordinate_transformation_mode asymmetric and nearest_mode floor, the
+// output x reading input floor(x / scale).
 func convResize(c *converter) error {
 	x, err := c.mustIn(0)
 	if err != nil {
 		return err
 	}
+	op := c.node.GetOpType()
 	mode, err := c.attrString("mode", "nearest")
 	if err != nil {
 		return err
 	}
 	if mode != "nearest" {
-		return unsupported("Resize mode %q: tinygen has mode nearest only", clip(mode))
+		return unsupported("%s mode %q: tinygen has mode nearest only", op, clip(mode))
 	}
 	if len(x.Shape) != 4 {
-		return unsupported("Resize of a rank-%d tensor: tinygen resizes the height and width of 4-D NCHW tensors", len(x.Shape))
+		return unsupported("%s of a rank-%d tensor: tinygen resizes the height and width of 4-D NCHW tensors", op, len(x.Shape))
 	}
-	coordDef, scalesIn, sizesIn := "half_pixel", 2, 3
-	if c.opset < 11 {
-		coordDef, scalesIn, sizesIn = "asymmetric", 1, -1
+	coordDef, nearestDef, scalesIn, sizesIn := "half_pixel", "round_prefer_floor", 2, 3
+	if c.opset < 11 || op == "Upsample" {
+		coordDef, nearestDef, scalesIn, sizesIn = "asymmetric", "floor", 1, -1
+	}
+	var attrScales []float32
+	if op == "Upsample" && c.opset < 9 {
+		// Upsample-7: scales is an attribute.
+		if attrScales, err = c.attrFloats("scales"); err != nil {
+			return err
+		}
+		if attrScales == nil {
+			return fmt.Errorf("Upsample has no scales attribute")
+		}
+		scalesIn = -1
 	}
 	coord, err := c.attrString("coordinate_transformation_mode", coordDef)
 	if err != nil {
@@ -59,7 +77,7 @@ func convResize(c *converter) error {
 	if !ok {
 		return unsupported("Resize coordinate_transformation_mode %q is not supported (tinygen has %s)", clip(coord), "half_pixel, asymmetric, align_corners, tf_half_pixel_for_nearest, pytorch_half_pixel")
 	}
-	nearest, err := c.attrString("nearest_mode", "round_prefer_floor")
+	nearest, err := c.attrString("nearest_mode", nearestDef)
 	if err != nil {
 		return err
 	}
@@ -92,8 +110,11 @@ func convResize(c *converter) error {
 		}
 	}
 	present := func(k int) bool {
+		if k < 0 {
+			return false
+		}
 		t := c.in(k)
-		return k >= 0 && t != nil && t.Shape.Elements() > 0
+		return t != nil && t.Shape.Elements() > 0
 	}
 	in := x.Shape
 	// scale and out per NCHW axis; scale 0 means out/in.
@@ -133,10 +154,12 @@ func convResize(c *converter) error {
 			scale[a] = common
 			out[a] = int(math.Round(float64(common) * float64(in[a])))
 		}
-	case present(scalesIn):
-		scales, err := c.constFloats(scalesIn)
-		if err != nil {
-			return err
+	case present(scalesIn) || attrScales != nil:
+		scales := attrScales
+		if scales == nil {
+			if scales, err = c.constFloats(scalesIn); err != nil {
+				return err
+			}
 		}
 		if len(scales) != len(axes) {
 			return fmt.Errorf("scales %v: want %d values", scales, len(axes))

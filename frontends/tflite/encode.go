@@ -454,6 +454,9 @@ func (e *encoder) options(o *ir.Op, addConst func(string, []int32, []int) error)
 	case ir.HardSwish:
 		return opt(schema.BuiltinOptionsHardSwishOptions, &schema.HardSwishOptionsT{})
 	case ir.Quantize:
+		if a, ok := o.Attrs.(ir.QuantizeAttrs); !ok || a != (ir.QuantizeAttrs{}) {
+			return nil, fmt.Errorf("QUANTIZE with %s has no TFLite form", ir.FormatAttrs(o.Attrs))
+		}
 		return opt(schema.BuiltinOptionsQuantizeOptions, &schema.QuantizeOptionsT{})
 	case ir.Dequantize:
 		return opt(schema.BuiltinOptionsDequantizeOptions, &schema.DequantizeOptionsT{})

@@ -484,7 +484,11 @@ func (p *parser) attrs(op *schema.Operator, o *ir.Op) (ir.Attrs, error) {
 		o.Inputs = o.Inputs[:1]
 		return a, nil
 	}
-	// LOGISTIC, TANH, RELU, RELU6, HARD_SWISH, QUANTIZE, DEQUANTIZE,
-	// MAXIMUM, MINIMUM: no attributes.
+	// LOGISTIC, TANH, RELU, RELU6, HARD_SWISH, DEQUANTIZE, MAXIMUM,
+	// MINIMUM: no attributes; QUANTIZE: TFLite's rounding, per tensor or
+	// per axis.
+	if o.Kind == ir.Quantize {
+		return ir.QuantizeAttrs{}, nil
+	}
 	return ir.NoAttrs{}, nil
 }

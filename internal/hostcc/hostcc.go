@@ -96,13 +96,26 @@ func Link(ctx context.Context, cc, dir, out string, files []string, flags ...str
 
 // RunVectors runs a harness built from <m>_host_main.c: every vector's
 // inputs go to stdin back to back, and stdout is split into one output
-// set per vector with the given output sizes.
+// set per vector with the given output sizes. A model whose inputs have
+// no bytes runs once (its harness cannot tell vectors apart, and its
+// outputs cannot depend on them); each vector gets that run's outputs.
 func RunVectors(ctx context.Context, bin string, vectors [][][]byte, outSizes []int) ([][][]byte, error) {
 	var stdin bytes.Buffer
 	for _, v := range vectors {
 		for _, b := range v {
 			stdin.Write(b)
 		}
+	}
+	if stdin.Len() == 0 && len(vectors) > 1 {
+		one, err := RunVectors(ctx, bin, vectors[:1], outSizes)
+		if err != nil {
+			return nil, err
+		}
+		outs := make([][][]byte, len(vectors))
+		for i := range outs {
+			outs[i] = one[0]
+		}
+		return outs, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()

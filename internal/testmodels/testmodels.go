@@ -173,9 +173,9 @@ func quantDequant(name string, _ bool) *ir.Graph {
 	b := newBuilder(name, "", false)
 	in := b.g.AddTensor(&ir.Tensor{Name: "input", DType: ir.Float32, Shape: ir.Shape{1, 2, 16}})
 	b.g.Inputs = append(b.g.Inputs, in)
-	x := b.op(ir.Quantize, ir.NoAttrs{}, "quantize", q(0.02, 0), in)
+	x := b.op(ir.Quantize, ir.QuantizeAttrs{}, "quantize", q(0.02, 0), in)
 	x = b.fc("fc_keep_dims", x, 8, ir.FullyConnectedAttrs{KeepNumDims: true, Activation: ir.ActRelu}, q(0.04, -128))
-	x = b.op(ir.Quantize, ir.NoAttrs{}, "requantize", q(0.05, -100), x)
+	x = b.op(ir.Quantize, ir.QuantizeAttrs{}, "requantize", q(0.05, -100), x)
 	x = b.op(ir.Dequantize, ir.NoAttrs{}, "dequantize", nil, x)
 	x.DType = ir.Float32
 	return b.output(x)

@@ -432,6 +432,26 @@ typedef struct {
 void tg_quantize_f32_axis(const tg_quantize_f32_axis_params_t *p,
                           const float *input, void *output);
 
+/* QUANTIZE float32 -> uint8/int8/int16 (elem 0, 1, 2) like ONNX
+ * QuantizeLinear: per tensor, per axis or per block of the axis, ties to
+ * even (round_half_even 1) or away from zero (0). Element i is (o, a, r)
+ * with r = i % inner, a = (i / inner) % dim, o = i / (inner * dim); its
+ * parameters are entry o * outer_stride + (a / block) * axis_stride +
+ * r * inner_stride. */
+typedef struct {
+  int32_t size;
+  int32_t elem;
+  int32_t inner, dim, block;
+  int32_t outer_stride, axis_stride, inner_stride;
+  int32_t round_half_even;
+  int32_t qmin, qmax;
+  const float *scales;
+  const int32_t *zero_points;
+} tg_quantize_f32_blocked_params_t;
+
+void tg_quantize_f32_blocked(const tg_quantize_f32_blocked_params_t *p,
+                             const float *input, void *output);
+
 /* DEQUANTIZE uint8/int8/int16 (elem 0, 1, 2) -> float32 with per-axis (or
  * per-tensor) parameters: (float)((double)scale * (double)(q - zp)). */
 typedef struct {

@@ -65,6 +65,12 @@ type randomBuilder struct {
 	// quantizedU8 is set once a float graph has a QUANTIZE to uint8 (see
 	// buildONNX).
 	quantizedU8 bool
+	// quantizeDraws counts a float graph's QUANTIZE draws after the one
+	// to uint8; the first three are, rotated by quantizeRot (from the
+	// seed, so that consecutive graphs start differently), TFLite's
+	// (mostly tg_quantize_f32_s8), ONNX's (tg_quantize_f32_blocked) and
+	// per axis (tg_quantize_f32_axis): none is left to chance.
+	quantizeDraws, quantizeRot int
 }
 
 func newRandomBuilder(t *testing.T, name string, f32 bool, seed uint64, lib *kernels.Library, prefer []string) *randomBuilder {
@@ -72,7 +78,7 @@ func newRandomBuilder(t *testing.T, name string, f32 bool, seed uint64, lib *ker
 		t: t, r: rand.New(rand.NewPCG(0x7a11_6e4e, seed)), g: &ir.Graph{Name: name, Source: "random"},
 		f32: f32, dt: ir.Int8, vals: map[*ir.Tensor][]byte{}, lib: lib, prefer: prefer,
 		checked: map[ir.OpKind]int{}, rejected: map[ir.OpKind]int{}, redrawn: map[ir.OpKind]int{}, reasons: map[ir.OpKind]string{},
-		unwanted: map[ir.OpKind]int{},
+		unwanted: map[ir.OpKind]int{}, quantizeRot: int(seed / 2 % 3),
 	}
 	if f32 {
 		b.dt = ir.Float32
@@ -793,7 +799,7 @@ func (b *randomBuilder) quantize() (*ir.Op, error) {
 	if b.f32 {
 		x := b.srcAny(ir.Float32)
 		q := &ir.Quant{Scale: []float32{float32(b.logUniform(0.005, 0.1))}, ZeroPoint: []int64{b.zeroPoint(odt)}}
-		return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, odt, q)
+		return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.QuantizeAttrs{}}, odt, q)
 	}
 	idt := ir.Int8
 	if odt == ir.Int8 {
@@ -801,7 +807,7 @@ func (b *randomBuilder) quantize() (*ir.Op, error) {
 	}
 	x := b.srcAny(idt)
 	q := &ir.Quant{Scale: []float32{float32(float64(x.Scale()) * b.logUniform(0.2, 5))}, ZeroPoint: []int64{b.zeroPoint(odt)}}
-	return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, odt, q)
+	return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.QuantizeAttrs{}}, odt, q)
 }
 
 func (b *randomBuilder) dequantize() (*ir.Op, error) {

@@ -66,7 +66,20 @@ func (b *randomBuilder) buildONNX(k ir.OpKind) (*ir.Op, bool, error) {
 			b.quantizedU8 = true
 			x := b.srcAny(ir.Float32)
 			q := &ir.Quant{Scale: []float32{float32(b.logUniform(0.005, 0.1))}, ZeroPoint: []int64{b.zeroPoint(ir.UInt8)}}
-			op, err = rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, ir.UInt8, q)
+			op, err = rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.QuantizeAttrs{}}, ir.UInt8, q)
+		case b.f32 && b.quantizeDraws < 3:
+			kind := (b.quantizeDraws + b.quantizeRot) % 3
+			b.quantizeDraws++
+			switch kind {
+			case 0:
+				return nil, false, nil // TFLite's QUANTIZE (build)
+			case 1:
+				op, err = b.quantizeONNX()
+			default:
+				op, err = b.quantizeAxis()
+			}
+		case b.f32 && b.chance(0.2):
+			op, err = b.quantizeONNX()
 		case b.f32 && b.chance(0.25):
 			op, err = b.quantizeAxis()
 		case !b.f32 && b.chance(0.2):
@@ -372,7 +385,7 @@ func (b *randomBuilder) matMulInteger() (*ir.Op, error) {
 func (b *randomBuilder) requantizeS32() (*ir.Op, error) {
 	x := b.inputQ(ir.Int32, b.shapeN(1, 3), &ir.Quant{Scale: []float32{float32(b.logUniform(1e-8, 1e-6))}, ZeroPoint: []int64{0}})
 	q := &ir.Quant{Scale: []float32{float32(b.logUniform(0.01, 1))}, ZeroPoint: []int64{b.zeroPoint(ir.Int8)}}
-	return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, ir.Int8, q)
+	return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.QuantizeAttrs{}}, ir.Int8, q)
 }
 
 // convInteger draws ONNX ConvInteger: 8-bit input and constant filter
@@ -433,7 +446,7 @@ func (b *randomBuilder) quantizeAxis() (*ir.Op, error) {
 	if dt == ir.Int16 {
 		scale /= 200
 	}
-	return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, dt, b.axisQuant(dt, x.Shape, scale))
+	return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: ir.QuantizeAttrs{}}, dt, b.axisQuant(dt, x.Shape, scale))
 }
 
 // dequantizeAxis draws DEQUANTIZE uint8/int8/int16 → float32 of a new input
@@ -444,4 +457,44 @@ func (b *randomBuilder) dequantizeAxis() (*ir.Op, error) {
 	s := b.shapeN(1, 4)
 	x := b.inputQ(dt, s, b.axisQuant(dt, s, b.logUniform(0.005, 0.5)))
 	return rndFinish(&ir.Op{Kind: ir.Dequantize, Inputs: []*ir.Tensor{x}, Attrs: ir.NoAttrs{}}, ir.Float32, nil)
+}
+
+// quantizeONNX draws QUANTIZE float32 → uint8/int8/int16 as ONNX
+// QuantizeLinear defines it (tg_quantize_f32_blocked): ties to even, per
+// tensor or per axis, or blocked (constant scales and zero points shaped
+// like the input with ceil(d / block) on a random axis; the last block may
+// be short).
+func (b *randomBuilder) quantizeONNX() (*ir.Op, error) {
+	dts := []ir.DType{ir.UInt8, ir.Int8, ir.Int16}
+	dt := dts[b.r.IntN(len(dts))]
+	x := b.srcAny(ir.Float32)
+	scale := b.logUniform(0.005, 0.1)
+	if dt == ir.Int16 {
+		scale /= 200
+	}
+	even := ir.QuantizeAttrs{Rounding: ir.QuantizeRoundHalfEven}
+	if b.chance(0.4) {
+		q := b.axisQuant(dt, x.Shape, scale)
+		if b.chance(0.5) {
+			q = &ir.Quant{Scale: q.Scale[:1], ZeroPoint: q.ZeroPoint[:1]}
+		}
+		return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x}, Attrs: even}, dt, q)
+	}
+	axis := b.r.IntN(len(x.Shape))
+	even.Axis, even.BlockSize = axis, b.intn(1, max(1, x.Shape[axis]))
+	ss := x.Shape.Clone()
+	ss[axis] = (ss[axis] + even.BlockSize - 1) / even.BlockSize
+	s := b.f32Const("scales", ss, func() float64 { return scale * b.logUniform(0.5, 2) })
+	zps := make([]byte, 0, ss.Elements()*dt.Size())
+	for i := 0; i < ss.Elements(); i++ {
+		z := uint64(b.intn(-1000, 1000))
+		if dt != ir.Int16 {
+			z = uint64(b.zeroPoint(dt))
+		}
+		for k := 0; k < dt.Size(); k++ {
+			zps = append(zps, byte(z>>(8*k)))
+		}
+	}
+	z := b.constant("zero_points", dt, ss, nil, zps)
+	return rndFinish(&ir.Op{Kind: ir.Quantize, Inputs: []*ir.Tensor{x, s, z}, Attrs: even}, dt, nil)
 }

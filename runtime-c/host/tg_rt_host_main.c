@@ -93,7 +93,7 @@ int main(int argc, char **argv) {
   tg_rt_ctx_t ctx;
   tg_rt_status_t st;
   tg_rt_tensor_t t;
-  uint32_t k, n_in = 0, n_out = 0;
+  uint32_t k, first, n_in = 0, n_out = 0;
   unsigned long in_total = 0;
   const void *ins[MAX_IO];
   void *outs[MAX_IO];
@@ -140,10 +140,14 @@ int main(int argc, char **argv) {
     outs[k] = io[MAX_IO + k];
     n_out++;
   }
+  /* The first input with bytes tells the end of stdin; when no input has
+   * bytes, the model runs once. */
+  for (first = 0; first < n_in && in_bytes[first] == 0u; first++) {
+  }
   for (;;) {
     for (k = 0; k < n_in; k++) {
       size_t got = fread(io[k], 1, in_bytes[k], stdin);
-      if (k == 0 && got == 0 && feof(stdin)) {
+      if (k == first && got == 0 && feof(stdin)) {
         return 0;
       }
       if (got != in_bytes[k]) {
