@@ -323,11 +323,16 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
     /* Pointer fields name constant tensors; the kernel's check sees them. */
     for (i = 0; i < k->n_ptrs; i++) {
       uint32_t c = rd32(b + po + k->ptr_offs[i]);
-      if (c >= n_t || tt[c * TENSOR_BYTES] != T_CONST) {
+      const uint8_t *t;
+      if (c >= n_t) {
         return fail(ctx, TG_RT_ERR_PARAMS, s);
       }
-      ptrs[i] = b + rd32(tt + c * TENSOR_BYTES + 4);
-      ptr_bytes[i] = rd32(tt + c * TENSOR_BYTES + 8);
+      t = tt + c * TENSOR_BYTES;
+      if (t[0] != T_CONST) {
+        return fail(ctx, TG_RT_ERR_PARAMS, s);
+      }
+      ptrs[i] = b + rd32(t + 4);
+      ptr_bytes[i] = rd32(t + 8);
     }
     in.rec = b + po;
     in.n_list = n_list;
