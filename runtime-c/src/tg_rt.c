@@ -142,30 +142,25 @@ static uint32_t check_tensors(const uint8_t *b, const uint8_t *t, uint32_t n, ui
   const uint8_t *io = b + rd32(b + H_IO);
   uint32_t i;
   for (i = 0; i < n; i++, t += TENSOR_BYTES) {
-    uint32_t w0 = rd32(t), v = rd32(t + 4), len = rd32(t + 8), lim;
-    switch (w0) {
-    case T_ARENA:
+    uint32_t w0 = rd32(t), v = rd32(t + 4), len = rd32(t + 8), lim = total;
+    if (w0 == T_CONST) {
+      /* The most frequent kind first: 4-aligned inside the data region. */
+      if ((v & 3u) != 0u || v < data) {
+        return i;
+      }
+    } else if (w0 == T_ARENA) {
       if ((v & (align - 1u)) != 0u) {
         return i;
       }
       lim = need;
-      break;
-    case T_INPUT:
-    case T_OUTPUT:
-      if (v >= (w0 == T_INPUT ? n_in : n_out)) {
-        return i;
-      }
-      if (len > rd32(io + (w0 == T_INPUT ? v : n_in + v) * IO_BYTES + 4)) {
+    } else if ((w0 | 1u) == T_OUTPUT) {
+      /* T_INPUT or T_OUTPUT: an index below the count and no more bytes
+       * than its input/output record states. */
+      if (v >= (w0 == T_INPUT ? n_in : n_out) || len > rd32(io + (w0 == T_INPUT ? v : n_in + v) * IO_BYTES + 4)) {
         return i;
       }
       continue;
-    case T_CONST:
-      if ((v & 3u) != 0u || v < data) {
-        return i;
-      }
-      lim = total;
-      break;
-    default:
+    } else {
       return i;
     }
     if (v > lim || len > lim - v) {
