@@ -267,10 +267,11 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
       n_args = k->n_args;
     }
     x = b + arg + 2u * first;
-    for (a = 0; a < na; a++, top++) {
+    for (a = 0; a < na; a++, top++, outs >>= 1) {
       /* top < na <= TG_RT_MAX_ARGS: bytes[top] is in range; the count
-       * is checked against the kernel's after the loop. */
-      uint32_t v = rd16(x + 2u * a), writes = (outs >> top) & 1u;
+       * is checked against the kernel's after the loop. Bit 0 of outs is
+       * argument top's. */
+      uint32_t v = rd16(x + 2u * a), writes = outs & 1u;
       if (v < n_t) {
         /* A tensor (n_t <= 0x7fff: neither A_ABSENT nor a list): written
          * ones are arena (1) or output (3) tensors. */
