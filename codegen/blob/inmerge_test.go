@@ -1,5 +1,5 @@
 // inmerge_test.go: how consecutive IN() conditions of a bounds rule are
-// compiled (one merged test on Arm, one test each elsewhere).
+// compiled (one merged test on Arm and Thumb-2, one test each elsewhere).
 
 package blob
 
@@ -26,7 +26,7 @@ func TestINMerge(t *testing.T) {
 			name: "two groups merge on Arm, stay apart elsewhere",
 			rule: []string{"IN(1, 65536, a, b)", "IN(0, 16383, c)", "NEED(input, F(a))"},
 			want: []string{
-				"#if defined(__arm__)\n",
+				mergeINGuard + "\n",
 				"((((uint32_t)TG_RTK_I32A(r + 0) - 1u) | ((uint32_t)TG_RTK_I32A(r + 4) - 1u)) >> 16 |\n",
 				"(((uint32_t)TG_RTK_I32A(r + 8) - 0u)) >> 14) == 0u);\n#else\n",
 				"(((uint32_t)TG_RTK_I32A(r + 0) - 1u) | ((uint32_t)TG_RTK_I32A(r + 4) - 1u)) < 65536u);\n",

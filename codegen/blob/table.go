@@ -410,6 +410,7 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 	// safe as in order). Elsewhere (RV32: a shift is an instruction, and
 	// GCC already tests x < 2^k with one shift) they stay one test each:
 	// measured, the merged form cost aww 54 more instructions on rv32imc.
+	// Thumb-1 (Cortex-M0) has no shifted operand either.
 	var group []string
 	flush := func() {
 		switch len(group) {
@@ -423,7 +424,7 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 				terms, k := inTerms(reIN().FindStringSubmatch(g))
 				parts = append(parts, fmt.Sprintf("(%s) >> %d", terms, k))
 			}
-			b.WriteString("#if defined(__arm__)\n")
+			b.WriteString(mergeINGuard + "\n")
 			b.WriteString(wrapC(fmt.Sprintf("  ok = ok && ((%s) == 0u);", strings.Join(parts, " | ")), "      ") + "\n")
 			b.WriteString("#else\n")
 			for _, g := range group {
@@ -460,6 +461,10 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 	b.WriteString("  return !ok;\n")
 	return b.String(), nil
 }
+
+// mergeINGuard selects the merged IN() form: Arm state or Thumb-2, whose
+// ORR takes a shifted register operand.
+const mergeINGuard = "#if defined(__thumb2__) || (defined(__arm__) && !defined(__thumb__))"
 
 // usedHelpers returns the helpers the checks in code call, with the
 // helpers those call, in definition order (unused static functions would
