@@ -10,6 +10,7 @@ package blob
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
 	"regexp"
 	"sort"
 	"strconv"
@@ -370,33 +371,75 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 	}
 	// IN(lo, hi, a, b, ...) becomes one compare of the OR of the offsets.
 	var inErr error
+	// inTerms returns the OR of the offsets of an IN's fields from lo and
+	// log2 of its span.
+	inTerms := func(m []string) (string, int) {
+		lo, err1 := strconv.ParseInt(strings.TrimSpace(m[1]), 0, 64)
+		hi, err2 := strconv.ParseInt(strings.TrimSpace(m[2]), 0, 64)
+		span := hi - lo + 1
+		if err1 != nil || err2 != nil || span <= 0 || span&(span-1) != 0 || span > 1<<31 {
+			inErr = fmt.Errorf("IN(%s, %s): the span must be a power of two", m[1], m[2])
+			return "", 0
+		}
+		var terms []string
+		for _, f := range strings.Split(m[3], ",") {
+			f = strings.TrimSpace(f)
+			l, ok := leafOf[f]
+			if !ok || l.Kind != B4 || l.Elem == "float" {
+				inErr = fmt.Errorf("IN: %s is not an int32 field", f)
+				return "", 0
+			}
+			terms = append(terms, fmt.Sprintf("((uint32_t)%s - %du)", load(l, offs[f]), uint32(int32(lo))))
+		}
+		return strings.Join(terms, " | "), bits.TrailingZeros64(uint64(span))
+	}
 	expandIN := func(cond string) string {
 		return reIN().ReplaceAllStringFunc(cond, func(x string) string {
-			m := reIN().FindStringSubmatch(x)
-			lo, err1 := strconv.ParseInt(strings.TrimSpace(m[1]), 0, 64)
-			hi, err2 := strconv.ParseInt(strings.TrimSpace(m[2]), 0, 64)
-			span := hi - lo + 1
-			if err1 != nil || err2 != nil || span <= 0 || span&(span-1) != 0 || span > 1<<31 {
-				inErr = fmt.Errorf("IN(%s, %s): the span must be a power of two", m[1], m[2])
-				return x
-			}
-			var terms []string
-			for _, f := range strings.Split(m[3], ",") {
-				f = strings.TrimSpace(f)
-				l, ok := leafOf[f]
-				if !ok || l.Kind != B4 || l.Elem == "float" {
-					inErr = fmt.Errorf("IN: %s is not an int32 field", f)
-					return x
-				}
-				terms = append(terms, fmt.Sprintf("((uint32_t)%s - %du)", load(l, offs[f]), uint32(int32(lo))))
-			}
-			return fmt.Sprintf("(%s) < %du", strings.Join(terms, " | "), span)
+			terms, k := inTerms(reIN().FindStringSubmatch(x))
+			return fmt.Sprintf("(%s) < %du", terms, uint64(1)<<k)
 		})
+	}
+	// Consecutive conditions that are each one IN() become one test on
+	// Arm: a value is below 2^k exactly when it shifted right by k is 0,
+	// so the groups' shifted ORs are ORed and compared once (ORR takes a
+	// shifted operand for free: one branch instead of one per IN; the
+	// reads are all inside the record, so evaluating them together is as
+	// safe as in order). Elsewhere (RV32: a shift is an instruction, and
+	// GCC already tests x < 2^k with one shift) they stay one test each:
+	// measured, the merged form cost aww 54 more instructions on rv32imc.
+	// Thumb-1 (Cortex-M0) has no shifted operand either.
+	var group []string
+	flush := func() {
+		switch len(group) {
+		case 0:
+			return
+		case 1:
+			b.WriteString(wrapC(fmt.Sprintf("  ok = ok && (%s);", expandIN(group[0])), "      ") + "\n")
+		default:
+			var parts []string
+			for _, g := range group {
+				terms, k := inTerms(reIN().FindStringSubmatch(g))
+				parts = append(parts, fmt.Sprintf("(%s) >> %d", terms, k))
+			}
+			b.WriteString(mergeINGuard + "\n")
+			b.WriteString(wrapC(fmt.Sprintf("  ok = ok && ((%s) == 0u);", strings.Join(parts, " | ")), "      ") + "\n")
+			b.WriteString("#else\n")
+			for _, g := range group {
+				b.WriteString(wrapC(fmt.Sprintf("  ok = ok && (%s);", expandIN(g)), "      ") + "\n")
+			}
+			b.WriteString("#endif\n")
+		}
+		group = group[:0]
 	}
 	// A condition may close its own F( … ) parentheses: F(x) becomes
 	// ((int64_t)read(x)), so the macro-style call keeps its closing
 	// parenthesis.
 	for _, cond := range rule {
+		if loc := reIN().FindStringIndex(strings.TrimSpace(cond)); loc != nil && loc[0] == 0 && loc[1] == len(strings.TrimSpace(cond)) {
+			group = append(group, strings.TrimSpace(cond))
+			continue
+		}
+		flush()
 		cond = expandIN(cond)
 		if inErr != nil {
 			return "", fmt.Errorf("bounds rule of %s: %w", k.ParamsType, inErr)
@@ -408,9 +451,17 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 		}
 		b.WriteString(wrapC(fmt.Sprintf("  ok = ok && (%s);", repl(cond)), "      ") + "\n")
 	}
+	flush()
+	if inErr != nil {
+		return "", fmt.Errorf("bounds rule of %s: %w", k.ParamsType, inErr)
+	}
 	b.WriteString("  return !ok;\n")
 	return b.String(), nil
 }
+
+// mergeINGuard selects the merged IN() form: Arm state or Thumb-2, whose
+// ORR takes a shifted register operand.
+const mergeINGuard = "#if defined(__thumb2__) || (defined(__arm__) && !defined(__thumb__))"
 
 // usedHelpers returns the helpers the checks in code call, with the
 // helpers those call, in definition order (unused static functions would

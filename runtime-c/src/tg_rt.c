@@ -142,30 +142,25 @@ static uint32_t check_tensors(const uint8_t *b, const uint8_t *t, uint32_t n, ui
   const uint8_t *io = b + rd32(b + H_IO);
   uint32_t i;
   for (i = 0; i < n; i++, t += TENSOR_BYTES) {
-    uint32_t w0 = rd32(t), v = rd32(t + 4), len = rd32(t + 8), lim;
-    switch (w0) {
-    case T_ARENA:
+    uint32_t w0 = rd32(t), v = rd32(t + 4), len = rd32(t + 8), lim = total;
+    if (w0 == T_CONST) {
+      /* The most frequent kind first: 4-aligned inside the data region. */
+      if ((v & 3u) != 0u || v < data) {
+        return i;
+      }
+    } else if (w0 == T_ARENA) {
       if ((v & (align - 1u)) != 0u) {
         return i;
       }
       lim = need;
-      break;
-    case T_INPUT:
-    case T_OUTPUT:
-      if (v >= (w0 == T_INPUT ? n_in : n_out)) {
-        return i;
-      }
-      if (len > rd32(io + (w0 == T_INPUT ? v : n_in + v) * IO_BYTES + 4)) {
+    } else if ((w0 | 1u) == T_OUTPUT) {
+      /* T_INPUT or T_OUTPUT: an index below the count and no more bytes
+       * than its input/output record states. */
+      if (v >= (w0 == T_INPUT ? n_in : n_out) || len > rd32(io + (w0 == T_INPUT ? v : n_in + v) * IO_BYTES + 4)) {
         return i;
       }
       continue;
-    case T_CONST:
-      if ((v & 3u) != 0u || v < data) {
-        return i;
-      }
-      lim = total;
-      break;
-    default:
+    } else {
       return i;
     }
     if (v > lim || len > lim - v) {
@@ -272,10 +267,11 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
       n_args = k->n_args;
     }
     x = b + arg + 2u * first;
-    for (a = 0; a < na; a++, top++) {
+    for (a = 0; a < na; a++, top++, outs >>= 1) {
       /* top < na <= TG_RT_MAX_ARGS: bytes[top] is in range; the count
-       * is checked against the kernel's after the loop. */
-      uint32_t v = rd16(x + 2u * a), writes = (outs >> top) & 1u;
+       * is checked against the kernel's after the loop. Bit 0 of outs is
+       * argument top's. */
+      uint32_t v = rd16(x + 2u * a), writes = outs & 1u;
       if (v < n_t) {
         /* A tensor (n_t <= 0x7fff: neither A_ABSENT nor a list): written
          * ones are arena (1) or output (3) tensors. */
@@ -323,11 +319,16 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
     /* Pointer fields name constant tensors; the kernel's check sees them. */
     for (i = 0; i < k->n_ptrs; i++) {
       uint32_t c = rd32(b + po + k->ptr_offs[i]);
-      if (c >= n_t || tt[c * TENSOR_BYTES] != T_CONST) {
+      const uint8_t *t;
+      if (c >= n_t) {
         return fail(ctx, TG_RT_ERR_PARAMS, s);
       }
-      ptrs[i] = b + rd32(tt + c * TENSOR_BYTES + 4);
-      ptr_bytes[i] = rd32(tt + c * TENSOR_BYTES + 8);
+      t = tt + c * TENSOR_BYTES;
+      if (t[0] != T_CONST) {
+        return fail(ctx, TG_RT_ERR_PARAMS, s);
+      }
+      ptrs[i] = b + rd32(t + 4);
+      ptr_bytes[i] = rd32(t + 8);
     }
     in.rec = b + po;
     in.n_list = n_list;
