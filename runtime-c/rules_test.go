@@ -252,15 +252,19 @@ func hostileCases() []hostileCase {
 		one("bmmint y", "test_matmulinteger", "tg_batch_matmul_int_s32", f("y_depth", plus(1))),
 		ok("bmmint zero points wrap", "test_matmulinteger", "tg_batch_matmul_int_s32",
 			f("x_zero_point", set(math.MinInt32)), tab("y_zero_points", 0, set(math.MinInt32))),
-		// tg_quantize_f32_axis
-		one("quant elem", "test_quantizelinear_axis", "tg_quantize_f32_axis", f("elem", set(3))),
-		one("quant inner", "test_quantizelinear_axis", "tg_quantize_f32_axis", f("inner", set(0))),
-		one("quant channels", "test_quantizelinear_axis", "tg_quantize_f32_axis", f("channels", set(0))),
-		one("quant constants", "test_quantizelinear_axis", "tg_quantize_f32_axis", f("channels", plus(1))),
-		one("quant qmin", "test_quantizelinear_axis", "tg_quantize_f32_axis", f("qmin", set(-32769))),
-		one("quant size", "test_quantizelinear_axis", "tg_quantize_f32_axis", f("size", plus(1))),
-		one("quant int16 output", "test_quantizelinear_int16", "tg_quantize_f32_axis", f("size", plus(1))),
-		ok("quant zero point any", "test_quantizelinear_axis", "tg_quantize_f32_axis", tab("zero_points", 0, set(math.MinInt32))),
+		// tg_quantize_f32_blocked (every ONNX QuantizeLinear: ties to even;
+		// tg_quantize_f32_axis now serves TFLite per-axis and int16
+		// QUANTIZE only, which no node test reaches)
+		one("quant elem", "test_quantizelinear_axis", "tg_quantize_f32_blocked", f("elem", set(4))),
+		one("quant inner", "test_quantizelinear_axis", "tg_quantize_f32_blocked", f("inner", set(0))),
+		one("quant dim", "test_quantizelinear_axis", "tg_quantize_f32_blocked", f("dim", set(0))),
+		one("quant block", "test_quantizelinear_axis", "tg_quantize_f32_blocked", f("block", set(0))),
+		one("quant constants", "test_quantizelinear_axis", "tg_quantize_f32_blocked", f("axis_stride", plus(1))),
+		one("quant inner stride", "test_quantizelinear_axis", "tg_quantize_f32_blocked", f("inner_stride", set(2))),
+		one("quant size", "test_quantizelinear_axis", "tg_quantize_f32_blocked", f("size", plus(1))),
+		one("quant int16 output", "test_quantizelinear_int16", "tg_quantize_f32_blocked", f("size", plus(1))),
+		ok("quant qmin any", "test_quantizelinear_axis", "tg_quantize_f32_blocked", f("qmin", set(math.MinInt32))),
+		ok("quant zero point any", "test_quantizelinear_axis", "tg_quantize_f32_blocked", tab("zero_points", 0, set(math.MinInt32))),
 		// tg_dequantize_axis
 		one("dequant elem", "test_dequantizelinear_int16", "tg_dequantize_axis", f("elem", set(-1))),
 		one("dequant inner", "test_dequantizelinear_int16", "tg_dequantize_axis", f("inner", set(0x4000001))),
@@ -349,7 +353,7 @@ func TestHostileParams(t *testing.T) {
 	// Every ONNX-era kernel has cases.
 	for _, k := range []string{"tg_prelu_s8", "tg_average_pool2d_ext_s8", "tg_max_pool2d_ext_s8", "tg_average_pool2d_ext_f32",
 		"tg_max_pool2d_ext_f32", "tg_int_binary", "tg_conv2d_int_s32", "tg_batch_matmul_f32", "tg_batch_matmul_int_s32",
-		"tg_quantize_f32_axis", "tg_dequantize_axis", "tg_table_gather", "tg_requantize_s32_s8"} {
+		"tg_quantize_f32_blocked", "tg_dequantize_axis", "tg_table_gather", "tg_requantize_s32_s8"} {
 		if !covered[k] {
 			t.Errorf("no hostile case for %s", k)
 		}
