@@ -4,6 +4,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/tinygen/tinygen/ir"
 )
@@ -119,6 +120,16 @@ func checkTensorBytes(args []Arg) error {
 func checkIndexMath(c Call) error {
 	fields := fieldMap(c.Params)
 	if w, ok := fields["win"].(Struct); ok {
+		if strings.HasPrefix(c.Kernel.Symbol, "tg_average_pool2d_s8") {
+			// The int8 average pools sum the in-image part of a window
+			// in int32 (the reference signed): at most 2^23 taps of
+			// |x| <= 128 cannot overflow.
+			wf := fieldMap(w)
+			get := func(n string) int64 { return int64(wf[n].(Int)) }
+			if taps := min(get("filter_h"), get("in_h")) * min(get("filter_w"), get("in_w")); taps > 1<<23 {
+				return fmt.Errorf("a %d-tap average pool window overflows the int32 window sum (at most %d taps; in %s)", taps, 1<<23, c.Kernel.Symbol)
+			}
+		}
 		return checkWindow(w, c.Kernel.Symbol)
 	}
 	if bc, ok := fields["bc"].(Struct); ok {

@@ -75,9 +75,11 @@ func convOp(h, w, k int, a ir.Conv2DAttrs) *ir.Op {
 	return o
 }
 
-func poolOp(h, w, k, s int) *ir.Op {
+func poolOp(h, w, k, s int) *ir.Op { return poolKindOp(ir.MaxPool2D, h, w, k, s) }
+
+func poolKindOp(kind ir.OpKind, h, w, k, s int) *ir.Op {
 	a := ir.Pool2DAttrs{Padding: ir.PadSame, FilterH: k, FilterW: k, StrideH: s, StrideW: s}
-	o := &ir.Op{Kind: ir.MaxPool2D, Attrs: a, Inputs: []*ir.Tensor{i8(0, ir.Shape{1, h, w, 1}, nil)}}
+	o := &ir.Op{Kind: kind, Attrs: a, Inputs: []*ir.Tensor{i8(0, ir.Shape{1, h, w, 1}, nil)}}
 	out, err := ir.InferShape(o)
 	if err != nil {
 		panic(err)
@@ -104,6 +106,9 @@ func TestLowerLimits(t *testing.T) {
 		{"huge stride, one output", convOp(5, 5, 3, ir.Conv2DAttrs{Padding: ir.PadSame, StrideH: math.MaxInt32, StrideW: math.MaxInt32, DilationH: 1, DilationW: 1}), ""},
 		{"pool window larger than the image", poolOp(5, 5, math.MaxInt32, 1), ""},
 		{"pool stride", poolOp(7, 7, 2, math.MaxInt32), ""},
+		{"average pool window larger than the image", poolKindOp(ir.AveragePool2D, 5, 5, math.MaxInt32, 1), ""},
+		{"average pool of 2^23 in-image taps", poolKindOp(ir.AveragePool2D, 4096, 2048, 4096, 4096), ""},
+		{"average pool of 2^23+4096 in-image taps", poolKindOp(ir.AveragePool2D, 4096, 2049, 4096, 4096), "8392704-tap average pool window overflows"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -99,6 +99,12 @@ func boundsRules() map[string][]string {
 	perChannel := []string{"PNEED(multiplier, F(win.out_c)) && PNEED(shift, F(win.out_c))"}
 	pool := cat(window(), []string{
 		"F(win.in_c) == F(win.out_c)",
+		// The int8 average pool sums the in-image part of a window in
+		// int32: at most 2^23 taps of |x| <= 128 (and n/2) cannot
+		// overflow it. Geometry alone allows 2^28 (kernels/limits.go
+		// refuses the same windows at compile time).
+		"tg_rtk_mul(F(win.filter_h) < F(win.in_h) ? F(win.filter_h) : F(win.in_h), " +
+			"F(win.filter_w) < F(win.in_w) ? F(win.filter_w) : F(win.in_w)) <= 0x800000",
 		"NEED(input, " + winIn + ")",
 		"NEED(output, " + winOut + ")",
 	})
