@@ -15,7 +15,11 @@ import (
 // NaN and out-of-range values undefined; tinygen defines the conversion as
 // saturating with NaN → 0, which is what the Arm VCVT instruction of
 // Cortex-M FPUs does. The generated C must implement the same rule.
-func RoundToInt32(x float32) int32 {
+func RoundToInt32(x float32) int32 { return roundSaturating(x, math.Round) }
+
+// roundSaturating returns round(x) converted to int32, saturating, NaN → 0
+// (the conversion rule of RoundToInt32 and RoundHalfEvenToInt32).
+func roundSaturating(x float32, round func(float64) float64) int32 {
 	switch {
 	case x != x:
 		return 0
@@ -24,7 +28,7 @@ func RoundToInt32(x float32) int32 {
 	case x <= -1<<31:
 		return math.MinInt32
 	}
-	return int32(math.Round(float64(x)))
+	return int32(round(float64(x)))
 }
 
 // QuantizeFloat quantizes x to clamp(int32(roundf(x/scale)) + zeroPoint, lo,

@@ -7,17 +7,7 @@ import "math"
 // RoundHalfEvenToInt32 returns x rounded to the nearest integer with ties to
 // even (C's rintf/nearbyintf in the default rounding mode, NumPy's rint),
 // converted to int32 with RoundToInt32's rule: saturating, NaN → 0.
-func RoundHalfEvenToInt32(x float32) int32 {
-	switch {
-	case x != x:
-		return 0
-	case x >= 1<<31:
-		return math.MaxInt32
-	case x <= -1<<31:
-		return math.MinInt32
-	}
-	return int32(math.RoundToEven(float64(x)))
-}
+func RoundHalfEvenToInt32(x float32) int32 { return roundSaturating(x, math.RoundToEven) }
 
 // QuantizeFloatHalfEven quantizes x like ONNX QuantizeLinear:
 // clamp(rint(x/scale) + zeroPoint, lo, hi) with a float32 division and ties
