@@ -149,31 +149,9 @@ func convConvInteger(c *converter) error {
 	if err != nil {
 		return err
 	}
-	group, err := c.attrInt("group", 1)
+	_, win, err := c.convWindow(x4, w, oneD, "ConvInteger")
 	if err != nil {
 		return err
-	}
-	C, O, I := x4.Shape[1], w.Shape[0], w.Shape[1]
-	if group < 1 || int64(C) != int64(I)*group || int64(O)%group != 0 {
-		return fmt.Errorf("weights %v do not fit input %v with %d groups", w.Shape, x4.Shape, group)
-	}
-	if ks, err := c.attrInts("kernel_shape"); err != nil {
-		return err
-	} else if ks != nil {
-		want := []int{w.Shape[2], w.Shape[3]}
-		if oneD {
-			want = want[1:]
-		}
-		if !slices.Equal(ks, want) {
-			return fmt.Errorf("kernel_shape %v does not match the weights %v", ks, w.Shape)
-		}
-	}
-	win, err := c.readWindow([2]int{x4.Shape[2], x4.Shape[3]}, [2]int{w.Shape[2], w.Shape[3]}, oneD)
-	if err != nil {
-		return err
-	}
-	if win.ceilMode {
-		return fmt.Errorf("ConvInteger has no ceil_mode")
 	}
 	xh := c.withZeroPoints(c.permute(x4, toNHWC), xz, 0)
 	f := c.withZeroPoints(c.permute(w, []int{0, 2, 3, 1}), wz, 0) // OIHW → OHWI

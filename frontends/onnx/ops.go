@@ -313,34 +313,47 @@ type convOutQuant struct {
 	quant *ir.Quant
 }
 
-// conv emits a 2-D convolution of NCHW x4 with OIHW weights w and bias b.
-func (c *converter) conv(x4, w, b *ir.Tensor, oneD bool, oq *convOutQuant) error {
+// convWindow reads the attributes Conv and ConvInteger share for NCHW x4
+// and OIHW weights w: group (checked against the channels), kernel_shape
+// (checked against the weights) and the window; op names the operator in
+// errors.
+func (c *converter) convWindow(x4, w *ir.Tensor, oneD bool, op string) (int64, window, error) {
 	group, err := c.attrInt("group", 1)
 	if err != nil {
-		return err
+		return 0, window{}, err
 	}
 	C, O, I := x4.Shape[1], w.Shape[0], w.Shape[1]
 	if group < 1 || int64(C) != int64(I)*group || int64(O)%group != 0 {
-		return fmt.Errorf("weights %v do not fit input %v with %d groups", w.Shape, x4.Shape, group)
+		return 0, window{}, fmt.Errorf("weights %v do not fit input %v with %d groups", w.Shape, x4.Shape, group)
 	}
 	if ks, err := c.attrInts("kernel_shape"); err != nil {
-		return err
+		return 0, window{}, err
 	} else if ks != nil {
 		want := []int{w.Shape[2], w.Shape[3]}
 		if oneD {
 			want = want[1:]
 		}
 		if !slices.Equal(ks, want) {
-			return fmt.Errorf("kernel_shape %v does not match the weights %v", ks, w.Shape)
+			return 0, window{}, fmt.Errorf("kernel_shape %v does not match the weights %v", ks, w.Shape)
 		}
 	}
 	win, err := c.readWindow([2]int{x4.Shape[2], x4.Shape[3]}, [2]int{w.Shape[2], w.Shape[3]}, oneD)
 	if err != nil {
-		return err
+		return 0, window{}, err
 	}
 	if win.ceilMode {
-		return fmt.Errorf("Conv has no ceil_mode")
+		return 0, window{}, fmt.Errorf("%s has no ceil_mode", op)
 	}
+	return group, win, nil
+}
+
+// conv emits a 2-D convolution of NCHW x4 with OIHW weights w and bias b.
+func (c *converter) conv(x4, w, b *ir.Tensor, oneD bool, oq *convOutQuant) error {
+	group, win, err := c.convWindow(x4, w, oneD, "Conv")
+	if err != nil {
+		return err
+	}
+	C, O, I := x4.Shape[1], w.Shape[0], w.Shape[1]
 	xh := c.permute(x4, toNHWC)
 	pad, ok := win.tflitePadding()
 	if !ok {
