@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"os/exec"
@@ -320,4 +321,95 @@ func TestFormatDocListsIDs(t *testing.T) {
 			t.Errorf("docs/blob-format.md lacks the row %s", row)
 		}
 	}
+}
+
+// TestLayout parses every test model's blob: each step's record lies in
+// the data region before the constants, its constant block inside the
+// blob, every pointer field a 4-aligned offset inside the block, and
+// steps with the same kernel and record bytes share one record (a copy
+// of a kernel step appended to a Program shares its record).
+func TestLayout(t *testing.T) {
+	le := binary.LittleEndian
+	for _, name := range testmodels.Names() {
+		p := program1(t, name)
+		var dup int
+		for i, st := range p.Steps {
+			if st.Kind == program.KernelStep {
+				p.Steps = append(p.Steps, st)
+				p.Steps[len(p.Steps)-1].Index = len(p.Steps) - 1
+				dup = i
+				break
+			}
+		}
+		d, err := ProgramDecls(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Encode(p, d, "t")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		total, data := int(le.Uint32(b[8:])), int(le.Uint32(b[60:]))
+		stp, n := int(le.Uint32(b[44:])), int(le.Uint32(b[48:]))
+		seen := map[string]int{}
+		var recs []int
+		for s := 0; s < n; s++ {
+			r := b[stp+stepBytes*s:]
+			id, rec, block, cbytes := int(le.Uint16(r)), int(le.Uint32(r[4:])), int(le.Uint32(r[12:])), int(le.Uint32(r[16:]))
+			if block%4 != 0 || block < data || block+cbytes > total {
+				t.Errorf("%s step %d: block [%d, +%d) outside the data region [%d, %d)", name, s, block, cbytes, data, total)
+			}
+			if id == CopyID {
+				continue
+			}
+			sym := KernelSymbols()[id-1]
+			var pt string
+			for _, st := range p.Steps {
+				if st.Kernel == sym {
+					pt = st.ParamsType
+				}
+			}
+			leaves, err := d.Leaves(pt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			size := 0
+			for _, l := range leaves {
+				if l.Kind == Ptr {
+					rel := int(le.Uint32(b[rec+size:]))
+					if rel%4 != 0 || rel > cbytes {
+						t.Errorf("%s step %d: pointer field %s at %d in a block of %d bytes", name, s, l.Path, rel, cbytes)
+					}
+				}
+				size += l.Bytes()
+			}
+			if rec%4 != 0 || rec < data || rec+size > block && cbytes > 0 {
+				t.Errorf("%s step %d: record at %d (%d bytes), data region at %d", name, s, rec, size, data)
+			}
+			key := fmt.Sprintf("%d:%x", id, b[rec:rec+size])
+			if at, ok := seen[key]; ok && at != rec {
+				t.Errorf("%s step %d: the record of step at %d repeated at %d", name, s, at, rec)
+			}
+			seen[key] = rec
+			recs = append(recs, rec)
+		}
+		if len(recs) < 2 || recs[len(recs)-1] != recs[dupIndex(p, dup)] {
+			t.Errorf("%s: the copied step does not share its record (%v)", name, recs)
+		}
+	}
+}
+
+// dupIndex returns the position among p's kernel and copy steps (the
+// blob's steps) of kernel step i.
+func dupIndex(p *program.Program, i int) int {
+	n := 0
+	for j, st := range p.Steps {
+		if j == i {
+			return n
+		}
+		if st.Kind == program.KernelStep {
+			n++
+		}
+	}
+	return -1
 }

@@ -21,35 +21,31 @@ const (
 	Magic = "TGBL"
 	// FormatVersion is the version this package writes and the runtime
 	// reads.
-	FormatVersion = 1
+	FormatVersion = 2
 	// HeaderBytes is the size of the fixed header.
 	HeaderBytes = 64
 	ioBytes     = 48
-	tensorBytes = 12
-	stepBytes   = 12
+	stepBytes   = 20
+	// constAlign is the alignment of the region of constants, the
+	// largest alignment a constant may ask for.
+	constAlign = 64
 	// MaxRank is the largest input/output rank a blob records.
 	MaxRank = 8
-	// MaxArgs is the most argument records of one step (TG_RT_MAX_ARGS).
+	// MaxArgs is the most operand entries of one step (TG_RT_MAX_ARGS).
 	MaxArgs = 32
 	// MaxPtrs is the most pointer fields of one params struct.
 	MaxPtrs = 8
 )
 
-// Tensor kinds.
+// Operand entries: opAbsent for NULL, opList|n followed by n operands,
+// or a location: a value with its kind in the low two bits.
 const (
-	tArena  = 1
-	tInput  = 2
-	tOutput = 3
-	tConst  = 4
-)
-
-// Argument entries: a tensor index, argAbsent for NULL, or argList|n
-// followed by n tensor indices.
-const (
-	argAbsent = 0xffff
-	argList   = 0x8000
-	// MaxTensors is the most tensor records of a blob.
-	MaxTensors = 0x7fff
+	opAbsent = 0xffffffff
+	opList   = 0x80000000
+	kArena   = 0 // the value is a byte offset in the arena
+	kInput   = 1 // the value >> 2 is an input index
+	kOutput  = 2 // the value >> 2 is an output index
+	kConst   = 3 // the value is the blob offset of the constant's data
 )
 
 // dtypeCode returns the blob code of an element type.
@@ -113,122 +109,152 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 			ios = append(ios, r...)
 		}
 	}
-	// Tensors 0..len(Constants)-1 are the constants, in order, so that a
-	// ConstRef's index is its tensor index; the others follow as steps
-	// use them.
-	tt := &tensorTable{index: map[tensorKey]int{}}
-	for range p.Constants {
-		tt.keys = append(tt.keys, tensorKey{})
+	// The constants go at the end of the data region, in order, each at its
+	// alignment; the region of constants starts 64-aligned, so that a
+	// constant's offset from it keeps its alignment. Their positions are
+	// known before the records, which point into them relative to their
+	// step's constant block.
+	cpos := make([]int, len(p.Constants))
+	cend := make([]int, len(p.Constants))
+	var consts []byte
+	for i, c := range p.Constants {
+		if !knownElem(c.Elem) {
+			return nil, fmt.Errorf("codegen/blob: constant %s has element type %s", c.Symbol, c.Elem)
+		}
+		a := max(c.Align, program.ElemSize(c.Elem), 4)
+		if a > constAlign {
+			return nil, fmt.Errorf("codegen/blob: constant %s needs %d-byte alignment (a blob gives at most %d)", c.Symbol, a, constAlign)
+		}
+		for len(consts)%a != 0 {
+			consts = append(consts, 0)
+		}
+		cpos[i] = len(consts)
+		consts = constBytes(consts, &c)
+		cend[i] = len(consts)
 	}
 	var steps, params []byte
-	var args []uint16
+	var ops []uint32
+	// Fix-ups once the layout is known: operand entries holding a
+	// constant's position, and step fields holding a position in the
+	// region of constants or a record offset.
+	var constOps, blockFields, recFields []int
+	records := map[string]int{}
 	for _, st := range p.Steps {
-		var id int
-		var rec []byte
-		var as []uint16
+		var id, rec, block, blockBytes int
+		var as []uint32
 		switch st.Kind {
 		case program.ViewStep:
 			continue
 		case program.CopyStep:
 			id = CopyID
-			src, err := tt.add(st.Copy.From, false)
+			src, err := operand(st.Copy.From, false)
 			if err != nil {
 				return nil, fmt.Errorf("codegen/blob: step %d: %w", st.Index, err)
 			}
-			dst, err := tt.add(program.Location{Kind: program.LocOutput, Index: st.Copy.Output, Bytes: st.Copy.Bytes}, true)
+			dst, err := operand(program.Location{Kind: program.LocOutput, Index: st.Copy.Output, Bytes: st.Copy.Bytes}, true)
 			if err != nil {
 				return nil, fmt.Errorf("codegen/blob: step %d: %w", st.Index, err)
 			}
-			as = []uint16{src, dst}
+			as = []uint32{src, dst}
+			if st.Copy.From.Kind == program.LocConst {
+				constOps = append(constOps, len(ops))
+			}
+			rec = st.Copy.Bytes
 		default:
 			var ok bool
 			id, ok = KernelID(st.Kernel)
 			if !ok {
 				return nil, fmt.Errorf("codegen/blob: step %d: kernel %s has no blob id (add it to codegen/blob/ids.go)", st.Index, st.Kernel)
 			}
-			var err error
-			rec, err = encodeParams(d, st, len(p.Constants))
+			refs, err := constRefs(st.Params, len(p.Constants))
 			if err != nil {
 				return nil, fmt.Errorf("codegen/blob: step %d (%s): %w", st.Index, st.Kernel, err)
 			}
-			as, err = stepArgs(d, st, tt)
+			// The step's constant block spans the constants its pointer
+			// fields name; the fields hold offsets from its start.
+			if len(refs) > 0 {
+				block, blockBytes = cpos[refs[0]], 0
+				for _, r := range refs {
+					block = min(block, cpos[r])
+				}
+				for _, r := range refs {
+					blockBytes = max(blockBytes, cend[r]-block)
+				}
+			}
+			r, err := encodeParams(d, st, func(i int) uint32 { return uint32(cpos[i] - block) })
+			if err != nil {
+				return nil, fmt.Errorf("codegen/blob: step %d (%s): %w", st.Index, st.Kernel, err)
+			}
+			// Steps with equal records (a model's repeated layers) share
+			// one: the runtime then checks it once.
+			key := fmt.Sprintf("%d:%s", id, r)
+			at, ok := records[key]
+			if !ok {
+				at = len(params)
+				records[key] = at
+				params = append(params, r...)
+				for len(params)%4 != 0 {
+					params = append(params, 0)
+				}
+			}
+			rec = at
+			as, err = stepArgs(d, st, func(i int) { constOps = append(constOps, len(ops)+i) })
 			if err != nil {
 				return nil, fmt.Errorf("codegen/blob: step %d (%s): %w", st.Index, st.Kernel, err)
 			}
 		}
 		if len(as) > MaxArgs {
-			return nil, fmt.Errorf("codegen/blob: step %d has %d argument entries (the runtime takes %d)", st.Index, len(as), MaxArgs)
+			return nil, fmt.Errorf("codegen/blob: step %d has %d operand entries (the runtime takes %d)", st.Index, len(as), MaxArgs)
 		}
 		r := make([]byte, stepBytes)
 		binary.LittleEndian.PutUint16(r[0:], uint16(id))
 		binary.LittleEndian.PutUint16(r[2:], uint16(len(as)))
-		binary.LittleEndian.PutUint32(r[4:], uint32(len(params))) // relative; fixed below
-		binary.LittleEndian.PutUint32(r[8:], uint32(len(args)))
-		steps = append(steps, r...)
-		args = append(args, as...)
-		params = append(params, rec...)
-		for len(params)%4 != 0 {
-			params = append(params, 0)
+		binary.LittleEndian.PutUint32(r[4:], uint32(rec))
+		binary.LittleEndian.PutUint32(r[8:], uint32(len(ops)))
+		binary.LittleEndian.PutUint32(r[12:], uint32(block))
+		binary.LittleEndian.PutUint32(r[16:], uint32(blockBytes))
+		if id != CopyID {
+			recFields = append(recFields, len(steps)+4)
+			blockFields = append(blockFields, len(steps)+12)
 		}
+		steps = append(steps, r...)
+		ops = append(ops, as...)
 	}
 	if len(steps)/stepBytes > 0xffff {
 		return nil, fmt.Errorf("codegen/blob: %d steps (at most 65535)", len(steps)/stepBytes)
 	}
-	if len(tt.keys) > MaxTensors {
-		return nil, fmt.Errorf("codegen/blob: %d tensors (at most %d)", len(tt.keys), MaxTensors)
-	}
 	ioOff := HeaderBytes
-	tensorOff := ioOff + len(ios)
-	stepOff := tensorOff + tensorBytes*len(tt.keys)
-	argOff := stepOff + len(steps)
-	dataOff := argOff + (2*len(args)+3)/4*4
-	for i := 0; i < len(steps); i += stepBytes {
-		v := binary.LittleEndian.Uint32(steps[i+4:])
-		binary.LittleEndian.PutUint32(steps[i+4:], v+uint32(dataOff))
+	stepOff := ioOff + len(ios)
+	opOff := stepOff + len(steps)
+	dataOff := opOff + 4*len(ops)
+	constOff := (dataOff + len(params) + constAlign - 1) / constAlign * constAlign
+	le := binary.LittleEndian
+	for _, f := range recFields {
+		le.PutUint32(steps[f:], le.Uint32(steps[f:])+uint32(dataOff))
 	}
-	body := make([]byte, 0, dataOff+len(params))
+	for _, f := range blockFields {
+		le.PutUint32(steps[f:], le.Uint32(steps[f:])+uint32(constOff))
+	}
+	for _, i := range constOps {
+		ops[i] = uint32(constOff+cpos[ops[i]>>2]) | kConst
+	}
+	body := make([]byte, 0, constOff+len(consts))
 	body = append(body, make([]byte, HeaderBytes)...)
 	body = append(body, ios...)
-	tensorTable := len(body)
-	body = append(body, make([]byte, tensorBytes*len(tt.keys))...)
 	body = append(body, steps...)
-	for _, a := range args {
-		body = binary.LittleEndian.AppendUint16(body, a)
-	}
-	for len(body) < dataOff {
-		body = append(body, 0)
+	for _, a := range ops {
+		body = le.AppendUint32(body, a)
 	}
 	body = append(body, params...)
-	for i, k := range tt.keys {
-		r := body[tensorTable+i*tensorBytes:]
-		if i < len(p.Constants) {
-			continue
-		}
-		r[0] = k.kind
-		binary.LittleEndian.PutUint32(r[4:], uint32(k.a))
-		binary.LittleEndian.PutUint32(r[8:], uint32(k.bytes))
+	for len(body) < constOff {
+		body = append(body, 0)
 	}
-	for i, c := range p.Constants {
-		if !knownElem(c.Elem) {
-			return nil, fmt.Errorf("codegen/blob: constant %s has element type %s", c.Symbol, c.Elem)
-		}
-		a := max(c.Align, program.ElemSize(c.Elem), 4)
-		for len(body)%a != 0 {
-			body = append(body, 0)
-		}
-		off := len(body)
-		body = constBytes(body, &c)
-		r := body[tensorTable+i*tensorBytes:]
-		r[0] = tConst
-		binary.LittleEndian.PutUint32(r[4:], uint32(off))
-		binary.LittleEndian.PutUint32(r[8:], uint32(len(body)-off))
-	}
+	body = append(body, consts...)
 	if len(body) > math.MaxInt32 {
 		return nil, fmt.Errorf("codegen/blob: the blob would hold %d bytes", len(body))
 	}
 	h := body[:HeaderBytes]
 	copy(h, Magic)
-	le := binary.LittleEndian
 	le.PutUint16(h[4:], FormatVersion)
 	le.PutUint16(h[6:], HeaderBytes)
 	le.PutUint32(h[8:], uint32(len(body)))
@@ -239,65 +265,43 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 	le.PutUint16(h[28:], uint16(len(p.Inputs)))
 	le.PutUint16(h[30:], uint16(len(p.Outputs)))
 	le.PutUint32(h[32:], uint32(ioOff))
-	le.PutUint32(h[36:], uint32(tensorOff))
-	le.PutUint32(h[40:], uint32(len(tt.keys)))
 	le.PutUint32(h[44:], uint32(stepOff))
 	le.PutUint32(h[48:], uint32(len(steps)/stepBytes))
-	le.PutUint32(h[52:], uint32(argOff))
-	le.PutUint32(h[56:], uint32(len(args)))
+	le.PutUint32(h[52:], uint32(opOff))
+	le.PutUint32(h[56:], uint32(len(ops)))
 	le.PutUint32(h[60:], uint32(dataOff))
 	le.PutUint32(h[12:], crc32.ChecksumIEEE(body[HeaderBytes:]))
 	return body, nil
 }
 
-// tensorKey identifies a tensor record: kind, offset or index, bytes.
-type tensorKey struct {
-	kind  byte
-	a     int
-	bytes int
-}
-
-// tensorTable collects the tensor records, one per distinct storage.
-type tensorTable struct {
-	keys  []tensorKey
-	index map[tensorKey]int
-}
-
-// add returns the argument entry of a location.
-func (tt *tensorTable) add(l program.Location, write bool) (uint16, error) {
-	var k tensorKey
+// operand returns the operand entry of a location; a constant's entry
+// holds its index shifted left by 2 until the layout fixes it up.
+func operand(l program.Location, write bool) (uint32, error) {
 	switch l.Kind {
 	case program.LocNone:
 		if write {
 			return 0, fmt.Errorf("a written argument is absent")
 		}
-		return argAbsent, nil
+		return opAbsent, nil
 	case program.LocConst:
 		if write {
 			return 0, fmt.Errorf("a written argument in constant storage")
 		}
-		return uint16(l.Index), nil
+		return uint32(l.Index) << 2, nil
 	case program.LocArena, program.LocScratch:
-		k = tensorKey{tArena, l.Offset, l.Bytes}
+		if l.Offset < 0 || l.Offset >= opList || l.Offset%4 != 0 {
+			return 0, fmt.Errorf("arena offset %d (want a multiple of 4 below 2^31)", l.Offset)
+		}
+		return uint32(l.Offset) | kArena, nil
 	case program.LocInput:
 		if write {
 			return 0, fmt.Errorf("a written argument in input storage")
 		}
-		k = tensorKey{tInput, l.Index, l.Bytes}
+		return uint32(l.Index)<<2 | kInput, nil
 	case program.LocOutput:
-		k = tensorKey{tOutput, l.Index, l.Bytes}
-	default:
-		return 0, fmt.Errorf("location kind %v", l.Kind)
+		return uint32(l.Index)<<2 | kOutput, nil
 	}
-	if i, ok := tt.index[k]; ok {
-		return uint16(i), nil
-	}
-	tt.index[k] = len(tt.keys)
-	tt.keys = append(tt.keys, k)
-	if len(tt.keys) > MaxTensors {
-		return 0, fmt.Errorf("more than %d tensors", MaxTensors)
-	}
-	return uint16(len(tt.keys) - 1), nil
+	return 0, fmt.Errorf("location kind %v", l.Kind)
 }
 
 // constBytes appends a constant's elements, little-endian.
@@ -338,9 +342,10 @@ func ioRecord(t *ir.Tensor) ([]byte, error) {
 	return r, nil
 }
 
-// stepArgs encodes a kernel step's argument entries against the
-// kernel's prototype.
-func stepArgs(d *Decls, st program.Step, tt *tensorTable) ([]uint16, error) {
+// stepArgs encodes a kernel step's operand entries against the kernel's
+// prototype; constant notes the position (among the returned entries) of
+// every constant operand, whose entry the layout fixes up.
+func stepArgs(d *Decls, st program.Step, constant func(int)) ([]uint32, error) {
 	proto, ok := d.Protos[st.Kernel]
 	if !ok {
 		return nil, fmt.Errorf("no prototype of %s in the kernel headers", st.Kernel)
@@ -348,7 +353,18 @@ func stepArgs(d *Decls, st program.Step, tt *tensorTable) ([]uint16, error) {
 	if len(proto)-1 != len(st.Args) {
 		return nil, fmt.Errorf("%d arguments, the prototype has %d", len(st.Args), len(proto)-1)
 	}
-	var out []uint16
+	var out []uint32
+	add := func(l program.Location, write bool) error {
+		x, err := operand(l, write)
+		if err != nil {
+			return err
+		}
+		if l.Kind == program.LocConst {
+			constant(len(out))
+		}
+		out = append(out, x)
+		return nil
+	}
 	for i, a := range st.Args {
 		par := proto[i+1]
 		write := !par.Const
@@ -362,33 +378,52 @@ func stepArgs(d *Decls, st program.Step, tt *tensorTable) ([]uint16, error) {
 			if len(a.List) == 0 || len(a.List) >= MaxArgs {
 				return nil, fmt.Errorf("argument %s: a list of %d", a.Name, len(a.List))
 			}
-			out = append(out, uint16(argList|len(a.List)))
+			out = append(out, uint32(opList|len(a.List)))
 			for _, l := range a.List {
-				x, err := tt.add(l, false)
-				if err != nil {
-					return nil, fmt.Errorf("argument %s: %w", a.Name, err)
-				}
-				if x == argAbsent {
+				if l.Kind == program.LocNone {
 					return nil, fmt.Errorf("argument %s: an absent list element", a.Name)
 				}
-				out = append(out, x)
+				if err := add(l, false); err != nil {
+					return nil, fmt.Errorf("argument %s: %w", a.Name, err)
+				}
 			}
 			continue
 		}
-		x, err := tt.add(a.Loc, write)
-		if err != nil {
+		if err := add(a.Loc, write); err != nil {
 			return nil, fmt.Errorf("argument %s: %w", a.Name, err)
 		}
-		out = append(out, x)
+	}
+	return out, nil
+}
+
+// constRefs returns the constants a step's pointer fields name, in field
+// order.
+func constRefs(s program.Struct, nConsts int) ([]int, error) {
+	var out []int
+	for _, f := range s.Fields {
+		switch v := f.Value.(type) {
+		case program.Struct:
+			sub, err := constRefs(v, nConsts)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		case program.ConstRef:
+			if v.Index < 0 || v.Index >= nConsts {
+				return nil, fmt.Errorf("field %s: constant %d out of range", f.Name, v.Index)
+			}
+			out = append(out, v.Index)
+		}
 	}
 	return out, nil
 }
 
 // encodeParams encodes a step's parameter struct as its record: every
-// leaf in declaration order, little-endian, packed; a ConstRef as a
-// uint32 constant index. Fields the Program leaves out are zero, as in
-// the AOT emitter's designated initialisers.
-func encodeParams(d *Decls, st program.Step, nConsts int) ([]byte, error) {
+// leaf in declaration order, little-endian, packed; a ConstRef as the
+// uint32 rel returns for its constant (its offset in the step's constant
+// block). Fields the Program leaves out are zero, as in the AOT emitter's
+// designated initialisers.
+func encodeParams(d *Decls, st program.Step, rel func(int) uint32) ([]byte, error) {
 	leaves, err := d.Leaves(st.ParamsType)
 	if err != nil {
 		return nil, err
@@ -405,7 +440,7 @@ func encodeParams(d *Decls, st program.Step, nConsts int) ([]byte, error) {
 		if ok {
 			used++
 		}
-		rec, err = appendLeaf(rec, l, v, nConsts)
+		rec, err = appendLeaf(rec, l, v, rel)
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", l.Path, err)
 		}
@@ -434,16 +469,13 @@ func flatten(s program.Struct, prefix string, out map[string]program.Value) {
 	}
 }
 
-func appendLeaf(rec []byte, l Leaf, v program.Value, nConsts int) ([]byte, error) {
+func appendLeaf(rec []byte, l Leaf, v program.Value, rel func(int) uint32) ([]byte, error) {
 	if l.Kind == Ptr {
 		ref, ok := v.(program.ConstRef)
 		if !ok {
 			return nil, fmt.Errorf("a pointer member needs a constant, got %T", v)
 		}
-		if ref.Index < 0 || ref.Index >= nConsts {
-			return nil, fmt.Errorf("constant %d out of range", ref.Index)
-		}
-		return binary.LittleEndian.AppendUint32(rec, uint32(ref.Index)), nil
+		return binary.LittleEndian.AppendUint32(rec, rel(ref.Index)), nil
 	}
 	var ints []int64
 	var floats []float32

@@ -29,7 +29,7 @@ func TestINMerge(t *testing.T) {
 				mergeINGuard + "\n",
 				"((((uint32_t)TG_RTK_I32A(r + 0) - 1u) | ((uint32_t)TG_RTK_I32A(r + 4) - 1u)) >> 16 |\n",
 				"(((uint32_t)TG_RTK_I32A(r + 8) - 0u)) >> 14) == 0u);\n#else\n",
-				"(((uint32_t)TG_RTK_I32A(r + 0) - 1u) | ((uint32_t)TG_RTK_I32A(r + 4) - 1u)) < 65536u);\n",
+				"((uint32_t)TG_RTK_I32A(r + 4) - 1u)) < 65536u);\n",
 				"(((uint32_t)TG_RTK_I32A(r + 8) - 0u)) < 16384u);\n#endif\n",
 				"tg_rtk_need(in->arg_bytes[0], 1,",
 			},
@@ -37,7 +37,7 @@ func TestINMerge(t *testing.T) {
 		{
 			name:      "a lone IN is one test",
 			rule:      []string{"IN(-32, 31, a)", "NEED(input, F(b))", "IN(0, 7, c)"},
-			want:      []string{"(((uint32_t)TG_RTK_I32A(r + 0) - 4294967264u)) < 64u);\n", "tg_rtk_need", "(((uint32_t)TG_RTK_I32A(r + 8) - 0u)) < 8u);\n  return !ok;"},
+			want:      []string{"(((uint32_t)TG_RTK_I32A(r + 0) - 4294967264u)) < 64u);\n", "tg_rtk_need", "(((uint32_t)TG_RTK_I32A(r + 8) - 0u)) < 8u);\n  }\n  return !ok;"},
 			notWanted: []string{"#if"},
 		},
 		{
@@ -46,8 +46,28 @@ func TestINMerge(t *testing.T) {
 			want:      []string{"< 8u && (TG_RTK_I32A(r + 4)) <= 4);\n", "(((uint32_t)TG_RTK_I32A(r + 8) - 0u)) < 8u);\n"},
 			notWanted: []string{"#if"},
 		},
+		{
+			// Conditions that read a constant's bytes or a list run even
+			// for a step the runtime's memo matched; the others, in rule
+			// order, are skipped as one block.
+			name: "memo blocks",
+			rule: []string{"IN(0, 7, a)", "PNEED(p, F(a))", "tg_rtk_x(PD(p))", "NEED(input, F(b))"},
+			want: []string{
+				// The pointer field's offset is checked first.
+				"  if (in->memo == 0u) {\n    ok = (((uint32_t)TG_RTK_I32A(r + 12)) & 3u) == 0u &&\n        (uint32_t)TG_RTK_I32A(r + 12) <= in->cbytes;\n",
+				"    ok = ok && ((((uint32_t)TG_RTK_I32A(r + 0) - 0u)) < 8u);\n",
+				"    ok = ok && (tg_rtk_need(in->cbytes - (uint32_t)TG_RTK_I32A(r + 12), 1, (TG_RTK_I32A(r + 0))));\n  }\n",
+				"  ok = ok && (tg_rtk_x((in->block + TG_RTK_I32A(r + 12))));\n",
+				"  if (in->memo == 0u) {\n    ok = ok && (tg_rtk_need(in->arg_bytes[0], 1, (TG_RTK_I32A(r + 4))));\n  }\n  return !ok;",
+			},
+			notWanted: []string{"#if"},
+		},
 	} {
-		got, err := expandRule(c.rule, k, leaves, args)
+		lv := leaves
+		if c.name == "memo blocks" {
+			lv = append(append([]Leaf(nil), leaves...), Leaf{Path: "p", Kind: Ptr, Count: 1, Elem: "int8_t"})
+		}
+		got, err := expandRule(c.rule, k, lv, args)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}

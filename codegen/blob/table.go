@@ -231,19 +231,6 @@ func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
 	if nPtrs > MaxPtrs {
 		return fmt.Errorf("%d pointer members (the runtime takes %d)", nPtrs, MaxPtrs)
 	}
-	ptrOffs := "NULL"
-	if nPtrs > 0 {
-		var offs []string
-		off := 0
-		for _, l := range leaves {
-			if l.Kind == Ptr {
-				offs = append(offs, fmt.Sprint(off))
-			}
-			off += l.Bytes()
-		}
-		fmt.Fprintf(c, "static const uint8_t ptrs_%s[%d] = {%s};\n", k.Symbol, nPtrs, strings.Join(offs, ", "))
-		ptrOffs = "ptrs_" + k.Symbol
-	}
 	// Static checks that every run of 4-byte values is contiguous in the
 	// C struct, as the decoder assumes.
 	for i, r := range rs {
@@ -262,8 +249,8 @@ func kernelEntry(c *bytes.Buffer, k TableKernel, d *Decls) error {
 		return err
 	}
 	fmt.Fprintf(c, "\nstatic int check_%s(const tg_rt_check_in_t *in) {\n%s}\n\n", k.Symbol, body)
-	fmt.Fprintf(c, "static const tg_rt_kernel_t k_%s = {\n    call_%s, check_%s, fields_%s, %s,\n    %d, %d, %d, 0x%02x, 0x%02x, %d};\n\n",
-		k.Symbol, k.Symbol, k.Symbol, k.Symbol, ptrOffs, len(rs), recBytes, len(args), listArg, outMask, nPtrs)
+	fmt.Fprintf(c, "static const tg_rt_kernel_t k_%s = {\n    call_%s, check_%s, fields_%s,\n    %d, %d, %d, 0x%02x, 0x%02x};\n\n",
+		k.Symbol, k.Symbol, k.Symbol, k.Symbol, len(rs), recBytes, len(args), listArg, outMask)
 	return nil
 }
 
@@ -360,11 +347,11 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 			case "OPT":
 				return fmt.Sprintf("tg_rtk_opt(in->arg_bytes[%d], %d", argIndex[name], esize(args[argIndex[name]]))
 			case "PB":
-				return fmt.Sprintf("(in->ptr_bytes[%d]", ptrIndex[name])
+				return fmt.Sprintf("(in->cbytes - (uint32_t)TG_RTK_I32A(r + %d)", offs[name])
 			case "PD":
-				return fmt.Sprintf("(in->ptr[%d]", ptrIndex[name])
+				return fmt.Sprintf("(in->block + TG_RTK_I32A(r + %d)", offs[name])
 			case "PNEED":
-				return fmt.Sprintf("tg_rtk_need(in->ptr_bytes[%d], %d", ptrIndex[name], int(ElemKind(leafOf[name].Elem)))
+				return fmt.Sprintf("tg_rtk_need(in->cbytes - (uint32_t)TG_RTK_I32A(r + %d), %d", offs[name], int(ElemKind(leafOf[name].Elem)))
 			}
 			return x
 		})
@@ -408,13 +395,55 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 	// GCC already tests x < 2^k with one shift) they stay one test each:
 	// measured, the merged form cost aww 54 more instructions on rv32imc.
 	// Thumb-1 (Cortex-M0) has no shifted operand either.
+	// Conditions that read only the record and the argument, list and
+	// block sizes are skipped for a step the runtime found equal to one
+	// already checked (in->memo); those that read constants or a list's
+	// elements always run. Consecutive ones of the first kind share one
+	// if block, in rule order.
+	memoOpen := false
+	line := func(text string) {
+		ind := "  "
+		if memoOpen {
+			ind = "    "
+		}
+		b.WriteString(wrapC(ind+text, ind+"    ") + "\n")
+	}
+	pure := func(memo bool) {
+		switch {
+		case memo && !memoOpen:
+			b.WriteString("  if (in->memo == 0u) {\n")
+		case !memo && memoOpen:
+			b.WriteString("  }\n")
+		}
+		memoOpen = memo
+	}
+	// A pointer field is a 4-aligned offset into the step's constant
+	// block, checked before anything reads through it (PB, PNEED and PD
+	// rely on it; the record's offsets are part of what the memo
+	// compares).
+	if len(ptrIndex) > 0 {
+		var ors, les []string
+		off := 0
+		for _, l := range leaves {
+			if l.Kind == Ptr {
+				ors = append(ors, fmt.Sprintf("(uint32_t)TG_RTK_I32A(r + %d)", off))
+				les = append(les, fmt.Sprintf("(uint32_t)TG_RTK_I32A(r + %d) <= in->cbytes", off))
+			}
+			off += l.Bytes()
+		}
+		pure(true)
+		line(fmt.Sprintf("ok = ((%s) & 3u) == 0u && %s;", strings.Join(ors, " | "), strings.Join(les, " && ")))
+	}
 	var group []string
 	flush := func() {
+		if len(group) > 0 {
+			pure(true)
+		}
 		switch len(group) {
 		case 0:
 			return
 		case 1:
-			b.WriteString(wrapC(fmt.Sprintf("  ok = ok && (%s);", expandIN(group[0])), "      ") + "\n")
+			line(fmt.Sprintf("ok = ok && (%s);", expandIN(group[0])))
 		default:
 			var parts []string
 			for _, g := range group {
@@ -422,10 +451,10 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 				parts = append(parts, fmt.Sprintf("(%s) >> %d", terms, k))
 			}
 			b.WriteString(mergeINGuard + "\n")
-			b.WriteString(wrapC(fmt.Sprintf("  ok = ok && ((%s) == 0u);", strings.Join(parts, " | ")), "      ") + "\n")
+			line(fmt.Sprintf("ok = ok && ((%s) == 0u);", strings.Join(parts, " | ")))
 			b.WriteString("#else\n")
 			for _, g := range group {
-				b.WriteString(wrapC(fmt.Sprintf("  ok = ok && (%s);", expandIN(g)), "      ") + "\n")
+				line(fmt.Sprintf("ok = ok && (%s);", expandIN(g)))
 			}
 			b.WriteString("#endif\n")
 		}
@@ -440,23 +469,32 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 			continue
 		}
 		flush()
+		pure(!readsContent(cond))
 		cond = expandIN(cond)
 		if inErr != nil {
 			return "", fmt.Errorf("bounds rule of %s: %w", k.ParamsType, inErr)
 		}
 		if strings.HasPrefix(cond, "{") {
 			// A C block that sets ok (for loops over lists).
-			fmt.Fprintf(&b, "  %s\n", repl(cond))
+			line(repl(cond))
 			continue
 		}
-		b.WriteString(wrapC(fmt.Sprintf("  ok = ok && (%s);", repl(cond)), "      ") + "\n")
+		line(fmt.Sprintf("ok = ok && (%s);", repl(cond)))
 	}
 	flush()
+	pure(false)
 	if inErr != nil {
 		return "", fmt.Errorf("bounds rule of %s: %w", k.ParamsType, inErr)
 	}
 	b.WriteString("  return !ok;\n")
 	return b.String(), nil
+}
+
+// readsContent reports whether a rule condition reads more than the record
+// and the sizes the runtime's step memo compares: a constant's bytes
+// (PD) or a list's element sizes or count.
+func readsContent(cond string) bool {
+	return strings.Contains(cond, "PD(") || strings.Contains(cond, "in->n_list") || strings.Contains(cond, "in->list_bytes")
 }
 
 // mergeINGuard selects the merged IN() form: Arm state or Thumb-2, whose

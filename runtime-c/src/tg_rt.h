@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 /* The blob format version this runtime reads (docs/blob-format.md). */
-#define TG_RT_FORMAT_VERSION 1u
+#define TG_RT_FORMAT_VERSION 2u
 
 /* Largest tensor rank the blob's input and output records hold. */
 #define TG_RT_MAX_RANK 8
@@ -51,10 +51,10 @@ typedef enum {
   TG_RT_ERR_ALIGN = 6,          /* blob or arena pointer misaligned; detail: the alignment needed */
   TG_RT_ERR_HEADER = 7,         /* a header field or table out of range */
   TG_RT_ERR_IO = 8,             /* an input/output record is invalid; detail: its index */
-  TG_RT_ERR_TENSOR = 9,         /* a tensor record is invalid; detail: its index */
+  TG_RT_ERR_TENSOR = 9,         /* (format 1 tensor records; not returned since format 2) */
   TG_RT_ERR_STEP = 10,          /* a step record is invalid; detail: the step */
   TG_RT_ERR_KERNEL_MISSING = 11,/* the firmware lacks a kernel; detail: the kernel id */
-  TG_RT_ERR_ARG = 12,           /* a step argument is invalid; detail: the step */
+  TG_RT_ERR_ARG = 12,           /* a step operand is invalid; detail: the step */
   TG_RT_ERR_PARAMS = 13,        /* a step's parameters fail the kernel's bounds check; detail: the step */
   TG_RT_ERR_ARENA_SMALL = 14,   /* the arena is too small; detail: the bytes needed */
   TG_RT_ERR_NOT_READY = 15      /* tg_rt_invoke before a successful tg_rt_init */

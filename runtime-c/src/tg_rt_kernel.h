@@ -4,8 +4,8 @@
  *
  * Part of tinygen (https://github.com/tinygen/tinygen). A kernel's
  * parameters travel in the blob as a record: its struct's fields in
- * declaration order, little-endian, packed, with a 4-byte constant index in
- * place of every pointer. The table describes, per kernel id, how to decode
+ * declaration order, little-endian, packed, with a 4-byte offset into the
+ * step's constant block in place of every pointer. The table describes, per kernel id, how to decode
  * that record into the C struct (fields), how to check it against the
  * buffers the step passes (check) and how to call the kernel (call).
  */
@@ -18,16 +18,14 @@
 extern "C" {
 #endif
 
-/* Most tensor arguments of one step (list elements included), and most
- * pointer fields of one parameter struct. */
+/* Most operand entries of one step (list elements included). */
 #define TG_RT_MAX_ARGS 32
-#define TG_RT_MAX_PTRS 8
 
 /* Field kinds of a parameter record. */
 #define TG_RT_F_B1 1u  /* count 1-byte values (int8_t, uint8_t) */
 #define TG_RT_F_B2 2u  /* count 2-byte values (int16_t, uint16_t) */
 #define TG_RT_F_B4 4u  /* count 4-byte values (int32_t, uint32_t, float) */
-#define TG_RT_F_PTR 8u /* one pointer: a uint32 constant index in the record */
+#define TG_RT_F_PTR 8u /* one pointer: a uint32 offset into the constant block */
 
 /* One run of fields: count values of a kind at byte offset off of the C
  * struct (consecutive in the record). */
@@ -37,17 +35,21 @@ typedef struct {
   uint8_t kind;
 } tg_rt_field_t;
 
-/* What a kernel's bounds check sees: the encoded record, the byte size of
- * every argument's storage (0xffffffff for an absent one; a list's is its
- * element count), the sizes of a list's elements, and, for each pointer
- * field in order, the constant's bytes and its size. */
+/* What a kernel's bounds check sees: the encoded record, the bytes from
+ * every argument's start to the end of its storage (0xffffffff for an
+ * absent one; a list's is its element count), the same for a list's
+ * elements, and the step's constant block (its pointer fields are offsets
+ * into it, checked by the check itself). memo is 1 when a step with the
+ * same record, kernel, block size and argument sizes already passed: the
+ * check then skips its conditions that read nothing else. */
 typedef struct {
   const uint8_t *rec;
+  uint32_t memo;
   const uint32_t *arg_bytes;
   const uint32_t *list_bytes;
   uint32_t n_list;
-  const uint8_t *const *ptr;
-  const uint32_t *ptr_bytes;
+  const uint8_t *block;
+  uint32_t cbytes;
 } tg_rt_check_in_t;
 
 /* call decodes nothing: it casts and calls. check returns 0 when the
@@ -60,13 +62,11 @@ typedef struct {
   tg_rt_call_t call;
   tg_rt_check_t check;
   const tg_rt_field_t *fields;
-  const uint8_t *ptr_offs; /* record offsets of the pointer fields */
   uint16_t n_fields;
   uint16_t rec_bytes; /* the encoded record's size */
   uint8_t n_args;     /* tensor arguments after the parameters */
   uint8_t list_arg;   /* the array-of-pointers argument, 0xff if none */
   uint8_t out_mask;   /* bit i: argument i is written (outputs, scratch) */
-  uint8_t n_ptrs;     /* pointer fields */
 } tg_rt_kernel_t;
 
 /* The table: the tg_rt_num_kernels kernels the firmware links, in
