@@ -220,9 +220,7 @@ func hostileCases() []hostileCase {
 		one("convint x_elem", "test_convinteger_with_padding", "tg_conv2d_int_s32", f("x_elem", set(2))),
 		one("convint w_elem", "test_convinteger_with_padding", "tg_conv2d_int_s32", f("w_elem", set(-1))),
 		one("convint filter_c", "test_convinteger_with_padding", "tg_conv2d_int_s32", f("filter_c", set(2))),
-		// An operand's check sees the bytes to the end of its storage
-		// (here the blob's data region): a filter past it is refused.
-		one("convint filter", "test_convinteger_with_padding", "tg_conv2d_int_s32", f("win.filter_w", set(16384))),
+		one("convint filter", "test_convinteger_with_padding", "tg_conv2d_int_s32", f("win.filter_w", plus(1))),
 		one("convint zero points", "test_convinteger_with_padding", "tg_conv2d_int_s32", f("win.out_c", plus(1))),
 		one("convint pad", "test_convinteger_with_padding", "tg_conv2d_int_s32", f("win.pad_h", set(16384))),
 		one("convint output", "test_convinteger_with_padding", "tg_conv2d_int_s32", f("win.out_h", plus(1))),
@@ -242,7 +240,7 @@ func hostileCases() []hostileCase {
 		// tg_batch_matmul_int_s32
 		one("bmmint x_elem", "test_matmulinteger", "tg_batch_matmul_int_s32", f("x_elem", set(2))),
 		one("bmmint zero points", "test_matmulinteger", "tg_batch_matmul_int_s32", f("cols", plus(1)), f("y_col", set(0))),
-		one("bmmint y", "test_matmulinteger", "tg_batch_matmul_int_s32", f("y_depth", set(1<<24))),
+		one("bmmint y", "test_matmulinteger", "tg_batch_matmul_int_s32", f("y_depth", plus(1))),
 		ok("bmmint zero points wrap", "test_matmulinteger", "tg_batch_matmul_int_s32",
 			f("x_zero_point", set(math.MinInt32)), tab("y_zero_points", 0, set(math.MinInt32))),
 		// tg_quantize_f32_blocked (every ONNX QuantizeLinear: ties to even;

@@ -23,7 +23,7 @@ const (
 	B1  FieldKind = 1 // int8_t, uint8_t
 	B2  FieldKind = 2 // int16_t, uint16_t
 	B4  FieldKind = 4 // int32_t, uint32_t, float
-	Ptr FieldKind = 8 // a pointer to constant data: a uint32 constant index
+	Ptr FieldKind = 8 // a pointer to constant data: a uint32 offset into the step's constant block
 )
 
 // Leaf is one scalar, inline array or pointer member of a parameter struct,

@@ -37,8 +37,9 @@ const (
 	MaxPtrs = 8
 )
 
-// Operand entries: opAbsent for NULL, opList|n followed by n operands,
-// or a location: a value with its kind in the low two bits.
+// Operand entries are two words, a location and its bytes: opAbsent for
+// NULL, opList|n followed by n operands, or a location: a value with its
+// kind in the low two bits.
 const (
 	opAbsent = 0xffffffff
 	opList   = 0x80000000
@@ -155,7 +156,7 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("codegen/blob: step %d: %w", st.Index, err)
 			}
-			as = []uint32{src, dst}
+			as = append(src, dst...)
 			if st.Copy.From.Kind == program.LocConst {
 				constOps = append(constOps, len(ops))
 			}
@@ -203,14 +204,14 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 				return nil, fmt.Errorf("codegen/blob: step %d (%s): %w", st.Index, st.Kernel, err)
 			}
 		}
-		if len(as) > MaxArgs {
-			return nil, fmt.Errorf("codegen/blob: step %d has %d operand entries (the runtime takes %d)", st.Index, len(as), MaxArgs)
+		if len(as)/2 > MaxArgs {
+			return nil, fmt.Errorf("codegen/blob: step %d has %d operand entries (the runtime takes %d)", st.Index, len(as)/2, MaxArgs)
 		}
 		r := make([]byte, stepBytes)
 		binary.LittleEndian.PutUint16(r[0:], uint16(id))
-		binary.LittleEndian.PutUint16(r[2:], uint16(len(as)))
+		binary.LittleEndian.PutUint16(r[2:], uint16(len(as)/2))
 		binary.LittleEndian.PutUint32(r[4:], uint32(rec))
-		binary.LittleEndian.PutUint32(r[8:], uint32(len(ops)))
+		binary.LittleEndian.PutUint32(r[8:], uint32(len(ops)/2))
 		binary.LittleEndian.PutUint32(r[12:], uint32(block))
 		binary.LittleEndian.PutUint32(r[16:], uint32(blockBytes))
 		if id != CopyID {
@@ -268,40 +269,45 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 	le.PutUint32(h[44:], uint32(stepOff))
 	le.PutUint32(h[48:], uint32(len(steps)/stepBytes))
 	le.PutUint32(h[52:], uint32(opOff))
-	le.PutUint32(h[56:], uint32(len(ops)))
+	le.PutUint32(h[56:], uint32(len(ops)/2))
 	le.PutUint32(h[60:], uint32(dataOff))
 	le.PutUint32(h[12:], crc32.ChecksumIEEE(body[HeaderBytes:]))
 	return body, nil
 }
 
-// operand returns the operand entry of a location; a constant's entry
-// holds its index shifted left by 2 until the layout fixes it up.
-func operand(l program.Location, write bool) (uint32, error) {
+// operand returns the operand entry of a location: its location word
+// and its bytes. A constant's location holds its index shifted left by 2
+// until the layout fixes it up.
+func operand(l program.Location, write bool) ([]uint32, error) {
+	if l.Bytes < 0 || l.Bytes >= opList {
+		return nil, fmt.Errorf("%d bytes", l.Bytes)
+	}
+	n := uint32(l.Bytes)
 	switch l.Kind {
 	case program.LocNone:
 		if write {
-			return 0, fmt.Errorf("a written argument is absent")
+			return nil, fmt.Errorf("a written argument is absent")
 		}
-		return opAbsent, nil
+		return []uint32{opAbsent, 0}, nil
 	case program.LocConst:
 		if write {
-			return 0, fmt.Errorf("a written argument in constant storage")
+			return nil, fmt.Errorf("a written argument in constant storage")
 		}
-		return uint32(l.Index) << 2, nil
+		return []uint32{uint32(l.Index) << 2, n}, nil
 	case program.LocArena, program.LocScratch:
 		if l.Offset < 0 || l.Offset >= opList || l.Offset%4 != 0 {
-			return 0, fmt.Errorf("arena offset %d (want a multiple of 4 below 2^31)", l.Offset)
+			return nil, fmt.Errorf("arena offset %d (want a multiple of 4 below 2^31)", l.Offset)
 		}
-		return uint32(l.Offset) | kArena, nil
+		return []uint32{uint32(l.Offset) | kArena, n}, nil
 	case program.LocInput:
 		if write {
-			return 0, fmt.Errorf("a written argument in input storage")
+			return nil, fmt.Errorf("a written argument in input storage")
 		}
-		return uint32(l.Index)<<2 | kInput, nil
+		return []uint32{uint32(l.Index)<<2 | kInput, n}, nil
 	case program.LocOutput:
-		return uint32(l.Index)<<2 | kOutput, nil
+		return []uint32{uint32(l.Index)<<2 | kOutput, n}, nil
 	}
-	return 0, fmt.Errorf("location kind %v", l.Kind)
+	return nil, fmt.Errorf("location kind %v", l.Kind)
 }
 
 // constBytes appends a constant's elements, little-endian.
@@ -342,9 +348,10 @@ func ioRecord(t *ir.Tensor) ([]byte, error) {
 	return r, nil
 }
 
-// stepArgs encodes a kernel step's operand entries against the kernel's
-// prototype; constant notes the position (among the returned entries) of
-// every constant operand, whose entry the layout fixes up.
+// stepArgs encodes a kernel step's operand entries (two words each)
+// against the kernel's prototype; constant notes the position (among the
+// returned words) of every constant operand's location, which the layout
+// fixes up.
 func stepArgs(d *Decls, st program.Step, constant func(int)) ([]uint32, error) {
 	proto, ok := d.Protos[st.Kernel]
 	if !ok {
@@ -362,7 +369,7 @@ func stepArgs(d *Decls, st program.Step, constant func(int)) ([]uint32, error) {
 		if l.Kind == program.LocConst {
 			constant(len(out))
 		}
-		out = append(out, x)
+		out = append(out, x...)
 		return nil
 	}
 	for i, a := range st.Args {
@@ -378,7 +385,7 @@ func stepArgs(d *Decls, st program.Step, constant func(int)) ([]uint32, error) {
 			if len(a.List) == 0 || len(a.List) >= MaxArgs {
 				return nil, fmt.Errorf("argument %s: a list of %d", a.Name, len(a.List))
 			}
-			out = append(out, uint32(opList|len(a.List)))
+			out = append(out, uint32(opList|len(a.List)), 0)
 			for _, l := range a.List {
 				if l.Kind == program.LocNone {
 					return nil, fmt.Errorf("argument %s: an absent list element", a.Name)

@@ -44,9 +44,11 @@
 
 #define IO_BYTES 48u
 #define STEP_BYTES 20u
+#define OPND_BYTES 8u
 
-/* Operand entries (u32): O_ABSENT (NULL), O_LIST | n followed by n
- * operands, or a location: a value with its kind in the low two bits. */
+/* Operand entries (u32 location, u32 bytes): O_ABSENT (NULL), O_LIST | n
+ * followed by n operands, or a location: a value with its kind in the low
+ * two bits. */
 #define O_ABSENT 0xffffffffu
 #define O_LIST 0x80000000u
 #define K_ARENA 0u  /* value: byte offset in the arena */
@@ -145,63 +147,79 @@ static uint32_t check_io(const uint8_t *r, uint32_t n) {
   return i;
 }
 
-/* The limits an operand is checked against. */
+/* A validated step whose check another step with the same record,
+ * kernel, constant block size and argument sizes need not repeat. */
 typedef struct {
-  const uint8_t *io;            /* the input/output records */
-  uint32_t need, align_mask;    /* arena bytes, alignment - 1 */
-  uint32_t n_in, n_out;
-  uint32_t data, total;         /* the data region [data, total) */
-} limits_t;
+  uint32_t rec, id, cbytes;
+  const tg_rt_kernel_t *k;
+  uint32_t bytes[MEMO_ARGS];
+} memo_t;
 
-/* operand returns the bytes from a location operand's start to the end of
- * its storage (the arena, the caller's input or output buffer, the blob),
- * or ABSENT when it is not a valid location (an arena offset misaligned or
- * past the arena, an index past the inputs or outputs, a constant outside
- * the data region) or is written but not arena or output storage. */
-static uint32_t operand(const limits_t *l, uint32_t v, uint32_t writes) {
-  uint32_t off = v & ~3u, k = v & 3u, idx = v >> 2;
+/* What tg_rt_init's step checks share: the limits operands are checked
+ * against, the memo, and the arguments as the kernel's check sees them. */
+typedef struct {
+  const uint8_t *b, *io, *ops;  /* the blob, its input/output records and operands */
+  uint32_t need, align_mask;    /* arena bytes (< O_LIST), alignment - 1 */
+  uint32_t n_in, n_out, n_op;
+  uint32_t data, total;         /* the data region [data, total) */
+  uint32_t n_memo;
+  memo_t memo[MEMO];
+  uint32_t bytes[TG_RT_MAX_ARGS];  /* an argument's bytes, ABSENT, or a list's count */
+  uint32_t lbytes[TG_RT_MAX_ARGS]; /* a list's elements' bytes */
+  tg_rt_check_in_t in;
+} env_t;
+
+/* operand returns n when the n bytes at location v lie inside their
+ * storage (an aligned arena offset; an input or output index, whose
+ * buffer holds the bytes its record states; a constant's offset in the
+ * data region) and a written operand is arena or output storage; ABSENT
+ * otherwise (n itself is never ABSENT then: every storage is smaller). */
+static uint32_t operand(const env_t *e, uint32_t v, uint32_t n, uint32_t writes) {
+  uint32_t off = v & ~3u, k = v & 3u, idx = v >> 2, lim;
   if (v >= O_LIST) {
     return ABSENT;
   }
   if (k == K_ARENA) {
-    return (off & l->align_mask) == 0u && off <= l->need ? l->need - off : ABSENT;
+    if ((off & e->align_mask) != 0u) {
+      return ABSENT;
+    }
+    lim = e->need;
+  } else if (k == K_CONST) {
+    if (writes != 0u || off < e->data) {
+      return ABSENT;
+    }
+    lim = e->total;
+  } else {
+    if (k == K_INPUT ? writes != 0u || idx >= e->n_in : idx >= e->n_out) {
+      return ABSENT;
+    }
+    off = 0;
+    lim = rd32(e->io + (k == K_INPUT ? idx : e->n_in + idx) * IO_BYTES + 4);
   }
-  if (k == K_CONST) {
-    return writes == 0u && off >= l->data && off <= l->total ? l->total - off : ABSENT;
-  }
-  if (k == K_INPUT) {
-    return writes == 0u && idx < l->n_in ? rd32(l->io + idx * IO_BYTES + 4) : ABSENT;
-  }
-  return idx < l->n_out ? rd32(l->io + (l->n_in + idx) * IO_BYTES + 4) : ABSENT;
+  return off <= lim && n <= lim - off ? n : ABSENT;
 }
 
-/* A step's arguments as the kernel's check sees them. */
-typedef struct {
-  uint32_t bytes[TG_RT_MAX_ARGS];  /* see operand; ABSENT, or a list's count */
-  uint32_t lbytes[TG_RT_MAX_ARGS]; /* a list's elements' */
-  uint32_t n_list;
-} args_t;
-
 /* operands validates a step's na operand entries at x against its
- * kernel's signature (outs: bit i when argument i is written; lst: the
- * list argument, 0xff if none) and fills g. Returns the number of
- * arguments, or TG_RT_MAX_ARGS + 1 for a bad entry. */
-TG_RT_NOINLINE uint32_t operands(const limits_t *l, const uint8_t *x, uint32_t na, uint32_t sig, args_t *g) {
-  const uint8_t *end = x + 4u * na;
-  uint32_t *bp = g->bytes, need = l->need, mask = l->align_mask, outs = sig & 0xffu, lst = sig >> 8;
-  g->n_list = 0;
-  for (; x < end; x += 4, bp++) {
-    /* bp - g->bytes < na <= TG_RT_MAX_ARGS: in range. */
-    uint32_t v = rd32(x), top, writes;
+ * kernel's signature (sig: bit i when argument i is written, the list
+ * argument << 8, 0xff if none) into e->bytes, e->lbytes and
+ * e->in.n_list. Returns the number of arguments, or TG_RT_MAX_ARGS + 1
+ * for a bad entry. */
+TG_RT_NOINLINE uint32_t operands(env_t *e, const uint8_t *x, uint32_t na, uint32_t sig) {
+  const uint8_t *end = x + OPND_BYTES * na;
+  uint32_t *bp = e->bytes, need = e->need, mask = e->align_mask, lst = sig >> 8;
+  e->in.n_list = 0;
+  for (; x < end; x += OPND_BYTES, bp++) {
+    /* bp - e->bytes < na <= TG_RT_MAX_ARGS: in range. */
+    uint32_t v = rd32(x), n = rd32(x + 4), top, writes;
     /* The frequent case first: an arena location (kind 0, aligned: the
      * mask covers the kind bits; need < O_LIST). A plain operand where the
      * list belongs is refused below: the list never comes. */
-    if ((v & mask) == 0u && v <= need) {
-      *bp = need - v;
+    if ((v & mask) == 0u && v <= need && n <= need - v) {
+      *bp = n;
       continue;
     }
-    top = (uint32_t)(bp - g->bytes);
-    writes = (outs >> top) & 1u;
+    top = (uint32_t)(bp - e->bytes);
+    writes = (sig >> top) & 1u;
     if (v == O_ABSENT) {
       if (writes != 0u || top == lst) {
         break;
@@ -211,49 +229,117 @@ TG_RT_NOINLINE uint32_t operands(const limits_t *l, const uint8_t *x, uint32_t n
     }
     if (v >= O_LIST) {
       /* A list: n readable locations. */
-      uint32_t n = v & ~O_LIST, j;
-      if (top != lst || n == 0u || n >= (uint32_t)(end - x) / 4u) {
+      uint32_t c = v & ~O_LIST, j;
+      if (top != lst || c == 0u || c >= (uint32_t)(end - x) / OPND_BYTES) {
         break;
       }
-      for (j = 0; j < n; j++) {
-        x += 4;
-        g->lbytes[j] = operand(l, rd32(x), 0u);
-        if (g->lbytes[j] == ABSENT) {
+      for (j = 0; j < c; j++) {
+        x += OPND_BYTES;
+        e->lbytes[j] = operand(e, rd32(x), rd32(x + 4), 0u);
+        if (e->lbytes[j] == ABSENT) {
           return TG_RT_MAX_ARGS + 1u;
         }
       }
-      g->n_list = n;
-      *bp = n;
+      e->in.n_list = c;
+      *bp = c;
       continue;
     }
-    *bp = operand(l, v, writes);
+    *bp = operand(e, v, n, writes & 1u);
     if (*bp == ABSENT) {
       break;
     }
   }
   /* The list argument, if the kernel has one, got its list. */
-  if (x != end || (lst != 0xffu) != (g->n_list != 0u)) {
+  if (x != end || (lst != 0xffu) != (e->in.n_list != 0u)) {
     return TG_RT_MAX_ARGS + 1u;
   }
-  return (uint32_t)(bp - g->bytes);
+  return (uint32_t)(bp - e->bytes);
 }
 
-/* A validated step whose check another step with the same record, kernel,
- * constant block size and argument sizes need not repeat. */
-typedef struct {
-  uint32_t rec, id, cbytes;
-  const tg_rt_kernel_t *k;
-  uint32_t bytes[MEMO_ARGS];
-} memo_t;
+/* check_step validates step s (its record at r), before any kernel runs:
+ * TG_RT_OK, or an error with ctx->detail set. */
+TG_RT_NOINLINE tg_rt_status_t check_step(env_t *e, tg_rt_ctx_t *ctx, const uint8_t *r, uint32_t s) {
+  uint32_t id = rd16(r), na = rd16(r + 2), po = rd32(r + 4), first = rd32(r + 8), cb = rd32(r + 12),
+           cn = rd32(r + 16);
+  /* The runtime's own byte copy (kernel id 0): a source and a written
+   * output, po bytes long, no list, no parameters. */
+  uint32_t sig = 0xff02u, n_args = 2u, memo = 0, i;
+  const tg_rt_kernel_t *k = NULL;
+  memo_t *m = NULL;
+
+  if (na > TG_RT_MAX_ARGS || first > e->n_op || na > e->n_op - first) {
+    return fail(ctx, TG_RT_ERR_STEP, s);
+  }
+  if (id != 0u) {
+    /* A remembered step with this record and kernel: both were checked
+     * then. */
+    if (e->memo[0].rec == po && e->memo[0].id == id) {
+      m = &e->memo[0];
+    } else if (e->memo[1].rec == po && e->memo[1].id == id) {
+      m = &e->memo[1];
+    }
+    if (m != NULL) {
+      k = m->k;
+    } else {
+      k = find_kernel(id);
+      if (k == NULL) {
+        return fail(ctx, TG_RT_ERR_KERNEL_MISSING, id);
+      }
+      if ((po & 3u) != 0u || !in_range(po, k->rec_bytes, e->data, e->total)) {
+        return fail(ctx, TG_RT_ERR_STEP, s);
+      }
+    }
+    /* The constant block the pointer fields point into (the kernel's
+     * check checks each field against it). */
+    if ((cb & 3u) != 0u || !in_range(cb, cn, e->data, e->total)) {
+      return fail(ctx, TG_RT_ERR_STEP, s);
+    }
+    sig = k->out_mask | (uint32_t)k->list_arg << 8;
+    n_args = k->n_args;
+  }
+  if (operands(e, e->ops + OPND_BYTES * first, na, sig) != n_args) {
+    return fail(ctx, TG_RT_ERR_ARG, s);
+  }
+  if (id == 0u) {
+    if (e->bytes[0] == ABSENT || po > e->bytes[0] || po > e->bytes[1]) {
+      return fail(ctx, TG_RT_ERR_ARG, s);
+    }
+    return TG_RT_OK;
+  }
+  /* A step with the record, kernel, block size and argument sizes of a
+   * step already checked passes the part of the check that reads only
+   * those (the parts that read constants or lists still run). Entries
+   * past n_args compare too: they can only make a match fail. */
+  if (m != NULL) {
+    memo = ((m->cbytes ^ cn) | (m->bytes[0] ^ e->bytes[0]) | (m->bytes[1] ^ e->bytes[1]) |
+            (m->bytes[2] ^ e->bytes[2]) | (m->bytes[3] ^ e->bytes[3])) == 0u;
+  }
+  e->in.memo = memo;
+  e->in.rec = e->b + po;
+  e->in.block = e->b + cb;
+  e->in.cbytes = cn;
+  if (k->check(&e->in) != 0) {
+    return fail(ctx, TG_RT_ERR_PARAMS, s);
+  }
+  if (memo == 0u && n_args <= MEMO_ARGS) {
+    m = &e->memo[e->n_memo++ & 1u];
+    m->rec = po;
+    m->id = id;
+    m->cbytes = cn;
+    m->k = k;
+    for (i = 0; i < MEMO_ARGS; i++) {
+      m->bytes[i] = e->bytes[i];
+    }
+  }
+  return TG_RT_OK;
+}
 
 tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes, void *arena,
                           size_t arena_bytes) {
   const uint8_t *b = (const uint8_t *)blob;
-  uint32_t total, align, need, n_in, n_out, n_io, io, stp, n_stp, opn, n_op, data, s, i, n_memo = 0;
-  args_t g;
-  memo_t memo[MEMO];
-  tg_rt_check_in_t in;
-  limits_t lim;
+  uint32_t total, align, need, n_in, n_out, n_io, io, stp, n_stp, opn, n_op, data, s, i;
+  tg_rt_status_t st;
+  env_t e;
 
   if (ctx == NULL) {
     return TG_RT_ERR_ARGUMENT;
@@ -295,8 +381,8 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
   if (rd16(b + H_HEADER_BYTES) != HEADER_BYTES || align < 4u || align > 64u || (align & (align - 1u)) != 0u ||
       (need & (align - 1u)) != 0u || need >= O_LIST || n_stp > 0xffffu || n_op > 0xffffffu || n_in == 0u ||
       ((io | stp | opn | data) & 3u) != 0u || !in_range(io, n_io * IO_BYTES, HEADER_BYTES, total) ||
-      !in_range(stp, n_stp * STEP_BYTES, HEADER_BYTES, total) || !in_range(opn, n_op * 4u, HEADER_BYTES, total) ||
-      data > total) {
+      !in_range(stp, n_stp * STEP_BYTES, HEADER_BYTES, total) ||
+      !in_range(opn, n_op * OPND_BYTES, HEADER_BYTES, total) || data > total) {
     return TG_RT_ERR_HEADER;
   }
   if (arena_bytes < need) {
@@ -309,96 +395,27 @@ tg_rt_status_t tg_rt_init(tg_rt_ctx_t *ctx, const void *blob, size_t blob_bytes,
   if (i != n_io) {
     return fail(ctx, TG_RT_ERR_IO, i);
   }
-  lim.io = b + io;
-  lim.need = need;
-  lim.align_mask = align - 1u;
-  lim.n_in = n_in;
-  lim.n_out = n_out;
-  lim.data = data;
-  lim.total = total;
-  in.arg_bytes = g.bytes;
-  in.list_bytes = g.lbytes;
-  memo[0].id = memo[1].id = 0u; /* never a kernel's id */
+  e.b = b;
+  e.io = b + io;
+  e.ops = b + opn;
+  e.need = need;
+  e.align_mask = align - 1u;
+  e.n_in = n_in;
+  e.n_out = n_out;
+  e.n_op = n_op;
+  e.data = data;
+  e.total = total;
+  e.n_memo = 0;
+  e.memo[0].id = e.memo[1].id = 0u; /* never a kernel's id */
+  for (i = 0; i < MEMO_ARGS; i++) {
+    e.bytes[i] = 0;
+  }
+  e.in.arg_bytes = e.bytes;
+  e.in.list_bytes = e.lbytes;
   for (s = 0; s < n_stp; s++) {
-    const uint8_t *r = b + stp + s * STEP_BYTES;
-    uint32_t id = rd16(r), na = rd16(r + 2), po = rd32(r + 4), first = rd32(r + 8), cb = rd32(r + 12),
-             cn = rd32(r + 16);
-    /* The runtime's own byte copy (kernel id 0): a source and a written
-     * output, po bytes long, no list, no parameters. */
-    uint32_t top, sig = 0xff02u, n_args = 2u;
-    const tg_rt_kernel_t *k = NULL;
-    const memo_t *m = NULL;
-
-    if (na > TG_RT_MAX_ARGS || first > n_op || na > n_op - first) {
-      return fail(ctx, TG_RT_ERR_STEP, s);
-    }
-    if (id != 0u) {
-      /* A remembered step with this record and kernel: both were
-       * checked then. */
-      if (memo[0].rec == po && memo[0].id == id) {
-        m = &memo[0];
-      } else if (memo[1].rec == po && memo[1].id == id) {
-        m = &memo[1];
-      }
-      if (m != NULL) {
-        k = m->k;
-      } else {
-        k = find_kernel(id);
-        if (k == NULL) {
-          return fail(ctx, TG_RT_ERR_KERNEL_MISSING, id);
-        }
-        if ((po & 3u) != 0u || !in_range(po, k->rec_bytes, data, total)) {
-          return fail(ctx, TG_RT_ERR_STEP, s);
-        }
-      }
-      /* The constant block the pointer fields point into (each field is
-       * checked against it by the kernel's check). */
-      if ((cb & 3u) != 0u || !in_range(cb, cn, data, total)) {
-        return fail(ctx, TG_RT_ERR_STEP, s);
-      }
-      sig = k->out_mask | (uint32_t)k->list_arg << 8;
-      n_args = k->n_args;
-    }
-    top = operands(&lim, b + opn + 4u * first, na, sig, &g);
-    if (top != n_args) {
-      /* Also a bad operand (operands returns TG_RT_MAX_ARGS + 1). */
-      return fail(ctx, TG_RT_ERR_ARG, s);
-    }
-    if (id == 0u) {
-      if (g.bytes[0] == ABSENT || po > g.bytes[0] || po > g.bytes[1]) {
-        return fail(ctx, TG_RT_ERR_ARG, s);
-      }
-      continue;
-    }
-    /* A step with the record, kernel, block size and argument sizes of a
-     * step already checked passes the part of the check that reads only
-     * those (the parts that read constants or lists still run). */
-    in.memo = 0;
-    if (m != NULL && m->cbytes == cn) {
-      in.memo = 1;
-      for (i = 0; i < n_args; i++) {
-        if (m->bytes[i] != g.bytes[i]) {
-          in.memo = 0;
-        }
-      }
-    }
-    in.rec = b + po;
-    in.n_list = g.n_list;
-    in.block = b + cb;
-    in.cbytes = cn;
-    if (k->check(&in) != 0) {
-      return fail(ctx, TG_RT_ERR_PARAMS, s);
-    }
-    if (in.memo == 0u && n_args <= MEMO_ARGS) {
-      memo_t *e = &memo[n_memo & 1u];
-      n_memo++;
-      e->rec = po;
-      e->id = id;
-      e->cbytes = cn;
-      e->k = k;
-      for (i = 0; i < n_args; i++) {
-        e->bytes[i] = g.bytes[i];
-      }
+    st = check_step(&e, ctx, b + stp + s * STEP_BYTES, s);
+    if (st != TG_RT_OK) {
+      return st;
     }
   }
   ctx->blob = b;
@@ -456,11 +473,11 @@ tg_rt_status_t tg_rt_invoke(tg_rt_ctx_t *ctx, const void *const *inputs, void *c
   n_steps = ctx->n_steps;
   for (s = 0; s < n_steps; s++, st += STEP_BYTES) {
     uint32_t id = rd16(st), na = rd16(st + 2), a, slot = 0, extra = 0;
-    const uint8_t *x = ops + 4u * rd32(st + 8);
+    const uint8_t *x = ops + OPND_BYTES * rd32(st + 8);
     /* Arguments take slots 0..; list elements go at the end of ptr and
      * the list's slot points at its first element. */
     for (a = 0; a < na; a++) {
-      uint32_t v = rd32(x + 4u * a), off = v & ~3u;
+      uint32_t v = rd32(x + OPND_BYTES * a), off = v & ~3u;
       void *p;
       if (v == O_ABSENT) {
         p = NULL;
