@@ -70,11 +70,12 @@ func ConfigKeys() map[string][]string {
 		"aliasing": {"all", "views", "none"},
 		"order":    {"memory", "model"},
 		"arena":    {"static", "caller"},
+		"crc":      {"off", "on"},
 	}
 }
 
 // configDefaults are the values used when --config does not set a key.
-var configDefaults = map[string]string{"opt": "O2", "planner": "best", "aliasing": "all", "order": "memory", "arena": "static"}
+var configDefaults = map[string]string{"opt": "O2", "planner": "best", "aliasing": "all", "order": "memory", "arena": "static", "crc": "off"}
 
 // Backends lists the code generator variants bench knows.
 func Backends() []string { return append([]string{"aot", "interp"}, tflm.Backends()...) }

@@ -31,6 +31,7 @@ func backendSources(backend string, bm *benchModel, cfg benchConfig, t *targets.
 	}
 	align := max(mp.Plan.Align, 4)
 	h.CallerArena = true
+	h.CRC = v["crc"] == "on"
 	h.ArenaAlign = align
 	h.ArenaSize = (mp.Plan.Size + align - 1) / align * align
 	// The .tgb file is the blob's bytes for loading at run time; the

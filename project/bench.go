@@ -47,6 +47,10 @@ type Harness struct {
 	// the harness then declares ArenaSize bytes aligned to ArenaAlign.
 	CallerArena           bool
 	ArenaSize, ArenaAlign int
+	// CRC makes the interpreter harness's initialisation region check the
+	// blob's CRC (tg_rt_check_crc) before tg_rt_init, so that bench
+	// reports what loading a blob with its CRC check costs.
+	CRC bool
 	// Vectors are run in order, one inference each.
 	Vectors []Vector
 }

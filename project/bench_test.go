@@ -150,3 +150,24 @@ func TestHarnessCheck(t *testing.T) {
 		t.Errorf("name collision: %v", err)
 	}
 }
+
+// TestInterpHarnessCRC checks that the interpreter harness's
+// initialisation region holds tg_rt_check_crc exactly when CRC is set,
+// before tg_rt_init and inside the measured region.
+func TestInterpHarnessCRC(t *testing.T) {
+	for _, crc := range []bool{false, true} {
+		h := Harness{Model: "m", Inputs: []int{2}, Outputs: []int{1}, CRC: crc,
+			Vectors: []Vector{{Inputs: [][]byte{{1, 2}}, Outputs: [][]byte{{3}}}}}
+		src := string(h.InterpMainC())
+		begin := strings.Index(src, "tg_bench_begin();")
+		end := strings.Index(src, "tg_bench_end();")
+		check := strings.Index(src, "tg_rt_check_crc(m_blob, m_blob_size)")
+		init := strings.Index(src, "tg_rt_init(&ctx, m_blob")
+		if begin < 0 || end < begin || init < begin || init > end {
+			t.Fatalf("crc=%v: no init region around tg_rt_init:\n%s", crc, src)
+		}
+		if crc != (check >= 0) || (crc && (check < begin || check > init)) {
+			t.Errorf("crc=%v: tg_rt_check_crc at %d (region %d-%d, init at %d)", crc, check, begin, end, init)
+		}
+	}
+}

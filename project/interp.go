@@ -30,9 +30,9 @@ func BenchInterp(t *targets.Target, files []File, h Harness) ([]File, error) {
 }
 
 // InterpMainC renders the interpreter harness. Region 0 is tg_rt_init
-// (loading and validating the blob <m>_blob; with -DTG_BENCH_CRC also
-// tg_rt_check_crc, to measure the CRC's cost); region v+1 is tg_rt_invoke on
-// vector v. Outputs are checked as in MainC; a runtime error prints a
+// (loading and validating the blob <m>_blob; with h.CRC, tg_rt_check_crc
+// first, to measure the CRC's cost); region v+1 is tg_rt_invoke on vector
+// v. Outputs are checked as in MainC; a runtime error prints a
 // TINYGEN-MISMATCH line with run_status and exits with status 2.
 func (h *Harness) InterpMainC() []byte {
 	var b bytes.Buffer
@@ -69,9 +69,14 @@ func (h *Harness) InterpMainC() []byte {
 	h.writeCheckHelpers(&b)
 	w("\nint main(void) {\n")
 	w("  uint32_t v, passed = 0;\n  int status = 0;\n  tg_rt_status_t st;\n\n")
-	w("  /* Region 0: initialisation: load and validate the blob. */\n")
-	w("  tg_bench_begin();\n#ifdef TG_BENCH_CRC\n  st = tg_rt_check_crc(%s_blob, %s_blob_size);\n  if (st == TG_RT_OK) {\n    st = tg_rt_init(&ctx, %s_blob, %s_blob_size, %s_arena, sizeof %s_arena);\n  }\n#else\n", h.Model, h.Model, h.Model, h.Model, h.Model, h.Model)
-	w("  st = tg_rt_init(&ctx, %s_blob, %s_blob_size, %s_arena, sizeof %s_arena);\n#endif\n  tg_bench_end();\n", h.Model, h.Model, h.Model, h.Model)
+	if h.CRC {
+		w("  /* Region 0: initialisation: check the blob's CRC, then load and validate it. */\n")
+		w("  tg_bench_begin();\n  st = tg_rt_check_crc(%s_blob, %s_blob_size);\n  if (st == TG_RT_OK) {\n    st = tg_rt_init(&ctx, %s_blob, %s_blob_size, %s_arena, sizeof %s_arena);\n  }\n  tg_bench_end();\n",
+			h.Model, h.Model, h.Model, h.Model, h.Model, h.Model)
+	} else {
+		w("  /* Region 0: initialisation: load and validate the blob. */\n")
+		w("  tg_bench_begin();\n  st = tg_rt_init(&ctx, %s_blob, %s_blob_size, %s_arena, sizeof %s_arena);\n  tg_bench_end();\n", h.Model, h.Model, h.Model, h.Model)
+	}
 	w("  if (st != TG_RT_OK) {\n    put_kv(\"%s init_status=\", (uint32_t)st);\n    put_kv(\" detail=\", tg_rt_detail(&ctx));\n    tg_board_puts(\"\\n\");\n    status = 2;\n  }\n\n", MismatchPrefix)
 	w("  for (v = 0; v < NUM_VECTORS; v++) {\n    int rc, ok = 1;\n")
 	for k := range h.Inputs {

@@ -95,9 +95,11 @@ any run fails, does not fit or does not match its expected outputs.`,
 func configHelp() string {
 	keys := driver.ConfigKeys()
 	var b strings.Builder
-	for _, k := range []string{"opt", "planner", "aliasing", "order", "arena"} {
+	for _, k := range []string{"opt", "planner", "aliasing", "order", "arena", "crc"} {
 		fmt.Fprintf(&b, "  %-9s %s\n", k, strings.Join(keys[k], ", "))
 	}
+	b.WriteString("  (arena: aot only, the interpreter takes the caller's; crc: interp only,\n" +
+		"  on counts tg_rt_check_crc of the whole blob in the init column)\n")
 	return b.String()
 }
 
