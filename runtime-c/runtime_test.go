@@ -418,6 +418,21 @@ func TestFuzzHarness(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Inputs the fuzzer once failed on (testdata/fuzz-regressions): every
+	// run starts with them.
+	regressions, err := filepath.Glob(filepath.Join("testdata", "fuzz-regressions", "*.tgb"))
+	if err != nil || len(regressions) == 0 {
+		t.Fatalf("no fuzz regression inputs: %v", err)
+	}
+	for _, f := range regressions {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(corpus, "regression-"+filepath.Base(f)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// The ONNX-era reference kernels (PRELU int8, extended pools, integer
 	// sums, per-axis (de)quantisation, table gathers, requantisation).
 	extra := onnxNodeBlobs(t)

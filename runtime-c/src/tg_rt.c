@@ -488,7 +488,8 @@ tg_rt_status_t tg_rt_invoke(tg_rt_ctx_t *ctx, const void *const *inputs, void *c
       } else {
         switch (v & 3u) {
         case K_ARENA:
-          p = ctx->arena + off;
+          /* No arithmetic on a NULL arena (a blob needing 0 bytes). */
+          p = off != 0u ? ctx->arena + off : ctx->arena;
           break;
         case K_INPUT:
           p = (void *)(uintptr_t)inputs[v >> 2];
