@@ -237,7 +237,11 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 		le.PutUint32(steps[f:], le.Uint32(steps[f:])+uint32(constOff))
 	}
 	for _, i := range constOps {
-		ops[i] = uint32(constOff+cpos[ops[i]>>2]) | kConst
+		c := int(ops[i] >> 2)
+		if c >= len(cpos) {
+			return nil, fmt.Errorf("codegen/blob: an operand names constant %d of %d", c, len(cpos))
+		}
+		ops[i] = uint32(constOff+cpos[c]) | kConst
 	}
 	body := make([]byte, 0, constOff+len(consts))
 	body = append(body, make([]byte, HeaderBytes)...)
