@@ -80,15 +80,36 @@ func wantHelloReport(t *testing.T, out string, timed bool) map[string]int64 {
 	return vals
 }
 
+// qemuBoards are the targets a baremetal project is for: every concrete
+// Arm or RISC-V target of the target data (each has board support and a
+// QEMU line), not only cortex-m4 and rv32imc.
+func qemuBoards(t *testing.T) []*targets.Target {
+	t.Helper()
+	all, err := targets.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*targets.Target
+	for _, tg := range all {
+		if tg.Arch == targets.ArchARM || tg.Arch == targets.ArchRISCV32 {
+			out = append(out, tg)
+		}
+	}
+	if len(out) < 2 {
+		t.Fatalf("only %d QEMU boards in the target data", len(out))
+	}
+	return out
+}
+
+// TestDeployBaremetalMakeRun builds the baremetal project of
+// hello_world_int8 with its Makefile and runs it with make run on QEMU for
+// every QEMU board of the target data.
 func TestDeployBaremetalMakeRun(t *testing.T) {
 	sharedtest.RequireTool(t, "make", "make")
 	m := helloWorld(t)
-	for _, target := range []string{"cortex-m4", "rv32imc"} {
+	for _, tg := range qemuBoards(t) {
+		target := tg.Name
 		t.Run(target, func(t *testing.T) {
-			tg, err := targets.Get(target)
-			if err != nil {
-				t.Fatal(err)
-			}
 			sharedtest.RequireTool(t, tg.Compiler.Command, tg.Compiler.Package)
 			sharedtest.RequireTool(t, tg.Simulator.Command, tg.Simulator.Package)
 			dir, _ := deployInto(t, m, "baremetal", target)
@@ -138,7 +159,36 @@ func TestDeployCMakeCTest(t *testing.T) {
 					t.Errorf("report lacks %q:\n%s", w, report)
 				}
 			}
+			addSubdirectory(t, dir, tc.name)
 		})
+	}
+}
+
+// addSubdirectory builds a parent CMake project that takes the generated
+// project with add_subdirectory and links its library into an app of its
+// own that runs the model once (zero input) and checks the status; the
+// example and its test are only for a top-level build, so the parent has
+// no NAME_example.
+func addSubdirectory(t *testing.T, lib, name string) {
+	t.Helper()
+	parent := t.TempDir()
+	cm := "cmake_minimum_required(VERSION 3.13)\nproject(parent LANGUAGES C)\n" +
+		"add_subdirectory(\"" + filepath.ToSlash(lib) + "\" model)\n" +
+		"add_executable(app app.c)\ntarget_link_libraries(app PRIVATE " + name + ")\n"
+	app := "#include \"" + name + ".h\"\n" +
+		"static " + name + "_input_t in;\nstatic " + name + "_output_t out;\n" +
+		"int main(void) { return " + name + "_run(&in, &out) == " + strings.ToUpper(name) + "_OK ? 0 : 1; }\n"
+	for f, data := range map[string]string{"CMakeLists.txt": cm, "app.c": app} {
+		if err := os.WriteFile(filepath.Join(parent, f), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	build := filepath.Join(parent, "build")
+	run(t, 2*time.Minute, parent, "cmake", "-S", ".", "-B", build, "-DCMAKE_C_FLAGS=-Wall -Wextra -Werror -pedantic")
+	run(t, 5*time.Minute, parent, "nice", "cmake", "--build", build, "-j", "2")
+	run(t, time.Minute, build, filepath.Join(build, "app"))
+	if _, err := os.Stat(filepath.Join(build, "model", name+"_example")); err == nil {
+		t.Errorf("add_subdirectory built %s_example: the example is for a top-level build only", name)
 	}
 }
 
@@ -205,6 +255,11 @@ func TestDeployNano33BLEOnQEMU(t *testing.T) {
 	dir, _ := deployInto(t, helloWorld(t), "arduino", "arduino-nano33ble")
 	sketch := filepath.Join(dir, "hello_world_int8")
 	src := filepath.Join(sketch, "src")
+	// The Nano 33 BLE is a Cortex-M4F: the DSP (armv7em) kernel set.
+	model, err := os.ReadFile(filepath.Join(src, "hello_world_int8.c"))
+	if err != nil || !strings.Contains(string(model), "tg_fully_connected_s8_armv7em(") {
+		t.Errorf("the Nano 33 BLE sketch does not run the armv7em kernels (%v)", err)
+	}
 	support, err := tg.SupportFiles()
 	if err != nil {
 		t.Fatal(err)
