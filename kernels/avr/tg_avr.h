@@ -101,7 +101,7 @@ static inline int32_t tg_avr_mbqm(int32_t x, int32_t multiplier, int32_t shift) 
 
 /* FULLY_CONNECTED int8: tg_fully_connected_s8 with its constants read
  * through TG_READ_*. */
-void tg_fully_connected_s8_avr(const tg_fully_connected_s8_params_t *p,
+void tg_fully_connected_s8_avr(const tg_fully_connected_s8_params_t *params,
                                const int8_t *input, const int8_t *filter,
                                const int32_t *bias, int8_t *output);
 
