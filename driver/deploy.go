@@ -101,7 +101,10 @@ func Deploy(m *Model, opts CompileOptions, dopts DeployOptions) (*DeployResult, 
 	if gen == "" {
 		gen = "tinygen"
 	}
-	files, err := cgen.Generate(p, cgen.Options{Generator: gen, Settings: opts.Settings(p), Arena: arena})
+	// Constants in AVR flash: the parameter structs too (the avr kernels
+	// copy theirs out with memcpy_P; project.Deploy.FlashConstants
+	// defines TG_AVR_PROGMEM_PARAMS).
+	files, err := cgen.Generate(p, cgen.Options{Generator: gen, Settings: opts.Settings(p), Arena: arena, ParamsSection: flash})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", m.Path, err)
 	}
@@ -287,7 +290,7 @@ func top(cs []Contributor, n int) string {
 //   - RAM: the arena, the input and output buffers, the stack reserve
 //     (stack_size), the runtime (overhead.ram) and, on AVR, where const
 //     data without PROGMEM is copied to RAM, the constants and
-//     parameter structs again.
+//     parameter structs again (unless both are in flash, PROGMEM).
 //
 // The link remains the exact check; this one comes first so that a model
 // that cannot fit is refused with its biggest contributors.
@@ -340,9 +343,7 @@ func CheckBudget(p *program.Program, t *targets.Target, kind string) *Budget {
 		{"runtime" + arduinoWord(t), ov.RAM},
 	}
 	if t.Arch == targets.ArchAVR {
-		if ConstantsInFlash(p, t) {
-			b.RAM = append(b.RAM, Contributor{"parameter structs copied to RAM (AVR)", params})
-		} else {
+		if !ConstantsInFlash(p, t) {
 			b.RAM = append(b.RAM, Contributor{"constants copied to RAM (AVR: a kernel outside the avr set reads them, so no PROGMEM)", consts + params})
 		}
 	}

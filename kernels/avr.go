@@ -27,7 +27,7 @@ func avrSet() Set {
 	}
 	return Set{
 		Name:        AVR,
-		Description: "8-bit AVR: constants read through TG_READ_* (PROGMEM), explicit 32-bit arithmetic",
+		Description: "8-bit AVR: constants read through TG_READ_* (PROGMEM), 8 x 8-bit products, requantisation without 64-bit shifts",
 		Files:       files,
 		Header:      "tg_avr.h",
 		Kernels: []Kernel{{

@@ -64,8 +64,10 @@ type Deploy struct {
 	Runs int
 	// Generator is the "tinygen <version>" text of the header lines.
 	Generator string
-	// FlashConstants keeps the constant arrays in AVR flash (PROGMEM):
-	// the project's tg_port.h starts by defining TG_AVR_PROGMEM. Only for
+	// FlashConstants keeps the constant arrays and the parameter structs
+	// in AVR flash (PROGMEM): the project's tg_port.h starts by defining
+	// TG_AVR_PROGMEM and TG_AVR_PROGMEM_PARAMS (the model's C must then be
+	// generated with codegen/c's ParamsSection). Only for
 	// an AVR target whose every kernel reads constants through TG_READ_*
 	// (driver.ConstantsInFlash).
 	FlashConstants bool
@@ -219,9 +221,13 @@ func (d *Deploy) Files() ([]File, error) {
 // portConfig is what a project that keeps constants in AVR flash puts at
 // the top of its copy of tg_port.h (a choice made at generation time).
 const portConfig = `/* Port configuration of this project (tinygen compile --project): every
- * kernel reads its constants through TG_READ_*, so they stay in flash. */
+ * kernel reads its constants through TG_READ_* and copies its parameter
+ * struct with memcpy_P, so both stay in flash. */
 #ifndef TG_AVR_PROGMEM
 #define TG_AVR_PROGMEM 1
+#endif
+#ifndef TG_AVR_PROGMEM_PARAMS
+#define TG_AVR_PROGMEM_PARAMS 1
 #endif
 
 `

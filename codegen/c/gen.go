@@ -55,6 +55,11 @@ type Options struct {
 	// HostMain adds <m>_host_main.c, a host test harness that reads raw
 	// inputs from stdin and writes raw outputs to stdout until EOF.
 	HostMain bool
+	// ParamsSection puts TG_PARAMS_SECTION before every kernel parameter
+	// struct (tg_port.h: PROGMEM in an AVR deploy project whose every
+	// kernel copies its struct out of flash, else nothing). Only for a
+	// Program whose every kernel reads its parameters that way.
+	ParamsSection bool
 }
 
 // File is one emitted file.
@@ -136,6 +141,7 @@ type model struct {
 	Consts          []constArray
 	Externs         []string
 	Params          []string // static const parameter structs
+	ParamsSection   string   // "TG_PARAMS_SECTION " (Options.ParamsSection) or ""
 	Steps           []step
 	KernelHeaders   []string // headers of specialised kernel sets
 	NeedsCopy       bool     // the schedule copies outputs with copy_bytes
@@ -225,6 +231,9 @@ func newModel(p *program.Program, opts Options) (*model, error) {
 		Planner: p.Arena.Planner, LowerBound: p.Arena.LowerBound, TotalMACs: p.MACs,
 	}
 	m.Banner = banner(p, opts)
+	if opts.ParamsSection {
+		m.ParamsSection = "TG_PARAMS_SECTION "
+	}
 	m.Description = ctext.Comment(p.Source.Description, 60)
 	e := &exprs{m: m, p: p, bufName: map[*ir.Tensor]string{}, scratchName: map[int]string{}}
 	members := uniquifier{}

@@ -52,7 +52,7 @@ func (m *model) step(st program.Step, e *exprs) (step, error) {
 
 	prefix := fmt.Sprintf("op%d", st.Index)
 	init := m.formatStruct(st.Params, "")
-	m.Params = append(m.Params, fmt.Sprintf("/* step %d: %v */\nstatic const %s %s_params = %s;", st.Index, op.Kind, st.ParamsType, prefix, init))
+	m.Params = append(m.Params, fmt.Sprintf("/* step %d: %v */\nstatic const %s%s %s_params = %s;", st.Index, op.Kind, m.ParamsSection, st.ParamsType, prefix, init))
 
 	args := []string{"&" + prefix + "_params"}
 	var pre []string

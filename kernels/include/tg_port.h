@@ -33,6 +33,12 @@
 #define TG_READ_S16(p) ((int16_t)pgm_read_word(p))
 #define TG_READ_S32(p) ((int32_t)pgm_read_dword(p))
 #define TG_READ_F32(p) pgm_read_float(p)
+/* TG_AVR_PROGMEM_PARAMS (defined with TG_AVR_PROGMEM by such a project):
+ * the kernels' parameter structs are in flash too (TG_PARAMS_SECTION);
+ * the avr kernels copy theirs to the stack with memcpy_P. */
+#if defined(TG_AVR_PROGMEM_PARAMS) && !defined(TG_PARAMS_SECTION)
+#define TG_PARAMS_SECTION PROGMEM
+#endif
 #endif
 #ifndef TG_READ_S8
 #define TG_READ_S8(p) (*(p))
@@ -47,6 +53,12 @@
  * -DTG_WEIGHTS_SECTION='__attribute__((section(".rodata.tg_weights")))'. */
 #ifndef TG_WEIGHTS_SECTION
 #define TG_WEIGHTS_SECTION
+#endif
+
+/* TG_PARAMS_SECTION: placed before the kernels' parameter structs when the
+ * code generator is asked to (an AVR deploy project); nothing by default. */
+#ifndef TG_PARAMS_SECTION
+#define TG_PARAMS_SECTION
 #endif
 
 /* TG_ARENA_SECTION: placed before the static tensor arena, e.g. to put it

@@ -1,7 +1,9 @@
 /* arduino_api.cpp: the test Arduino API on the QEMU Cortex-M board: Serial
  * writes to the board's UART (tg_board_puts), micros() reads SysTick (the
  * board's 25 MHz clock; an interrupt counts the wraps), main calls setup()
- * and loop() once and exits through the board. */
+ * and loop() once and exits through the board. The test runs QEMU with
+ * -icount shift=4, so SysTick follows the instruction count (16 ns an
+ * instruction, a 64 MHz core at one instruction a cycle), not the host. */
 #include "Arduino.h"
 
 #include "tg_board.h"
