@@ -129,6 +129,15 @@ func (r *Runner) RunJob(ctx context.Context, j *Job) *Result {
 	if err := os.MkdirAll(j.Dir, 0o755); err != nil {
 		return fail(err)
 	}
+	if r.Serial != nil && r.Serial.Board != nil {
+		// The user's board support in place of the target's (a copy of
+		// the job: the caller's stays as it was).
+		bj, err := r.Serial.Board.job(j)
+		if err != nil {
+			return fail(err)
+		}
+		j = bj
+	}
 	elfPath := j.ELF
 	if j.Build != nil {
 		var err error

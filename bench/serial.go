@@ -43,6 +43,9 @@ type Serial struct {
 	Silence time.Duration
 	// FlashTimeout bounds the flashing command (DefaultFlashTimeout if 0).
 	FlashTimeout time.Duration
+	// Board, if set, is the user's board support (boardsupport.go),
+	// built into every tinygen firmware in place of the target's.
+	Board *BoardSupport
 }
 
 // Serial runner defaults.

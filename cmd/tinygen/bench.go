@@ -119,6 +119,9 @@ func runBench(models []string, f benchFlags, stdout, stderr io.Writer) error {
 		if len(models) > 0 || len(f.targets) != 1 {
 			return usageError{fmt.Errorf("--elf takes no model files and exactly one --target")}
 		}
+		if f.serial.boardSupport != "" {
+			return usageError{fmt.Errorf("--board-support builds tinygen's firmware; an --elf brings its own board support")}
+		}
 		t, err := targets.Get(f.targets[0])
 		if err != nil {
 			return usageError{err}

@@ -14,10 +14,11 @@ import (
 	"github.com/tinygen/tinygen/targets"
 )
 
-// serialFlags are bench's --runner, --port, --baud, --flash-cmd and
-// --serial-timeout.
+// serialFlags are bench's --runner, --port, --baud, --flash-cmd,
+// --serial-timeout and --board-support.
 type serialFlags struct {
 	kind, port, flashCmd  string
+	boardSupport          string
 	baud                  int
 	silence, flashTimeout time.Duration
 }
@@ -30,6 +31,7 @@ func (s *serialFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&s.flashCmd, "flash-cmd", "", "serial runner: your command that flashes the board, run without a shell in the run's folder; {elf} is the firmware file")
 	fl.DurationVar(&s.silence, "serial-timeout", bench.DefaultSilence, "serial runner: fail when the port stays silent this long")
 	fl.DurationVar(&s.flashTimeout, "flash-timeout", bench.DefaultFlashTimeout, "serial runner: time-out of --flash-cmd")
+	fl.StringVar(&s.boardSupport, "board-support", "", "serial runner: folder with your board's tg_board.c, optionally tg_startup.c and one NAME.ld, used instead of the target's (docs/bench-protocol.md)")
 }
 
 // runner returns the serial runner the flags ask for, nil for the
@@ -37,8 +39,8 @@ func (s *serialFlags) add(cmd *cobra.Command) {
 func (s *serialFlags) runner(targetNames []string) (*bench.Serial, error) {
 	switch s.kind {
 	case "sim", "":
-		if s.port != "" || s.flashCmd != "" {
-			return nil, usageError{fmt.Errorf("--port and --flash-cmd need --runner serial")}
+		if s.port != "" || s.flashCmd != "" || s.boardSupport != "" {
+			return nil, usageError{fmt.Errorf("--port, --flash-cmd and --board-support need --runner serial")}
 		}
 		return nil, nil
 	case "serial":
@@ -64,6 +66,12 @@ func (s *serialFlags) runner(targetNames []string) (*bench.Serial, error) {
 	sr := &bench.Serial{Port: s.port, Baud: s.baud, FlashCommand: words, Silence: s.silence, FlashTimeout: s.flashTimeout}
 	if err := sr.Check(); err != nil {
 		return nil, usageError{err}
+	}
+	if s.boardSupport != "" {
+		// Read and checked once, before any run.
+		if sr.Board, err = bench.LoadBoardSupport(s.boardSupport); err != nil {
+			return nil, err
+		}
 	}
 	return sr, nil
 }
