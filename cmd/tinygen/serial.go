@@ -39,8 +39,14 @@ func (s *serialFlags) add(cmd *cobra.Command) {
 func (s *serialFlags) runner(targetNames []string) (*bench.Serial, error) {
 	switch s.kind {
 	case "sim", "":
-		if s.port != "" || s.flashCmd != "" || s.boardSupport != "" {
-			return nil, usageError{fmt.Errorf("--port, --flash-cmd and --board-support need --runner serial")}
+		if s.port != "" || s.flashCmd != "" {
+			return nil, usageError{fmt.Errorf("--port and --flash-cmd need --runner serial")}
+		}
+		if s.boardSupport != "" {
+			// A simulator runs the target's simulated board, whose devices
+			// the target's own board support drives; a real board's UART
+			// and timer are not there.
+			return nil, usageError{fmt.Errorf("--board-support needs --runner serial (a simulator runs the target's own board support)")}
 		}
 		return nil, nil
 	case "serial":
