@@ -112,3 +112,84 @@ func TestSerialRunnerBoardSupport(t *testing.T) {
 		t.Errorf("tg_board.h in the run folder is not tinygen's: %v", err)
 	}
 }
+
+// sysTickMarkers replace the generated markers in a user's tg_board.c for
+// the QEMU Cortex-M board: they time each region with SysTick (the
+// processor clock, 25 MHz on mps2) and print TINYGEN-TIME lines, as a
+// board without an instruction counter does (docs/bench-protocol.md).
+const sysTickMarkers = `
+#define SYST_CSR TG_REG(0xE000E010u)
+#define SYST_RVR TG_REG(0xE000E014u)
+#define SYST_CVR TG_REG(0xE000E018u)
+#define TICKS_PER_US 25u
+
+static uint32_t tg_t0, tg_region;
+
+static void put_u32(uint32_t v)
+{
+    char buf[11];
+    char *p = &buf[10];
+    *p = '\0';
+    do {
+        *--p = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0u);
+    tg_board_puts(p);
+}
+
+__attribute__((noinline, used)) void tg_bench_begin(void)
+{
+    SYST_RVR = 0x00FFFFFFu;
+    SYST_CVR = 0u;
+    SYST_CSR = 5u; /* enabled, processor clock, no interrupt */
+    tg_t0 = SYST_CVR;
+}
+
+__attribute__((noinline, used)) void tg_bench_end(void)
+{
+    uint32_t ticks = (tg_t0 - SYST_CVR) & 0x00FFFFFFu; /* counts down */
+    tg_board_puts("TINYGEN-TIME region=");
+    put_u32(tg_region++);
+    tg_board_puts(" us=");
+    put_u32(ticks / TICKS_PER_US);
+    tg_board_puts("\n");
+}
+`
+
+// TestSerialRunnerBoardSupportTimer: a user's tg_board.c whose markers
+// time the regions and print TINYGEN-TIME lines gets its times into the
+// report, in microseconds.
+func TestSerialRunnerBoardSupportTimer(t *testing.T) {
+	sharedtest.RequireTool(t, "arm-none-eabi-gcc", "gcc-arm-none-eabi")
+	dir := userBoardDir(t, "cortex-m4")
+	path := filepath.Join(dir, "tg_board.c")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := strings.Index(string(data), "/* noipa")
+	if cut < 0 {
+		t.Fatal("generated tg_board.c has no marker section")
+	}
+	if err := os.WriteFile(path, []byte(string(data[:cut])+sysTickMarkers), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	board, err := bench.LoadBoardSupport(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := qemuOnSocket(t, "cortex-m4")
+	s.Board = board
+	r := (&bench.Runner{Serial: s}).Run(context.Background(), helloJob(t, "cortex-m4"))[0]
+	if !r.Validated() || r.Vectors != 2 {
+		t.Fatalf("%s %d/%d: %s", r.Status, r.Passed, r.Vectors, r.Error)
+	}
+	if r.Counter != bench.CounterMicros || len(r.PerVector) != 2 || r.InitInstructions < 0 || r.Inference != r.PerVector[1] {
+		t.Errorf("counter %q init %d per vector %v inference %d", r.Counter, r.InitInstructions, r.PerVector, r.Inference)
+	}
+	t.Logf("SysTick on QEMU: init %d µs, inference %d µs (host-dependent)", r.InitInstructions, r.Inference)
+	log, err := os.ReadFile(filepath.Join(r.Dir, "run.sh"))
+	if err != nil || !strings.Contains(string(log), "tg_board.c") {
+		t.Errorf("run.sh does not rebuild with the user's tg_board.c: %v", err)
+	}
+}
