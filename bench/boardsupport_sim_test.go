@@ -187,7 +187,10 @@ func TestSerialRunnerBoardSupportTimer(t *testing.T) {
 	if r.Counter != bench.CounterMicros || len(r.PerVector) != 2 || r.InitInstructions < 0 || r.Inference != r.PerVector[1] {
 		t.Errorf("counter %q init %d per vector %v inference %d", r.Counter, r.InitInstructions, r.PerVector, r.Inference)
 	}
-	t.Logf("SysTick on QEMU: init %d µs, inference %d µs (host-dependent)", r.InitInstructions, r.Inference)
+	// QEMU's SysTick follows the host's clock (no -icount): the values
+	// are not the board's, and hello_world's regions mostly read 0 µs;
+	// this test checks the lines' way into the report, not the times.
+	t.Logf("SysTick on QEMU: init %d µs, inference %d µs (host time)", r.InitInstructions, r.Inference)
 	log, err := os.ReadFile(filepath.Join(r.Dir, "run.sh"))
 	if err != nil || !strings.Contains(string(log), "tg_board.c") {
 		t.Errorf("run.sh does not rebuild with the user's tg_board.c: %v", err)
