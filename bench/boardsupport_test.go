@@ -6,6 +6,7 @@ package bench_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,5 +186,41 @@ func TestBoardSupportApply(t *testing.T) {
 	}
 	if _, err := b.Apply([]project.File{{Name: "fw.c"}}); err == nil || !strings.Contains(err.Error(), "no tg_board.c to replace") {
 		t.Errorf("firmware without tg_board.c: %v", err)
+	}
+}
+
+// TestBoardSupportForeignFirmware: a finished ELF or a firmware with a
+// build of its own (TFLM) cannot take the user's board support; the run
+// fails before anything is built or flashed.
+func TestBoardSupportForeignFirmware(t *testing.T) {
+	tg, err := targets.Get("cortex-m4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := bench.LoadBoardSupport(boardDir(t, map[string]string{"tg_board.c": "mine"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := false
+	tests := []struct {
+		job  bench.Job
+		want string
+	}{
+		{bench.Job{ID: "fw-elf", ELF: "fw.elf"}, "is a finished ELF with its own board support"},
+		{bench.Job{ID: "m-tflm", Backend: "tflm", Build: func(context.Context, string, func(string, ...string)) (string, error) {
+			built = true
+			return "", nil
+		}}, "run m-tflm builds its own firmware (backend tflm)"},
+	}
+	for _, tc := range tests {
+		j := tc.job
+		j.Target, j.Dir = tg, filepath.Join(t.TempDir(), j.ID)
+		r := (&bench.Runner{Serial: &bench.Serial{Port: "tcp:127.0.0.1:1", Board: b}}).Run(context.Background(), []*bench.Job{&j})[0]
+		if r.Status != bench.StatusFailed || !strings.Contains(r.Error, tc.want) || !strings.Contains(r.Error, b.Dir) {
+			t.Errorf("%s: %s: %s", j.ID, r.Status, r.Error)
+		}
+	}
+	if built {
+		t.Error("the TFLM firmware was built")
 	}
 }
