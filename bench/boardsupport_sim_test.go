@@ -25,11 +25,11 @@ import (
 // (killed with the run's process group), like flashing a board.
 func qemuOnSocket(t *testing.T, target string) *bench.Serial {
 	t.Helper()
-	qemu := sharedtest.RequireTool(t, "qemu-system-arm", "qemu-system-arm")
 	tg, err := targets.Get(target)
 	if err != nil {
 		t.Fatal(err)
 	}
+	qemu := sharedtest.RequireTool(t, tg.Simulator.Command, tg.Simulator.Package)
 	port := freePort(t)
 	_, args, err := tg.SimulatorCommand("{elf}")
 	if err != nil {
@@ -79,16 +79,26 @@ func userBoardDir(t *testing.T, target string) string {
 // folder measures exactly like the target's own: same validated vectors,
 // same ROM, RAM and stack.
 func TestSerialRunnerBoardSupport(t *testing.T) {
-	sharedtest.RequireTool(t, "arm-none-eabi-gcc", "gcc-arm-none-eabi")
-	board, err := bench.LoadBoardSupport(userBoardDir(t, "cortex-m4"))
+	for _, target := range []string{"cortex-m4", "rv32imc"} {
+		t.Run(target, func(t *testing.T) { testSerialRunnerBoardSupport(t, target) })
+	}
+}
+
+func testSerialRunnerBoardSupport(t *testing.T, target string) {
+	tg, err := targets.Get(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sharedtest.RequireTool(t, tg.Compiler.Command, tg.Compiler.Package)
+	board, err := bench.LoadBoardSupport(userBoardDir(t, target))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var results []*bench.Result
 	for _, b := range []*bench.BoardSupport{nil, board} {
-		s := qemuOnSocket(t, "cortex-m4")
+		s := qemuOnSocket(t, target)
 		s.Board = b
-		js := helloJob(t, "cortex-m4")
+		js := helloJob(t, target)
 		r := (&bench.Runner{Serial: s}).Run(context.Background(), js)[0]
 		if !r.Validated() || r.Vectors != 2 || r.Counter != "none" {
 			t.Fatalf("board support %v: %s %d/%d counter %q: %s", b != nil, r.Status, r.Passed, r.Vectors, r.Counter, r.Error)
