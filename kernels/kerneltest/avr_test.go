@@ -9,7 +9,6 @@ package kerneltest_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -197,23 +196,7 @@ func avrFiles(t *testing.T, dir string) []string {
 	for _, h := range kernels.Headers() {
 		files[h] = kernels.Reference
 	}
-	srcs := []string{"main.c"}
-	for name, set := range files {
-		b, err := lib.File(set, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if filepath.Ext(name) == ".c" {
-			srcs = append(srcs, name)
-		}
-	}
-	if err := os.WriteFile(filepath.Join(dir, "main.c"), []byte(avrMain), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return srcs
+	return kerneltest.WriteSources(t, lib, dir, files, avrMain)
 }
 
 var avrCheckOK = regexp.MustCompile(`avr-check ok ([0-9]+)`)

@@ -353,6 +353,35 @@ func Compilers(t testing.TB) []string {
 	return ccs
 }
 
+// WriteSources writes the kernel library's files (file name -> kernel
+// set) and a main.c holding mainC into dir, and returns the C files to
+// compile, main.c first.
+func WriteSources(t testing.TB, lib *kernels.Library, dir string, files map[string]string, mainC string) []string {
+	t.Helper()
+	srcs := []string{"main.c"}
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		b, err := lib.File(files[name], name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Ext(name) == ".c" {
+			srcs = append(srcs, name)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.c"), []byte(mainC), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return srcs
+}
+
 // Compile runs the passes on g for the host target with set preferred
 // (the reference set behind it) and lib's kernels.
 func Compile(g *ir.Graph, lib *kernels.Library, set string) (*passes.State, error) {

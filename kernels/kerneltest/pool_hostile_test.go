@@ -9,7 +9,6 @@ package kerneltest_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -120,23 +119,7 @@ func TestPoolKernelsHostileParameters(t *testing.T) {
 	}
 	for _, cc := range kerneltest.Compilers(t) {
 		dir := t.TempDir()
-		var srcs []string
-		for name, set := range files {
-			b, err := lib.File(set, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if filepath.Ext(name) == ".c" {
-				srcs = append(srcs, name)
-			}
-		}
-		if err := os.WriteFile(filepath.Join(dir, "main.c"), []byte(poolHostileMain), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		srcs = append(srcs, "main.c")
+		srcs := kerneltest.WriteSources(t, lib, dir, files, poolHostileMain)
 		ctx := context.Background()
 		// main.c's functions are local to it: no prototypes needed.
 		flags := append(append([]string{}, hostcc.WarningFlags...), hostcc.SanitizerFlags...)
