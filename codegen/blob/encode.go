@@ -224,6 +224,9 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 	if len(steps)/stepBytes > 0xffff {
 		return nil, fmt.Errorf("codegen/blob: %d steps (at most 65535)", len(steps)/stepBytes)
 	}
+	if len(ops)/2 > 0xffffff {
+		return nil, fmt.Errorf("codegen/blob: %d operand entries (at most 2^24 - 1)", len(ops)/2)
+	}
 	ioOff := HeaderBytes
 	stepOff := ioOff + len(ios)
 	opOff := stepOff + len(steps)
