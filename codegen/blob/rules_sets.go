@@ -83,11 +83,13 @@ func setRules() map[string][]string {
 			"NEED(output, " + winOutA + ")",
 		}, a7Gemm("F(win.out_c)", "F(win.in_c)")),
 		"tg_conv2d_s8_im2col_armv7em_params_t": im2col,
-		"tg_fully_connected_s8_armv7em_params_t": cat([]string{
-			"IN(1, 65536, gemm.rows)",
-			"NEED(input, tg_rtk_mul(F(gemm.rows), F(gemm.depth)))",
-			"NEED(output, tg_rtk_mul(F(gemm.rows), F(gemm.cols)))",
-		}, a7Gemm("F(gemm.cols)", "F(gemm.depth)")),
+		// The extents come after a7Gemm's bounds, so that their products
+		// take the cheaper tg_rtk_mulu (narrowMuls).
+		"tg_fully_connected_s8_armv7em_params_t": cat([]string{"IN(1, 65536, gemm.rows)"},
+			a7Gemm("F(gemm.cols)", "F(gemm.depth)"), []string{
+				"NEED(input, tg_rtk_mul(F(gemm.rows), F(gemm.depth)))",
+				"NEED(output, tg_rtk_mul(F(gemm.rows), F(gemm.cols)))",
+			}),
 		"tg_depthwise_conv2d_s8_armv7em_params_t": cat(window(), []string{
 			"F(win.out_c) == F(win.in_c)",
 			"tg_rtk_mul(F(win.filter_h), F(win.filter_w)) <= 64",

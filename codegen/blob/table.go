@@ -83,28 +83,41 @@ func Table(kernels []TableKernel, d *Decls, includes []string) (header, source [
 	}
 	c.WriteString(usedHelpers(body.String()))
 	c.Write(body.Bytes())
-	// The table is dense (the kernels linked in, in id order, beside their
-	// ids): indexing it by id would cost 4 bytes of flash per id below the
-	// largest, most of them NULL.
+	// The kernels linked in, in id order, and a byte per id up to the
+	// largest: the kernel's position in that list plus one, 0 for an id
+	// the firmware lacks. The runtime finds a kernel with two loads (a
+	// table of pointers indexed by id would cost 4 bytes per id; a list
+	// of ids, a scan per step).
+	if len(ids) > 254 {
+		return nil, nil, fmt.Errorf("codegen/blob: %d kernels (a kernel table holds 254)", len(ids))
+	}
 	n := max(len(ids), 1) // C99 has no empty arrays
-	fmt.Fprintf(&c, "const uint16_t tg_rt_kernel_ids[%d] = {", n)
-	for i, id := range ids {
-		if i > 0 {
-			c.WriteString(", ")
-		}
-		fmt.Fprint(&c, id)
-	}
-	if len(ids) == 0 {
-		c.WriteString("0")
-	}
-	fmt.Fprintf(&c, "};\nconst tg_rt_kernel_t *const tg_rt_kernels[%d] = {\n", n)
+	fmt.Fprintf(&c, "const tg_rt_kernel_t *const tg_rt_kernels[%d] = {\n", n)
 	for i, sym := range syms {
 		fmt.Fprintf(&c, "    %s, /* %d */\n", sym, ids[i])
 	}
 	if len(ids) == 0 {
 		c.WriteString("    NULL,\n")
 	}
-	fmt.Fprintf(&c, "};\nconst uint16_t tg_rt_num_kernels = %d;\n", len(ids))
+	slots := make([]int, 1)
+	if len(ids) > 0 {
+		slots = make([]int, ids[len(ids)-1]+1)
+	}
+	for i, id := range ids {
+		slots[id] = i + 1
+	}
+	fmt.Fprintf(&c, "};\nconst uint8_t tg_rt_kernel_slots[%d] = {", len(slots))
+	for i, v := range slots {
+		switch {
+		case i == 0:
+		case i%16 == 0:
+			c.WriteString(",\n    ")
+		default:
+			c.WriteString(", ")
+		}
+		fmt.Fprint(&c, v)
+	}
+	fmt.Fprintf(&c, "};\nconst uint16_t tg_rt_num_slots = %d;\n", len(slots))
 	return h.Bytes(), c.Bytes(), nil
 }
 
@@ -463,13 +476,27 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 	// A condition may close its own F( … ) parentheses: F(x) becomes
 	// ((int64_t)read(x)), so the macro-style call keeps its closing
 	// parenthesis.
+	// Fields a whole-condition IN() has bounded to [0, 2^31 + 1] by now
+	// (a later condition runs only when it held), for narrowMuls.
+	bounded := map[string]bool{}
 	for _, cond := range rule {
 		if loc := reIN().FindStringIndex(strings.TrimSpace(cond)); loc != nil && loc[0] == 0 && loc[1] == len(strings.TrimSpace(cond)) {
 			group = append(group, strings.TrimSpace(cond))
+			m := reIN().FindStringSubmatch(strings.TrimSpace(cond))
+			lo, err1 := strconv.ParseInt(strings.TrimSpace(m[1]), 0, 64)
+			hi, err2 := strconv.ParseInt(strings.TrimSpace(m[2]), 0, 64)
+			if err1 == nil && err2 == nil && lo >= 0 && hi <= mulBound {
+				for _, f := range strings.Split(m[3], ",") {
+					bounded[strings.TrimSpace(f)] = true
+				}
+			}
 			continue
 		}
 		flush()
 		pure(!readsContent(cond))
+		if !strings.HasPrefix(cond, "{") {
+			cond = narrowMuls(cond, bounded)
+		}
 		cond = expandIN(cond)
 		if inErr != nil {
 			return "", fmt.Errorf("bounds rule of %s: %w", k.ParamsType, inErr)
@@ -489,6 +516,100 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 	b.WriteString("  return !ok;\n")
 	return b.String(), nil
 }
+
+// mulBound is the largest count tg_rtk_mulu takes: 2^31 + 1, the
+// saturated value tg_rtk_mul returns.
+const mulBound = 0x80000001
+
+// narrowMuls rewrites the tg_rtk_mul(a, b) calls of a rule condition
+// whose operands are both known to lie in [0, mulBound] into
+// tg_rtk_mulu(a, b), which gives the same value with one 32x32->64-bit
+// multiply instead of sign tests and a 64x64-bit one. An operand is known
+// when it is F(field) of a field in bounded, a decimal literal in range,
+// or itself such a product (whose value is in [0, mulBound]); anything
+// else keeps the general helper.
+func narrowMuls(cond string, bounded map[string]bool) string {
+	const call = "tg_rtk_mul("
+	var out strings.Builder
+	for {
+		i := strings.Index(cond, call)
+		if i < 0 {
+			out.WriteString(cond)
+			return out.String()
+		}
+		// A longer name ending in tg_rtk_mul (none today) is left alone.
+		if i > 0 && (isIdentByte(cond[i-1])) {
+			out.WriteString(cond[:i+len(call)])
+			cond = cond[i+len(call):]
+			continue
+		}
+		end, comma := matchCall(cond, i+len(call))
+		if end < 0 || comma < 0 {
+			out.WriteString(cond)
+			return out.String()
+		}
+		a := narrowMuls(cond[i+len(call):comma], bounded)
+		b := narrowMuls(cond[comma+1:end], bounded)
+		name := "tg_rtk_mul("
+		if knownCount(a, bounded) && knownCount(b, bounded) {
+			name = "tg_rtk_mulu("
+		}
+		out.WriteString(cond[:i] + name + a + "," + b + ")")
+		cond = cond[end+1:]
+	}
+}
+
+// matchCall returns the index of the parenthesis closing a call whose
+// arguments start at start, and of its first top-level comma (-1 when
+// there is none or the parentheses do not balance).
+func matchCall(s string, start int) (end, comma int) {
+	depth, comma := 0, -1
+	for j := start; j < len(s); j++ {
+		switch s[j] {
+		case '(':
+			depth++
+		case ')':
+			if depth == 0 {
+				return j, comma
+			}
+			depth--
+		case ',':
+			if depth == 0 && comma < 0 {
+				comma = j
+			}
+		}
+	}
+	return -1, -1
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// knownCount reports whether a tg_rtk_mul operand is known to lie in
+// [0, mulBound] (see narrowMuls).
+func knownCount(x string, bounded map[string]bool) bool {
+	x = strings.TrimSpace(x)
+	for len(x) > 1 && x[0] == '(' {
+		if end, _ := matchCall(x, 1); end != len(x)-1 {
+			break
+		}
+		x = strings.TrimSpace(x[1 : len(x)-1])
+	}
+	if m := reKnownField().FindStringSubmatch(x); m != nil {
+		return bounded[m[1]]
+	}
+	if v, err := strconv.ParseUint(x, 10, 64); err == nil {
+		return v <= mulBound
+	}
+	if strings.HasPrefix(x, "tg_rtk_mulu(") {
+		end, _ := matchCall(x, len("tg_rtk_mulu("))
+		return end == len(x)-1
+	}
+	return false
+}
+
+var reKnownField = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^F\(([A-Za-z0-9_.]+)\)$`) })
 
 // readsContent reports whether a rule condition reads more than the record
 // and the sizes the runtime's step memo compares: a constant's bytes
@@ -610,6 +731,14 @@ TG_RTK_INLINE int tg_rtk_opt(uint32_t bytes, int32_t es, int64_t n) {
 
 /* tg_rtk_dim: a dimension or count in [lo, 2^16]. */
 TG_RTK_INLINE int tg_rtk_dim(int64_t v, int64_t lo) { return v >= lo && v <= 65536; }
+
+/* tg_rtk_mulu is tg_rtk_mul for two counts the check has already bounded
+ * to [0, 2^31 + 1] (the generator proves it): the same value from one
+ * 32x32->64-bit multiply. */
+TG_RTK_INLINE int64_t tg_rtk_mulu(int64_t a, int64_t b) {
+  uint64_t m = (uint64_t)(uint32_t)a * (uint32_t)b;
+  return m > 0x80000000u ? 0x80000001 : (int64_t)m;
+}
 
 /* tg_rtk_mul multiplies two counts in [0, 2^31 + 1], saturating above
  * 2^31 (no product of such counts overflows int64); -1 stays invalid. */

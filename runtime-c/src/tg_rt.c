@@ -105,16 +105,11 @@ TG_RT_INLINE int in_range(uint32_t off, uint32_t len, uint32_t lo, uint32_t hi) 
   return off >= lo && off <= hi && len <= hi - off;
 }
 
-/* find_kernel returns the table's kernel of id (at least 1), NULL when
- * the firmware lacks it: a scan of the few kernels a firmware links. */
+/* find_kernel returns the table's kernel of id, NULL when the firmware
+ * lacks it (and for id 0). */
 static const tg_rt_kernel_t *find_kernel(uint32_t id) {
-  uint32_t i, n = tg_rt_num_kernels;
-  for (i = 0; i < n; i++) {
-    if (tg_rt_kernel_ids[i] == id) {
-      return tg_rt_kernels[i];
-    }
-  }
-  return NULL;
+  uint32_t slot = id < tg_rt_num_slots ? tg_rt_kernel_slots[id] : 0u;
+  return slot != 0u ? tg_rt_kernels[slot - 1u] : NULL;
 }
 
 static tg_rt_status_t fail(tg_rt_ctx_t *ctx, tg_rt_status_t st, uint32_t detail) {
@@ -125,7 +120,7 @@ static tg_rt_status_t fail(tg_rt_ctx_t *ctx, tg_rt_status_t st, uint32_t detail)
 /* check_io validates the input/output records: a known element type, a
  * rank the record holds, and bytes equal to the shape's elements times the
  * element size (without overflow). Returns the first bad index, or n. */
-static uint32_t check_io(const uint8_t *r, uint32_t n) {
+TG_RT_NOINLINE uint32_t check_io(const uint8_t *r, uint32_t n) {
   uint32_t i, d;
   for (i = 0; i < n; i++, r += IO_BYTES) {
     /* Element sizes of dtypes 0-7, one per nibble: 0 1 1 2 4 8 4 1. */

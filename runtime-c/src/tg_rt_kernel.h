@@ -69,12 +69,13 @@ typedef struct {
   uint8_t out_mask;   /* bit i: argument i is written (outputs, scratch) */
 } tg_rt_kernel_t;
 
-/* The table: the tg_rt_num_kernels kernels the firmware links, in
- * increasing id order (docs/blob-format.md), and their ids. Id 0, the
- * runtime's own byte copy, is never in it. */
-extern const uint16_t tg_rt_kernel_ids[];
+/* The table: the kernels the firmware links, in increasing id order
+ * (docs/blob-format.md), and for every id below tg_rt_num_slots the
+ * position of its kernel in tg_rt_kernels plus one, or 0 when the
+ * firmware lacks it. Id 0, the runtime's own byte copy, is never in it. */
 extern const tg_rt_kernel_t *const tg_rt_kernels[];
-extern const uint16_t tg_rt_num_kernels;
+extern const uint8_t tg_rt_kernel_slots[];
+extern const uint16_t tg_rt_num_slots;
 
 #ifdef __cplusplus
 }
