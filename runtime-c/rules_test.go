@@ -40,11 +40,31 @@ output %3
 output %4
 `
 
+// extQuantIR uses tg_quantize_f32_axis, which no ONNX node test reaches
+// (ONNX's QuantizeLinear rounds ties to even: tg_quantize_f32_blocked):
+// TFLite's QUANTIZE float32 to per-channel int8, and to int16.
+const extQuantIR = `tinygen-ir 1
+graph "ext_quant" source "test" description "TFLite QUANTIZE float32 to per-axis int8 and to int16"
+tensor %0 "x" f32[1,2,2,3]
+tensor %1 "q8" i8[1,2,2,3] quant(axis=3 scale=[0.05,0.1,0.2] zp=[-3,0,7])
+tensor %2 "q16" i16[1,2,2,3] quant(scale=[0.001] zp=[0])
+input %0
+op 0 QUANTIZE (%0) -> (%1) {}
+op 1 QUANTIZE (%0) -> (%2) {}
+output %1
+output %2
+`
+
 // extInt8Blob compiles extInt8IR to a blob.
 func extInt8Blob(t *testing.T) []byte {
+	return irBlob(t, "ext_int8", extInt8IR)
+}
+
+// irBlob compiles a model in tinygen's textual IR to a blob.
+func irBlob(t *testing.T, name, text string) []byte {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "ext_int8.ir")
-	if err := os.WriteFile(path, []byte(extInt8IR), 0o644); err != nil {
+	path := filepath.Join(t.TempDir(), name+".ir")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	m, err := driver.Load(path)
@@ -256,6 +276,18 @@ func hostileCases() []hostileCase {
 		one("quant int16 output", "test_quantizelinear_int16", "tg_quantize_f32_blocked", f("size", plus(1))),
 		ok("quant qmin any", "test_quantizelinear_axis", "tg_quantize_f32_blocked", f("qmin", set(math.MinInt32))),
 		ok("quant zero point any", "test_quantizelinear_axis", "tg_quantize_f32_blocked", tab("zero_points", 0, set(math.MinInt32))),
+		// tg_quantize_f32_axis (TFLite QUANTIZE per axis and to int16)
+		one("quant axis elem", "ext_quant", "tg_quantize_f32_axis", f("elem", set(3))),
+		one("quant axis inner", "ext_quant", "tg_quantize_f32_axis", f("inner", set(0))),
+		one("quant axis channels", "ext_quant", "tg_quantize_f32_axis", f("channels", plus(1))),
+		one("quant axis channels negative", "ext_quant", "tg_quantize_f32_axis", f("channels", set(-1))),
+		one("quant axis qmin", "ext_quant", "tg_quantize_f32_axis", f("qmin", set(-32769))),
+		one("quant axis qmax", "ext_quant", "tg_quantize_f32_axis", f("qmax", set(32768))),
+		one("quant axis size", "ext_quant", "tg_quantize_f32_axis", f("size", plus(1))),
+		one("quant axis int16 output", "ext_quant", "tg_quantize_f32_axis", f("elem", set(2))),
+		ok("quant axis zero point any", "ext_quant", "tg_quantize_f32_axis", tab("zero_points", 0, set(math.MinInt32))),
+		ok("quant axis scale zero", "ext_quant", "tg_quantize_f32_axis", tab("scales", 1, set(0))),
+		ok("quant axis scale NaN", "ext_quant", "tg_quantize_f32_axis", tab("scales", 2, set(0x7fc00000))),
 		// tg_dequantize_axis
 		one("dequant elem", "test_dequantizelinear_int16", "tg_dequantize_axis", f("elem", set(-1))),
 		one("dequant inner", "test_dequantizelinear_int16", "tg_dequantize_axis", f("inner", set(0x4000001))),
@@ -292,6 +324,7 @@ func TestHostileParams(t *testing.T) {
 		t.Skip("no shared folder: the ONNX node tests' blobs are needed (set TINYGEN_SHARED)")
 	}
 	srcs["ext_int8"] = extInt8Blob(t)
+	srcs["ext_quant"] = irBlob(t, "ext_quant", extQuantIR)
 	d := kernelDecls(t)
 	lib := kernels.Builtin()
 	ref, err := lib.Kernels(kernels.Reference)
@@ -344,7 +377,7 @@ func TestHostileParams(t *testing.T) {
 	// Every ONNX-era kernel has cases.
 	for _, k := range []string{"tg_prelu_s8", "tg_average_pool2d_ext_s8", "tg_max_pool2d_ext_s8", "tg_average_pool2d_ext_f32",
 		"tg_max_pool2d_ext_f32", "tg_int_binary", "tg_conv2d_int_s32", "tg_batch_matmul_f32", "tg_batch_matmul_int_s32",
-		"tg_quantize_f32_blocked", "tg_dequantize_axis", "tg_table_gather", "tg_requantize_s32_s8"} {
+		"tg_quantize_f32_blocked", "tg_quantize_f32_axis", "tg_dequantize_axis", "tg_table_gather", "tg_requantize_s32_s8"} {
 		if !covered[k] {
 			t.Errorf("no hostile case for %s", k)
 		}
@@ -352,7 +385,7 @@ func TestHostileParams(t *testing.T) {
 	bin := hostRuntime(t)
 	var names []string
 	var intact [][]byte
-	for _, name := range append([]string{"ext_int8"}, onnxNodeTests...) {
+	for _, name := range append([]string{"ext_int8", "ext_quant"}, onnxNodeTests...) {
 		names = append(names, name)
 		intact = append(intact, srcs[name])
 	}
