@@ -8,14 +8,20 @@ import (
 	"testing"
 )
 
-func TestINMerge(t *testing.T) {
+// abcKernel is a test kernel tg_x whose record holds int32 fields a, b
+// and c, with one int8 input.
+func abcKernel() ([]Leaf, []Param, TableKernel) {
 	leaves := []Leaf{
 		{Path: "a", Kind: B4, Count: 1, Elem: "int32_t"},
 		{Path: "b", Kind: B4, Count: 1, Elem: "int32_t"},
 		{Path: "c", Kind: B4, Count: 1, Elem: "int32_t"},
 	}
 	args := []Param{{Name: "input", Elem: "int8_t", Const: true}}
-	k := TableKernel{Symbol: "tg_x", ParamsType: "tg_x_params_t"}
+	return leaves, args, TableKernel{Symbol: "tg_x", ParamsType: "tg_x_params_t"}
+}
+
+func TestINMerge(t *testing.T) {
+	leaves, args, k := abcKernel()
 	for _, c := range []struct {
 		name      string
 		rule      []string

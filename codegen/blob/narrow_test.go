@@ -48,13 +48,7 @@ func TestNarrowMuls(t *testing.T) {
 // TestNarrowMulsBounds: only a whole-condition IN() with a non-negative
 // range bounds its fields, and only for the conditions after it.
 func TestNarrowMulsBounds(t *testing.T) {
-	leaves := []Leaf{
-		{Path: "a", Kind: B4, Count: 1, Elem: "int32_t"},
-		{Path: "b", Kind: B4, Count: 1, Elem: "int32_t"},
-		{Path: "c", Kind: B4, Count: 1, Elem: "int32_t"},
-	}
-	args := []Param{{Name: "input", Elem: "int8_t", Const: true}}
-	k := TableKernel{Symbol: "tg_x", ParamsType: "tg_x_params_t"}
+	leaves, args, k := abcKernel()
 	rule := []string{
 		"NEED(input, tg_rtk_mul(F(a), F(b)))", // before any bound
 		"IN(1, 65536, a, b)",
