@@ -186,8 +186,18 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 		if err != nil {
 			return nil, err
 		}
-		for ci, cfg := range configs {
+		// A setting a backend ignores (crc for AOT, arena for the
+		// interpreter) does not multiply its runs.
+		seen := map[string]bool{}
+		for ci, full := range configs {
 			for _, backend := range opts.Backends {
+				cfg := forBackend(full, backend)
+				if key := backend + "\x00" + configText(cfg); !tflm.IsBackend(backend) {
+					if seen[key] {
+						continue
+					}
+					seen[key] = true
+				}
 				for _, t := range tgts {
 					if tflm.IsBackend(backend) {
 						// TFLM has no tinygen settings: one run per
@@ -272,6 +282,38 @@ func configText(c benchConfig) string {
 		parts = append(parts, kv.Key+"="+kv.Value)
 	}
 	return strings.Join(parts, ",")
+}
+
+// configKeyApplies reports whether --config key changes what backend
+// builds: arena only AOT code (the interpreter takes the caller's arena),
+// crc only the interpreter's harness.
+func configKeyApplies(backend, key string) bool {
+	switch key {
+	case "arena":
+		return backend == "aot"
+	case "crc":
+		return backend == "interp"
+	}
+	return true
+}
+
+// forBackend returns cfg without the settings backend ignores (their
+// values back at the defaults), so that its runs and their names differ
+// only in what does change its build.
+func forBackend(cfg benchConfig, backend string) benchConfig {
+	out := benchConfig{values: map[string]string{}}
+	for k, v := range cfg.values {
+		if !configKeyApplies(backend, k) {
+			v = configDefaults[k]
+		}
+		out.values[k] = v
+	}
+	for _, kv := range cfg.explicit {
+		if configKeyApplies(backend, kv.Key) {
+			out.explicit = append(out.explicit, kv)
+		}
+	}
+	return out
 }
 
 // configMatrix expands "key=v1,v2" settings into every combination.

@@ -99,7 +99,8 @@ func configHelp() string {
 		fmt.Fprintf(&b, "  %-9s %s\n", k, strings.Join(keys[k], ", "))
 	}
 	b.WriteString("  (arena: aot only, the interpreter takes the caller's; crc: interp only,\n" +
-		"  on counts tg_rt_check_crc of the whole blob in the init column)\n")
+		"  on counts tg_rt_check_crc of the whole blob in the init column; a key a\n" +
+		"  backend ignores does not repeat its runs)\n")
 	return b.String()
 }
 
