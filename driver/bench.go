@@ -192,12 +192,11 @@ func BenchJobs(opts BenchOptions) ([]*bench.Job, error) {
 		for ci, full := range configs {
 			for _, backend := range opts.Backends {
 				cfg := forBackend(full, backend)
-				if key := backend + "\x00" + configText(cfg); !tflm.IsBackend(backend) {
-					if seen[key] {
-						continue
-					}
-					seen[key] = true
+				key := backend + "\x00" + configText(cfg)
+				if !tflm.IsBackend(backend) && seen[key] {
+					continue
 				}
+				seen[key] = true
 				for _, t := range tgts {
 					if tflm.IsBackend(backend) {
 						// TFLM has no tinygen settings: one run per

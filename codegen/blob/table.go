@@ -473,12 +473,12 @@ func expandRule(rule []string, k TableKernel, leaves []Leaf, args []Param) (stri
 		}
 		group = group[:0]
 	}
-	// A condition may close its own F( … ) parentheses: F(x) becomes
-	// ((int64_t)read(x)), so the macro-style call keeps its closing
-	// parenthesis.
 	// Fields a whole-condition IN() has bounded to [0, 2^31 + 1] by now
 	// (a later condition runs only when it held), for narrowMuls.
 	bounded := map[string]bool{}
+	// A condition may close its own F( … ) parentheses: F(x) becomes
+	// ((int64_t)read(x)), so the macro-style call keeps its closing
+	// parenthesis.
 	for _, cond := range rule {
 		if loc := reIN().FindStringIndex(strings.TrimSpace(cond)); loc != nil && loc[0] == 0 && loc[1] == len(strings.TrimSpace(cond)) {
 			group = append(group, strings.TrimSpace(cond))
@@ -538,7 +538,7 @@ func narrowMuls(cond string, bounded map[string]bool) string {
 			return out.String()
 		}
 		// A longer name ending in tg_rtk_mul (none today) is left alone.
-		if i > 0 && (isIdentByte(cond[i-1])) {
+		if i > 0 && isIdentByte(cond[i-1]) {
 			out.WriteString(cond[:i+len(call)])
 			cond = cond[i+len(call):]
 			continue
