@@ -326,8 +326,9 @@ func TestFormatDocListsIDs(t *testing.T) {
 // TestLayout parses every test model's blob: each step's record lies in
 // the data region before the constants, its constant block inside the
 // blob, every pointer field a 4-aligned offset inside the block, and
-// steps with the same kernel and record bytes share one record (a copy
-// of a kernel step appended to a Program shares its record).
+// steps with the same kernel and record bytes share one record, and steps
+// with the same operand entries share them (a copy of a kernel step
+// appended to a Program shares both).
 func TestLayout(t *testing.T) {
 	le := binary.LittleEndian
 	for _, name := range testmodels.Names() {
@@ -351,11 +352,18 @@ func TestLayout(t *testing.T) {
 		}
 		total, data := int(le.Uint32(b[8:])), int(le.Uint32(b[60:]))
 		stp, n := int(le.Uint32(b[44:])), int(le.Uint32(b[48:]))
-		seen := map[string]int{}
-		var recs []int
+		opn := int(le.Uint32(b[52:]))
+		seen, seenRuns := map[string]int{}, map[string]int{}
+		var recs, firsts []int
 		for s := 0; s < n; s++ {
 			r := b[stp+stepBytes*s:]
 			id, rec, block, cbytes := int(le.Uint16(r)), int(le.Uint32(r[4:])), int(le.Uint32(r[12:])), int(le.Uint32(r[16:]))
+			na, first := int(le.Uint16(r[2:])), int(le.Uint32(r[8:]))
+			run := fmt.Sprintf("%x", b[opn+8*first:opn+8*(first+na)])
+			if at, ok := seenRuns[run]; ok && at != first {
+				t.Errorf("%s step %d: the operand entries at %d repeated at %d", name, s, at, first)
+			}
+			seenRuns[run] = first
 			if id == CopyID {
 				if block != 0 || cbytes != 0 {
 					t.Errorf("%s step %d: a copy step with block %d, %d bytes", name, s, block, cbytes)
@@ -395,9 +403,13 @@ func TestLayout(t *testing.T) {
 			}
 			seen[key] = rec
 			recs = append(recs, rec)
+			firsts = append(firsts, first)
 		}
 		if len(recs) < 2 || recs[len(recs)-1] != recs[dupIndex(p, dup)] {
 			t.Errorf("%s: the copied step does not share its record (%v)", name, recs)
+		}
+		if firsts[len(firsts)-1] != firsts[dupIndex(p, dup)] {
+			t.Errorf("%s: the copied step does not share its operand entries (%v)", name, firsts)
 		}
 	}
 }

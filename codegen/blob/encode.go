@@ -140,9 +140,13 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 	// region of constants or a record offset.
 	var constOps, blockFields, recFields []int
 	records := map[string]int{}
+	// Steps with equal operand entries (a model's repeated layers on a
+	// ping-pong plan) share them: the runtime then checks them once.
+	runs := map[string]int{}
 	for _, st := range p.Steps {
 		var id, rec, block, blockBytes int
 		var as []uint32
+		var asConst []int // the entries of as that name a constant
 		switch st.Kind {
 		case program.ViewStep:
 			continue
@@ -158,7 +162,7 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 			}
 			as = append(src, dst...)
 			if st.Copy.From.Kind == program.LocConst {
-				constOps = append(constOps, len(ops))
+				asConst = append(asConst, 0)
 			}
 			rec = st.Copy.Bytes
 		default:
@@ -199,7 +203,7 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 				}
 			}
 			rec = at
-			as, err = stepArgs(d, st, func(i int) { constOps = append(constOps, len(ops)+i) })
+			as, err = stepArgs(d, st, func(i int) { asConst = append(asConst, i) })
 			if err != nil {
 				return nil, fmt.Errorf("codegen/blob: step %d (%s): %w", st.Index, st.Kernel, err)
 			}
@@ -207,11 +211,23 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 		if len(as)/2 > MaxArgs {
 			return nil, fmt.Errorf("codegen/blob: step %d has %d operand entries (the runtime takes %d)", st.Index, len(as)/2, MaxArgs)
 		}
+		// A constant's entry holds its index until the layout is known:
+		// the key tells it from an arena offset of the same value.
+		key := fmt.Sprint(as, asConst)
+		first, ok := runs[key]
+		if !ok {
+			first = len(ops) / 2
+			runs[key] = first
+			for _, i := range asConst {
+				constOps = append(constOps, len(ops)+i)
+			}
+			ops = append(ops, as...)
+		}
 		r := make([]byte, stepBytes)
 		binary.LittleEndian.PutUint16(r[0:], uint16(id))
 		binary.LittleEndian.PutUint16(r[2:], uint16(len(as)/2))
 		binary.LittleEndian.PutUint32(r[4:], uint32(rec))
-		binary.LittleEndian.PutUint32(r[8:], uint32(len(ops)/2))
+		binary.LittleEndian.PutUint32(r[8:], uint32(first))
 		binary.LittleEndian.PutUint32(r[12:], uint32(block))
 		binary.LittleEndian.PutUint32(r[16:], uint32(blockBytes))
 		if id != CopyID {
@@ -219,7 +235,6 @@ func Encode(p *program.Program, d *Decls, generator string) ([]byte, error) {
 			blockFields = append(blockFields, len(steps)+12)
 		}
 		steps = append(steps, r...)
-		ops = append(ops, as...)
 	}
 	if len(steps)/stepBytes > 0xffff {
 		return nil, fmt.Errorf("codegen/blob: %d steps (at most 65535)", len(steps)/stepBytes)
