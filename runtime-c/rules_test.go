@@ -61,7 +61,11 @@ func extInt8Blob(t *testing.T) []byte {
 }
 
 // irBlob compiles a model in tinygen's textual IR to a blob.
-func irBlob(t *testing.T, name, text string) []byte {
+func irBlob(t *testing.T, name, text string) []byte { return irBlobWith(t, name, text, "") }
+
+// irBlobWith compiles a model in tinygen's textual IR to a blob preferring
+// the kernel set set.
+func irBlobWith(t *testing.T, name, text, set string) []byte {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), name+".ir")
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
@@ -71,7 +75,7 @@ func irBlob(t *testing.T, name, text string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return compileBlob(t, m)
+	return compileBlobWith(t, m, set)
 }
 
 // onnxNodeTests are ONNX node tests (conformance/onnx-node in the shared
@@ -106,10 +110,11 @@ func onnxNodeBlobs(t *testing.T) map[string][]byte {
 	return out
 }
 
-// blobStep is one step of a blob: its index, kernel id, record offset and
-// constant block offset.
+// blobStep is one step of a blob: its index, kernel id, record offset,
+// operand entries (count, first), constant block offset and size, and the
+// offset of the step's own record in the blob (at).
 type blobStep struct {
-	index, id, rec, block int
+	index, id, rec, entries, first, block, cbytes, at int
 }
 
 // blobSteps reads a blob's step table (docs/blob-format.md).
@@ -119,7 +124,8 @@ func blobSteps(b []byte) []blobStep {
 	var out []blobStep
 	for i := 0; i < n; i++ {
 		s := b[off+20*i:]
-		out = append(out, blobStep{index: i, id: int(le.Uint16(s)), rec: int(le.Uint32(s[4:])), block: int(le.Uint32(s[12:]))})
+		out = append(out, blobStep{index: i, id: int(le.Uint16(s)), rec: int(le.Uint32(s[4:])), entries: int(le.Uint16(s[2:])),
+			first: int(le.Uint32(s[8:])), block: int(le.Uint32(s[12:])), cbytes: int(le.Uint32(s[16:])), at: off + 20*i})
 	}
 	return out
 }

@@ -264,8 +264,9 @@ func TestTruncateAndFlip(t *testing.T) {
 
 // TestTruncateAndFlipSets does the same with blobs of the specialised
 // sets armv7em and rv32 (their C runs on the host): packed weights,
-// per-channel records, scratch arguments and nested parameter structs go
-// through the validator's rules under ASan/UBSan.
+// per-channel records, scratch arguments, nested parameter structs and
+// repeated layers that share their operand entries go through the
+// validator's rules under ASan/UBSan.
 func TestTruncateAndFlipSets(t *testing.T) {
 	for _, set := range []string{"armv7em", "rv32"} {
 		t.Run(set, func(t *testing.T) {
@@ -278,7 +279,9 @@ func TestTruncateAndFlipSets(t *testing.T) {
 			if bytes.Equal(data, ref) {
 				t.Fatalf("kws_tiny uses no %s kernel", set)
 			}
-			truncateAndFlip(t, hostRuntimeOf(t, set), [][]byte{data})
+			// Repeated layers sharing their operand entries, and lists.
+			rep := irBlobWith(t, "repeat_fc", repeatFCIR(4, 2), set)
+			truncateAndFlip(t, hostRuntimeOf(t, set), [][]byte{data, rep})
 		})
 	}
 }
@@ -440,6 +443,9 @@ func TestFuzzHarness(t *testing.T) {
 		extra = map[string][]byte{}
 	}
 	extra["ext_int8"] = extInt8Blob(t)
+	// Repeated layers that share their operand entries (the memo's
+	// shortcut) and CONCATENATIONs (a list) in one blob.
+	extra["repeat_fc-"+fuzzSet] = irBlobWith(t, "repeat_fc", repeatFCIR(4, 2), fuzzSet)
 	for name, data := range extra {
 		if err := os.WriteFile(filepath.Join(corpus, "seed-"+name+".tgb"), data, 0o644); err != nil {
 			t.Fatal(err)

@@ -10,7 +10,7 @@
  * The work is linear in the steps and operands; the weights are not read
  * (tg_rt_check_crc reads them), and a step that repeats an earlier step's
  * record and sizes (a model's repeated layers) skips the part of the check
- * it would only repeat.
+ * it would only repeat: its operand entries too when it shares them.
  */
 #include "tg_rt.h"
 #include "tg_rt_kernel.h"
@@ -143,9 +143,11 @@ TG_RT_NOINLINE uint32_t check_io(const uint8_t *r, uint32_t n) {
 }
 
 /* A validated step whose check another step with the same record,
- * kernel, constant block size and argument sizes need not repeat. */
+ * kernel, constant block size and argument sizes need not repeat; first
+ * is its first operand entry, so that a step with the same entries need
+ * not check them either. */
 typedef struct {
-  uint32_t rec, id, cbytes;
+  uint32_t rec, id, cbytes, first;
   const tg_rt_kernel_t *k;
   uint32_t bytes[MEMO_ARGS];
 } memo_t;
@@ -292,7 +294,15 @@ TG_RT_NOINLINE tg_rt_status_t check_step(env_t *e, tg_rt_ctx_t *ctx, const uint8
     sig = k->out_mask | (uint32_t)k->list_arg << 8;
     n_args = k->n_args;
   }
-  if (operands(e, e->ops + OPND_BYTES * first, na, sig) != n_args) {
+  if (m != NULL && m->first == first && m->cbytes == cn && na == n_args && k->list_arg == 0xffu) {
+    /* The remembered step's own operand entries (as many, and no list
+     * whose element sizes would be needed): checked then, with these
+     * bytes. A repeated layer on a ping-pong plan shares them. */
+    for (i = 0; i < MEMO_ARGS; i++) {
+      e->bytes[i] = m->bytes[i];
+    }
+    memo = 1;
+  } else if (operands(e, e->ops + OPND_BYTES * first, na, sig) != n_args) {
     return fail(ctx, TG_RT_ERR_ARG, s);
   }
   if (id == 0u) {
@@ -305,7 +315,7 @@ TG_RT_NOINLINE tg_rt_status_t check_step(env_t *e, tg_rt_ctx_t *ctx, const uint8
    * step already checked passes the part of the check that reads only
    * those (the parts that read constants or lists still run). Entries
    * past n_args compare too: they can only make a match fail. */
-  if (m != NULL) {
+  if (m != NULL && memo == 0u) {
     memo = ((m->cbytes ^ cn) | (m->bytes[0] ^ e->bytes[0]) | (m->bytes[1] ^ e->bytes[1]) |
             (m->bytes[2] ^ e->bytes[2]) | (m->bytes[3] ^ e->bytes[3])) == 0u;
   }
@@ -321,6 +331,7 @@ TG_RT_NOINLINE tg_rt_status_t check_step(env_t *e, tg_rt_ctx_t *ctx, const uint8
     m->rec = po;
     m->id = id;
     m->cbytes = cn;
+    m->first = first;
     m->k = k;
     for (i = 0; i < MEMO_ARGS; i++) {
       m->bytes[i] = e->bytes[i];
