@@ -56,12 +56,6 @@ func repeatFCIR(n, cats int) string {
 	return b.String()
 }
 
-// Status codes of tg_rt.h the repeated-step cases look for.
-const (
-	rtStep = 10
-	rtArg  = 12
-)
-
 // repeatCase is a blob and the init status (and, when not rtOK, the
 // detail) it must get.
 type repeatCase struct {
@@ -82,7 +76,6 @@ type repeatCase struct {
 // element: as many entries as the kernel has arguments, but no output)
 // must be refused, not run.
 func TestRepeatedSteps(t *testing.T) {
-	const rtParams = 13
 	for _, set := range []string{"armv7em", "rv32"} {
 		t.Run(set, func(t *testing.T) {
 			src := irBlobWith(t, "repeat_fc", repeatFCIR(4, 2), set)

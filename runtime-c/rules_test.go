@@ -324,7 +324,6 @@ func hostileCases() []hostileCase {
 // one is refused at init with TG_RT_ERR_PARAMS naming the edited step,
 // or, for the wrapping parameters, accepted and run.
 func TestHostileParams(t *testing.T) {
-	const rtParams = 13
 	srcs := onnxNodeBlobs(t)
 	if srcs == nil {
 		t.Skip("no shared folder: the ONNX node tests' blobs are needed (set TINYGEN_SHARED)")

@@ -251,6 +251,9 @@ const (
 	rtVersion   = 3
 	rtTruncated = 4
 	rtCRC       = 5
+	rtStep      = 10
+	rtArg       = 12
+	rtParams    = 13
 )
 
 // TestTruncateAndFlip feeds real blobs truncated at every length and with
